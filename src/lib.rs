@@ -1,0 +1,6 @@
+//! wirecraft: Scapy's packet world as a UTScapy-style campaign runner.
+//!
+//! See ARCHITECTURE.md for the map: `campaign` (files, selection, signatures, runner),
+//! `lang` (the step language), `report` (report model and templates).
+
+pub mod lang;
