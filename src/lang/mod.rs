@@ -26,6 +26,26 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+pub mod ast;
+pub mod builtins;
+pub mod console;
+pub mod error;
+pub mod exceptions;
+pub mod format;
+pub mod interp;
+pub mod lexer;
+pub mod methods;
+pub mod ops;
+pub mod parser;
+pub mod printf;
+pub mod resolve;
+pub mod source;
+pub mod symbols;
+pub mod value;
+
+pub use console::Session;
+pub use exceptions::Exc;
+
 /// Where a test's transcript goes: a report buffer, or stdout for `-f live`.
 pub trait TranscriptSink {
     /// Appends text (already formatted, newlines included) to the transcript.
@@ -91,12 +111,9 @@ impl StopFlag {
     }
     /// Clears a timeout before the next test (an interrupt stays set).
     pub fn clear_timeout(&self) {
-        let _ = self.0.compare_exchange(
-            Self::TIMEOUT,
-            Self::RUN,
-            Ordering::SeqCst,
-            Ordering::SeqCst,
-        );
+        let _ =
+            self.0
+                .compare_exchange(Self::TIMEOUT, Self::RUN, Ordering::SeqCst, Ordering::SeqCst);
     }
     /// What was requested, if anything.
     #[inline]

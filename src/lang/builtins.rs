@@ -1,0 +1,1312 @@
+//! The builtin functions and the constructors of the builtin classes, as tables of native
+//! functions installed once per session.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use super::ast::{BinOp, CmpOp, Sym};
+use super::exceptions::{Exc, ExcKind, PResult};
+use super::format;
+use super::interp::{State, Vm};
+use super::ops;
+use super::value::{
+    BuiltinDef, Class, ClassKind, Dict, ExcObject, IterObj, RangeObj, TypeTag, Value,
+};
+
+type Kw = Vec<(Sym, Value)>;
+
+/// Every builtin function, by name.
+pub static BUILTINS: &[BuiltinDef] = &[
+    BuiltinDef {
+        name: "print",
+        func: print,
+    },
+    BuiltinDef {
+        name: "len",
+        func: len,
+    },
+    BuiltinDef {
+        name: "repr",
+        func: repr,
+    },
+    BuiltinDef {
+        name: "abs",
+        func: abs,
+    },
+    BuiltinDef {
+        name: "min",
+        func: min,
+    },
+    BuiltinDef {
+        name: "max",
+        func: max,
+    },
+    BuiltinDef {
+        name: "sum",
+        func: sum,
+    },
+    BuiltinDef {
+        name: "sorted",
+        func: sorted,
+    },
+    BuiltinDef {
+        name: "reversed",
+        func: reversed,
+    },
+    BuiltinDef {
+        name: "enumerate",
+        func: enumerate,
+    },
+    BuiltinDef {
+        name: "zip",
+        func: zip,
+    },
+    BuiltinDef {
+        name: "isinstance",
+        func: isinstance,
+    },
+    BuiltinDef {
+        name: "issubclass",
+        func: issubclass,
+    },
+    BuiltinDef {
+        name: "hex",
+        func: hex,
+    },
+    BuiltinDef {
+        name: "oct",
+        func: oct,
+    },
+    BuiltinDef {
+        name: "bin",
+        func: bin,
+    },
+    BuiltinDef {
+        name: "ord",
+        func: ord,
+    },
+    BuiltinDef {
+        name: "chr",
+        func: chr,
+    },
+    BuiltinDef {
+        name: "round",
+        func: round,
+    },
+    BuiltinDef {
+        name: "divmod",
+        func: divmod,
+    },
+    BuiltinDef {
+        name: "pow",
+        func: pow,
+    },
+    BuiltinDef {
+        name: "hash",
+        func: hash,
+    },
+    BuiltinDef {
+        name: "id",
+        func: id,
+    },
+    BuiltinDef {
+        name: "any",
+        func: any,
+    },
+    BuiltinDef {
+        name: "all",
+        func: all,
+    },
+    BuiltinDef {
+        name: "iter",
+        func: iter,
+    },
+    BuiltinDef {
+        name: "next",
+        func: next,
+    },
+    BuiltinDef {
+        name: "callable",
+        func: callable,
+    },
+    BuiltinDef {
+        name: "format",
+        func: format_builtin,
+    },
+];
+
+/// Installs builtins and builtin classes into a fresh state.
+pub fn install(st: &mut State) {
+    for b in BUILTINS {
+        st.set_builtin(b.name, Value::Builtin(b));
+    }
+    let classes: Vec<(String, Rc<Class>)> = st
+        .types
+        .by_tag
+        .iter()
+        .filter(|(t, _)| {
+            matches!(
+                t,
+                TypeTag::Object
+                    | TypeTag::Int
+                    | TypeTag::Float
+                    | TypeTag::Str
+                    | TypeTag::Bytes
+                    | TypeTag::Bool
+                    | TypeTag::List
+                    | TypeTag::Tuple
+                    | TypeTag::Dict
+                    | TypeTag::Set
+                    | TypeTag::Range
+                    | TypeTag::Type
+            )
+        })
+        .map(|(_, c)| (c.name.clone(), c.clone()))
+        .collect();
+    for (name, c) in classes {
+        st.set_builtin(&name, Value::Class(c));
+    }
+    let excs: Vec<Rc<Class>> = st.types.exceptions.clone();
+    for c in excs {
+        st.set_builtin(&c.name.clone(), Value::Class(c));
+    }
+    st.set_builtin("Ellipsis", Value::Ellipsis);
+}
+
+fn no_kw(vm: &Vm<'_>, name: &str, kw: &Kw) -> PResult<()> {
+    if let Some((k, _)) = kw.first() {
+        let _ = vm.st.interner.name(*k);
+        return Err(Exc::type_error(format!(
+            "{name}() takes no keyword arguments"
+        )));
+    }
+    Ok(())
+}
+
+fn exactly_one(name: &str, args: &[Value]) -> PResult<()> {
+    if args.len() != 1 {
+        return Err(Exc::type_error(format!(
+            "{name}() takes exactly one argument ({} given)",
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
+fn arg_range(name: &str, args: &[Value], min: usize, max: usize) -> PResult<()> {
+    if args.len() < min {
+        return Err(Exc::type_error(format!(
+            "{name} expected at least {min} argument{}, got {}",
+            if min == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    if args.len() > max {
+        return Err(Exc::type_error(format!(
+            "{name} expected at most {max} argument{}, got {}",
+            if max == 1 { "" } else { "s" },
+            args.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Takes the keyword arguments a builtin accepts, refusing others.
+fn take_kw(vm: &Vm<'_>, fname: &str, kw: Kw, names: &[&str]) -> PResult<Vec<Option<Value>>> {
+    let mut out = vec![None; names.len()];
+    for (k, v) in kw {
+        let n = vm.st.interner.name(k);
+        match names.iter().position(|x| *x == n) {
+            Some(i) => out[i] = Some(v),
+            None => {
+                return Err(Exc::type_error(format!(
+                    "{fname}() got an unexpected keyword argument '{n}'"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn int_arg(v: &Value) -> PResult<BigInt> {
+    ops::as_bigint(v).ok_or_else(|| {
+        Exc::type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            v.type_name()
+        ))
+    })
+}
+
+fn print(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "print", kw, &["sep", "end", "file", "flush"])?;
+    let text_opt = |v: &Option<Value>, what: &str, default: &str| -> PResult<String> {
+        match v {
+            None | Some(Value::None) => Ok(default.to_string()),
+            Some(Value::Str(s)) => Ok(s.s.clone()),
+            Some(o) => Err(Exc::type_error(format!(
+                "{what} must be None or a string, not {}",
+                o.type_name()
+            ))),
+        }
+    };
+    let sep = text_opt(&opts[0], "sep", " ")?;
+    let end = text_opt(&opts[1], "end", "\n")?;
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(&vm.str(a)?);
+    }
+    out.push_str(&end);
+    vm.write(&out);
+    Ok(Value::None)
+}
+
+fn len(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "len", &kw)?;
+    exactly_one("len", &args)?;
+    Ok(Value::Int(ops::len(&args[0])? as i64))
+}
+
+fn repr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "repr", &kw)?;
+    exactly_one("repr", &args)?;
+    Ok(Value::str(vm.repr(&args[0])?))
+}
+
+fn abs(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "abs", &kw)?;
+    exactly_one("abs", &args)?;
+    match &args[0] {
+        Value::Int(i) => Ok(match i.checked_abs() {
+            Some(a) => Value::Int(a),
+            None => Value::from_bigint(BigInt::from(*i).abs()),
+        }),
+        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        Value::BigInt(b) => Ok(Value::from_bigint(b.abs())),
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        v => Err(Exc::type_error(format!(
+            "bad operand type for abs(): '{}'",
+            v.type_name()
+        ))),
+    }
+}
+
+fn lt(vm: &mut Vm<'_>, a: &Value, b: &Value) -> PResult<bool> {
+    vm.compare(CmpOp::Lt, a, b)
+}
+
+fn min_max(
+    vm: &mut Vm<'_>,
+    name: &str,
+    args: Vec<Value>,
+    kw: Kw,
+    want_max: bool,
+) -> PResult<Value> {
+    let opts = take_kw(vm, name, kw, &["key", "default"])?;
+    let items = match args.len() {
+        0 => {
+            return Err(Exc::type_error(format!(
+                "{name} expected at least 1 argument, got 0"
+            )))
+        }
+        1 => vm.iterate(&args[0])?,
+        _ => args,
+    };
+    let key = opts[0].clone().filter(|k| !matches!(k, Value::None));
+    let mut best: Option<(Value, Value)> = None;
+    for it in items {
+        let k = match &key {
+            Some(f) => vm.call(f, vec![it.clone()], Vec::new())?,
+            None => it.clone(),
+        };
+        best = match best {
+            None => Some((k, it)),
+            Some((bk, bv)) => {
+                let better = if want_max {
+                    lt(vm, &bk, &k)?
+                } else {
+                    lt(vm, &k, &bk)?
+                };
+                if better {
+                    Some((k, it))
+                } else {
+                    Some((bk, bv))
+                }
+            }
+        };
+    }
+    match best {
+        Some((_, v)) => Ok(v),
+        None => match &opts[1] {
+            Some(d) => Ok(d.clone()),
+            None => Err(Exc::value_error(format!(
+                "{name}() arg is an empty sequence"
+            ))),
+        },
+    }
+}
+
+fn min(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    min_max(vm, "min", args, kw, false)
+}
+
+fn max(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    min_max(vm, "max", args, kw, true)
+}
+
+fn sum(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "sum", kw, &["start"])?;
+    arg_range("sum", &args, 1, 2)?;
+    let mut acc = args
+        .get(1)
+        .cloned()
+        .or(opts[0].clone())
+        .unwrap_or(Value::Int(0));
+    match &acc {
+        Value::Str(_) => {
+            return Err(Exc::type_error(
+                "sum() can't sum strings [use ''.join(seq) instead]",
+            ))
+        }
+        Value::Bytes(_) => {
+            return Err(Exc::type_error(
+                "sum() can't sum bytes [use b''.join(seq) instead]",
+            ))
+        }
+        _ => {}
+    }
+    for it in vm.iterate(&args[0])? {
+        acc = ops::binary(BinOp::Add, &acc, &it)?;
+    }
+    Ok(acc)
+}
+
+/// Sorts values in place with Python's semantics (stable, `<` only, optional key/reverse).
+pub fn sort_values(
+    vm: &mut Vm<'_>,
+    items: &mut Vec<Value>,
+    key: Option<Value>,
+    reverse: bool,
+) -> PResult<()> {
+    let keys: Vec<Value> = match &key {
+        Some(f) => {
+            let mut ks = Vec::with_capacity(items.len());
+            for it in items.iter() {
+                ks.push(vm.call(f, vec![it.clone()], Vec::new())?);
+            }
+            ks
+        }
+        None => items.clone(),
+    };
+    let mut idx: Vec<usize> = (0..items.len()).collect();
+    let mut err: Option<Exc> = None;
+    // Reverse keeps stability as CPython does: reverse, stable sort, reverse back.
+    if reverse {
+        idx.reverse();
+    }
+    idx.sort_by(|&a, &b| {
+        if err.is_some() {
+            return std::cmp::Ordering::Equal;
+        }
+        match lt(vm, &keys[a], &keys[b]) {
+            Ok(true) => std::cmp::Ordering::Less,
+            Ok(false) => match lt(vm, &keys[b], &keys[a]) {
+                Ok(true) => std::cmp::Ordering::Greater,
+                Ok(false) => std::cmp::Ordering::Equal,
+                Err(e) => {
+                    err = Some(e);
+                    std::cmp::Ordering::Equal
+                }
+            },
+            Err(e) => {
+                err = Some(e);
+                std::cmp::Ordering::Equal
+            }
+        }
+    });
+    if let Some(e) = err {
+        return Err(e);
+    }
+    if reverse {
+        idx.reverse();
+    }
+    let sorted: Vec<Value> = idx.into_iter().map(|i| items[i].clone()).collect();
+    *items = sorted;
+    Ok(())
+}
+
+fn sorted(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "sorted", kw, &["key", "reverse"])?;
+    if args.len() != 1 {
+        return Err(Exc::type_error(format!(
+            "sorted expected 1 argument, got {}",
+            args.len()
+        )));
+    }
+    let mut items = vm.iterate(&args[0])?;
+    let key = opts[0].clone().filter(|k| !matches!(k, Value::None));
+    let reverse = match &opts[1] {
+        Some(v) => vm.truthy(v)?,
+        None => false,
+    };
+    sort_values(vm, &mut items, key, reverse)?;
+    Ok(Value::list(items))
+}
+
+fn iterator(type_name: &'static str, items: Vec<Value>) -> Value {
+    Value::Iterator(Rc::new(RefCell::new(IterObj {
+        type_name,
+        items,
+        pos: 0,
+    })))
+}
+
+fn reversed(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "reversed", &kw)?;
+    if args.len() != 1 {
+        return Err(Exc::type_error(format!(
+            "reversed expected 1 argument, got {}",
+            args.len()
+        )));
+    }
+    let name = match &args[0] {
+        Value::List(_) => "list_reverseiterator",
+        Value::Range(_) => "range_iterator",
+        Value::Str(_) | Value::Tuple(_) | Value::Bytes(_) => "reversed",
+        Value::Dict(_) => "dict_reversekeyiterator",
+        v => {
+            return Err(Exc::type_error(format!(
+                "'{}' object is not reversible",
+                v.type_name()
+            )))
+        }
+    };
+    let mut items = vm.iterate(&args[0])?;
+    items.reverse();
+    Ok(iterator(name, items))
+}
+
+fn enumerate(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "enumerate", kw, &["start"])?;
+    arg_range("enumerate", &args, 1, 2)?;
+    let start = match args.get(1).or(opts[0].as_ref()) {
+        Some(v) => int_arg(v)?,
+        None => BigInt::zero(),
+    };
+    let items = vm.iterate(&args[0])?;
+    let out = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| Value::tuple(vec![Value::from_bigint(&start + i), v]))
+        .collect();
+    Ok(iterator("enumerate", out))
+}
+
+fn zip(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "zip", kw, &["strict"])?;
+    let mut cols = Vec::new();
+    for a in &args {
+        cols.push(vm.iterate(a)?);
+    }
+    let n = cols.iter().map(|c| c.len()).min().unwrap_or(0);
+    if let Some(s) = &opts[0] {
+        if vm.truthy(s)? && cols.iter().any(|c| c.len() != n) {
+            return Err(Exc::value_error("zip() arguments have different lengths"));
+        }
+    }
+    let out = (0..n)
+        .map(|i| Value::tuple(cols.iter().map(|c| c[i].clone()).collect()))
+        .collect();
+    Ok(iterator("zip", out))
+}
+
+fn class_list(v: &Value, fname: &str) -> PResult<Vec<Rc<Class>>> {
+    match v {
+        Value::Class(c) => Ok(vec![c.clone()]),
+        Value::Tuple(t) => {
+            let mut out = Vec::new();
+            for x in t.iter() {
+                out.extend(class_list(x, fname)?);
+            }
+            Ok(out)
+        }
+        _ => Err(Exc::type_error(format!(
+            "{fname}() arg 2 must be a type, a tuple of types, or a union"
+        ))),
+    }
+}
+
+fn isinstance(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "isinstance", &kw)?;
+    if args.len() != 2 {
+        return Err(Exc::type_error(format!(
+            "isinstance expected 2 arguments, got {}",
+            args.len()
+        )));
+    }
+    let classes = class_list(&args[1], "isinstance")?;
+    let cls = vm.st.types.class_of(&args[0]);
+    Ok(Value::Bool(classes.iter().any(|c| cls.is_subclass(c))))
+}
+
+fn issubclass(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "issubclass", &kw)?;
+    if args.len() != 2 {
+        return Err(Exc::type_error(format!(
+            "issubclass expected 2 arguments, got {}",
+            args.len()
+        )));
+    }
+    let Value::Class(c) = &args[0] else {
+        return Err(Exc::type_error("issubclass() arg 1 must be a class"));
+    };
+    let classes = class_list(&args[1], "issubclass")?;
+    Ok(Value::Bool(classes.iter().any(|k| c.is_subclass(k))))
+}
+
+fn radix(args: &[Value], name: &str, prefix: &str, r: u32) -> PResult<Value> {
+    exactly_one(name, args)?;
+    let n = int_arg(&args[0])?;
+    let body = n.abs().to_str_radix(r);
+    Ok(Value::str(format!(
+        "{}{prefix}{body}",
+        if n.is_negative() { "-" } else { "" }
+    )))
+}
+
+fn hex(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "hex", &kw)?;
+    radix(&args, "hex", "0x", 16)
+}
+
+fn oct(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "oct", &kw)?;
+    radix(&args, "oct", "0o", 8)
+}
+
+fn bin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "bin", &kw)?;
+    radix(&args, "bin", "0b", 2)
+}
+
+fn ord(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "ord", &kw)?;
+    exactly_one("ord", &args)?;
+    match &args[0] {
+        Value::Str(s) => {
+            let mut chars = s.s.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(Value::Int(c as i64)),
+                _ => Err(Exc::type_error(format!(
+                    "ord() expected a character, but string of length {} found",
+                    s.char_len()
+                ))),
+            }
+        }
+        Value::Bytes(b) if b.len() == 1 => Ok(Value::Int(b[0] as i64)),
+        Value::Bytes(b) => Err(Exc::type_error(format!(
+            "ord() expected a character, but string of length {} found",
+            b.len()
+        ))),
+        v => Err(Exc::type_error(format!(
+            "ord() expected string of length 1, but {} found",
+            v.type_name()
+        ))),
+    }
+}
+
+fn chr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "chr", &kw)?;
+    exactly_one("chr", &args)?;
+    let n = int_arg(&args[0])?;
+    match n.to_u32().and_then(char::from_u32) {
+        Some(c) => Ok(Value::str(c.to_string())),
+        None => match n.to_u32() {
+            Some(cp) if cp < 0x110000 => Ok(Value::str('\u{fffd}'.to_string())),
+            _ => Err(Exc::value_error("chr() arg not in range(0x110000)")),
+        },
+    }
+}
+
+fn round(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "round", kw, &["ndigits"])?;
+    arg_range("round", &args, 1, 2)?;
+    let nd = args
+        .get(1)
+        .cloned()
+        .or(opts[0].clone())
+        .filter(|v| !matches!(v, Value::None));
+    match (&args[0], nd) {
+        (Value::Float(f), None) => {
+            if f.is_nan() {
+                return Err(Exc::value_error("cannot convert float NaN to integer"));
+            }
+            if f.is_infinite() {
+                return Err(Exc::new(
+                    ExcKind::OverflowError,
+                    "cannot convert float infinity to integer",
+                ));
+            }
+            float_to_int(f.round_ties_even())
+        }
+        (Value::Float(f), Some(n)) => {
+            let n = int_arg(&n)?.to_i64().unwrap_or(0);
+            if !f.is_finite() {
+                return Ok(Value::Float(*f));
+            }
+            if n > 300 {
+                return Ok(Value::Float(*f));
+            }
+            if n >= 0 {
+                // Formatting rounds the exact binary value correctly (half to even on exact
+                // ties), as CPython's round does.
+                let s = format!("{:.*}", n as usize, f);
+                Ok(Value::Float(s.parse().unwrap_or(*f)))
+            } else {
+                let p = 10f64.powi((-n).min(308) as i32);
+                Ok(Value::Float((f / p).round_ties_even() * p))
+            }
+        }
+        (v @ (Value::Int(_) | Value::BigInt(_) | Value::Bool(_)), nd) => {
+            let i = int_arg(v)?;
+            let n = match nd {
+                Some(n) => int_arg(&n)?.to_i64().unwrap_or(0),
+                None => 0,
+            };
+            if n >= 0 {
+                return Ok(Value::from_bigint(i));
+            }
+            let p = num_traits::pow(BigInt::from(10), (-n).min(10000) as usize);
+            let (q, r) = i.div_mod_floor(&p);
+            let twice = &r * 2;
+            let q = if twice > p || (twice == p && q.is_odd()) {
+                q + 1
+            } else {
+                q
+            };
+            Ok(Value::from_bigint(q * p))
+        }
+        (v, _) => Err(Exc::type_error(format!(
+            "type {} doesn't define __round__ method",
+            v.type_name()
+        ))),
+    }
+}
+
+/// `int(f)` for a finite float.
+pub fn float_to_int(f: f64) -> PResult<Value> {
+    if f.is_nan() {
+        return Err(Exc::value_error("cannot convert float NaN to integer"));
+    }
+    if f.is_infinite() {
+        return Err(Exc::new(
+            ExcKind::OverflowError,
+            "cannot convert float infinity to integer",
+        ));
+    }
+    let t = f.trunc();
+    if t.abs() < 9.2e18 {
+        return Ok(Value::Int(t as i64));
+    }
+    use num_traits::FromPrimitive;
+    Ok(Value::from_bigint(BigInt::from_f64(t).unwrap_or_default()))
+}
+
+fn divmod(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "divmod", &kw)?;
+    if args.len() != 2 {
+        return Err(Exc::type_error(format!(
+            "divmod expected 2 arguments, got {}",
+            args.len()
+        )));
+    }
+    let q = ops::binary(BinOp::FloorDiv, &args[0], &args[1]).map_err(|e| divmod_msg(e, &args))?;
+    let r = ops::binary(BinOp::Mod, &args[0], &args[1]).map_err(|e| divmod_msg(e, &args))?;
+    Ok(Value::tuple(vec![q, r]))
+}
+
+fn divmod_msg(e: Exc, args: &[Value]) -> Exc {
+    if let Exc::Raise(r) = &e {
+        if r.exc.kind() == ExcKind::TypeError {
+            return Exc::type_error(format!(
+                "unsupported operand type(s) for divmod(): '{}' and '{}'",
+                args[0].type_name(),
+                args[1].type_name()
+            ));
+        }
+        if r.exc.kind() == ExcKind::ZeroDivisionError && matches!(args[0], Value::Float(_))
+            || matches!(args[1], Value::Float(_))
+        {
+            return Exc::new(ExcKind::ZeroDivisionError, "float divmod()");
+        }
+    }
+    e
+}
+
+fn pow(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let opts = take_kw(vm, "pow", kw, &["base", "exp", "mod"])?;
+    let mut args = args;
+    for o in opts.into_iter().flatten() {
+        args.push(o);
+    }
+    arg_range("pow", &args, 2, 3)?;
+    if args.len() == 3 && !matches!(args[2], Value::None) {
+        let (b, e, m) = (int_arg(&args[0])?, int_arg(&args[1])?, int_arg(&args[2])?);
+        if m.is_zero() {
+            return Err(Exc::value_error("pow() 3rd argument cannot be 0"));
+        }
+        if e.is_negative() {
+            return Err(Exc::value_error(
+                "base is not invertible for the given modulus",
+            ));
+        }
+        let r = b.modpow(&e, &m);
+        // Python's result takes the modulus's sign.
+        let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) {
+            r + &m
+        } else {
+            r
+        };
+        return Ok(Value::from_bigint(r));
+    }
+    ops::binary(BinOp::Pow, &args[0], &args[1])
+}
+
+fn hash(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "hash", &kw)?;
+    exactly_one("hash", &args)?;
+    Ok(Value::Int(ops::hash_value(&args[0])?))
+}
+
+fn id(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "id", &kw)?;
+    exactly_one("id", &args)?;
+    Ok(Value::Int(match args[0].identity() {
+        Some(p) => p as i64,
+        // Inline values have no address: derive a stable number from the value.
+        None => ops::hash_value(&args[0]).unwrap_or(0) ^ 0x7f00_0000_0000,
+    }))
+}
+
+fn any(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "any", &kw)?;
+    exactly_one("any", &args)?;
+    for v in vm.iterate(&args[0])? {
+        if vm.truthy(&v)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn all(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "all", &kw)?;
+    exactly_one("all", &args)?;
+    for v in vm.iterate(&args[0])? {
+        if !vm.truthy(&v)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn iter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "iter", &kw)?;
+    exactly_one("iter", &args)?;
+    if let Value::Iterator(_) = &args[0] {
+        return Ok(args[0].clone());
+    }
+    let name = match &args[0] {
+        Value::List(_) => "list_iterator",
+        Value::Tuple(_) => "tuple_iterator",
+        Value::Str(_) => "str_ascii_iterator",
+        Value::Bytes(_) => "bytes_iterator",
+        Value::Dict(_) => "dict_keyiterator",
+        Value::Set(_) => "set_iterator",
+        Value::Range(_) => "range_iterator",
+        _ => "iterator",
+    };
+    Ok(iterator(name, vm.iterate(&args[0])?))
+}
+
+fn next(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "next", &kw)?;
+    arg_range("next", &args, 1, 2)?;
+    let Value::Iterator(it) = &args[0] else {
+        return Err(Exc::type_error(format!(
+            "'{}' object is not an iterator",
+            args[0].type_name()
+        )));
+    };
+    let mut it = it.borrow_mut();
+    let pos = it.pos;
+    match it.items.get(pos).cloned() {
+        Some(v) => {
+            it.pos += 1;
+            Ok(v)
+        }
+        None => match args.get(1) {
+            Some(d) => Ok(d.clone()),
+            None => Err(Exc::bare(ExcKind::StopIteration)),
+        },
+    }
+}
+
+fn callable(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "callable", &kw)?;
+    exactly_one("callable", &args)?;
+    Ok(Value::Bool(matches!(
+        args[0],
+        Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_)
+    )))
+}
+
+fn format_builtin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    no_kw(vm, "format", &kw)?;
+    arg_range("format", &args, 1, 2)?;
+    let spec = match args.get(1) {
+        Some(Value::Str(s)) => s.s.clone(),
+        Some(v) => {
+            return Err(Exc::type_error(format!(
+                "format() argument 2 must be str, not {}",
+                v.type_name()
+            )))
+        }
+        None => String::new(),
+    };
+    Ok(Value::str(super::printf::format_spec(vm, &args[0], &spec)?))
+}
+
+/// Parses `int(text, base)`.
+pub fn parse_int(text: &str, base: u32) -> Option<BigInt> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = t.to_ascii_lowercase();
+    let (base, digits) = match (base, lower.get(..2)) {
+        (0 | 16, Some("0x")) => (16, &lower[2..]),
+        (0 | 8, Some("0o")) => (8, &lower[2..]),
+        (0 | 2, Some("0b")) => (2, &lower[2..]),
+        (0, _) => {
+            if lower.len() > 1
+                && lower.starts_with('0')
+                && lower.chars().any(|c| c != '0' && c != '_')
+            {
+                return None;
+            }
+            (10, lower.as_str())
+        }
+        (b, _) => (b, lower.as_str()),
+    };
+    let digits = digits.strip_prefix('_').unwrap_or(digits);
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return None;
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if !clean.chars().all(|c| c.is_digit(base)) {
+        return None;
+    }
+    if base == 10 && clean.len() > format::INT_MAX_STR_DIGITS {
+        return None;
+    }
+    let v = BigInt::parse_bytes(clean.as_bytes(), base)?;
+    Some(if neg { -v } else { v })
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    let t = text.trim().to_ascii_lowercase();
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(r) => (true, r.to_string()),
+        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+    };
+    let v = match body.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        b => {
+            if b.is_empty() || b.starts_with('_') || b.ends_with('_') || b.contains("__") {
+                return None;
+            }
+            if !b.chars().all(|c| c.is_ascii_digit() || "._e+-".contains(c)) {
+                return None;
+            }
+            b.replace('_', "").parse::<f64>().ok()?
+        }
+    };
+    Some(if neg { -v } else { v })
+}
+
+fn value_to_bytes(v: &Value) -> PResult<Vec<u8>> {
+    let mut out = Vec::new();
+    for it in ops::iterate(v)? {
+        match ops::index_of(&it) {
+            Some(i) if (0..256).contains(&i) => out.push(i as u8),
+            Some(_) => return Err(Exc::value_error("bytes must be in range(0, 256)")),
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    it.type_name()
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Encodes text with a codec name (utf-8, ascii, latin-1).
+pub fn encode(s: &str, encoding: &str, errors: &str) -> PResult<Vec<u8>> {
+    let enc = encoding.to_ascii_lowercase().replace(['_', ' '], "-");
+    match enc.as_str() {
+        "utf-8" | "utf8" => Ok(s.as_bytes().to_vec()),
+        "ascii" | "us-ascii" | "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => {
+            let limit = if enc.contains("ascii") { 0x80 } else { 0x100 };
+            let codec = if limit == 0x80 { "ascii" } else { "latin-1" };
+            let mut out = Vec::with_capacity(s.len());
+            for (i, c) in s.chars().enumerate() {
+                if (c as u32) < limit {
+                    out.push(c as u32 as u8);
+                } else if errors == "ignore" {
+                } else if errors == "replace" {
+                    out.push(b'?');
+                } else {
+                    return Err(Exc::new(
+                        ExcKind::UnicodeEncodeError,
+                        format!(
+                            "'{codec}' codec can't encode character '\\u{:04x}' in position {i}: ordinal not in range({limit})",
+                            c as u32
+                        ),
+                    ));
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(Exc::new(
+            ExcKind::LookupError,
+            format!("unknown encoding: {encoding}"),
+        )),
+    }
+}
+
+/// Decodes bytes with a codec name (utf-8, ascii, latin-1).
+pub fn decode(b: &[u8], encoding: &str, errors: &str) -> PResult<String> {
+    let enc = encoding.to_ascii_lowercase().replace(['_', ' '], "-");
+    match enc.as_str() {
+        "utf-8" | "utf8" => match std::str::from_utf8(b) {
+            Ok(s) => Ok(s.to_string()),
+            Err(e) => {
+                if errors == "replace" || errors == "ignore" {
+                    let s = String::from_utf8_lossy(b).to_string();
+                    return Ok(if errors == "ignore" {
+                        s.replace('\u{fffd}', "")
+                    } else {
+                        s
+                    });
+                }
+                let pos = e.valid_up_to();
+                Err(Exc::new(
+                    ExcKind::UnicodeDecodeError,
+                    format!(
+                        "'utf-8' codec can't decode byte 0x{:02x} in position {pos}: invalid start byte",
+                        b[pos]
+                    ),
+                ))
+            }
+        },
+        "ascii" | "us-ascii" => {
+            let mut out = String::new();
+            for (i, &c) in b.iter().enumerate() {
+                if c < 0x80 {
+                    out.push(c as char);
+                } else if errors == "ignore" {
+                } else if errors == "replace" {
+                    out.push('\u{fffd}');
+                } else {
+                    return Err(Exc::new(
+                        ExcKind::UnicodeDecodeError,
+                        format!(
+                            "'ascii' codec can't decode byte 0x{c:02x} in position {i}: ordinal not in range(128)"
+                        ),
+                    ));
+                }
+            }
+            Ok(out)
+        }
+        "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" => {
+            Ok(b.iter().map(|&c| c as char).collect())
+        }
+        _ => Err(Exc::new(
+            ExcKind::LookupError,
+            format!("unknown encoding: {encoding}"),
+        )),
+    }
+}
+
+fn new_set(items: Vec<Value>) -> PResult<Value> {
+    let mut d = Dict::new();
+    for v in items {
+        d.insert(ops::key(&v)?, Value::None);
+    }
+    Ok(Value::Set(Rc::new(RefCell::new(d))))
+}
+
+/// Calls a class: builtin type constructors and exception instantiation.
+pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+    let tag = match cls.kind {
+        ClassKind::Exception(_) => {
+            no_kw(vm, &cls.name, &kw)?;
+            return Ok(Value::Exception(Rc::new(ExcObject {
+                class: cls.clone(),
+                args,
+            })));
+        }
+        ClassKind::Builtin(t) => t,
+    };
+    match tag {
+        TypeTag::Int => {
+            let opts = take_kw(vm, "int", kw, &["base"])?;
+            let mut args = args;
+            if let Some(b) = opts.into_iter().next().flatten() {
+                args.push(b);
+            }
+            arg_range("int", &args, 0, 2)?;
+            let Some(x) = args.first() else {
+                return Ok(Value::Int(0));
+            };
+            if let Some(b) = args.get(1) {
+                let base = int_arg(b)?.to_u32().unwrap_or(99);
+                if base == 1 || base > 36 {
+                    return Err(Exc::value_error("int() base must be >= 2 and <= 36, or 0"));
+                }
+                let text = match x {
+                    Value::Str(s) => s.s.clone(),
+                    Value::Bytes(b) => String::from_utf8_lossy(b).to_string(),
+                    _ => {
+                        return Err(Exc::type_error(
+                            "int() can't convert non-string with explicit base",
+                        ))
+                    }
+                };
+                return parse_int(&text, base)
+                    .map(Value::from_bigint)
+                    .ok_or_else(|| {
+                        Exc::value_error(format!(
+                            "invalid literal for int() with base {base}: {}",
+                            format::str_repr(&text)
+                        ))
+                    });
+            }
+            match x {
+                Value::Int(_) | Value::BigInt(_) => Ok(x.clone()),
+                Value::Bool(b) => Ok(Value::Int(*b as i64)),
+                Value::Float(f) => float_to_int(*f),
+                Value::Str(s) => parse_int(&s.s, 10).map(Value::from_bigint).ok_or_else(|| {
+                    Exc::value_error(format!(
+                        "invalid literal for int() with base 10: {}",
+                        format::str_repr(&s.s)
+                    ))
+                }),
+                Value::Bytes(b) => {
+                    let text = String::from_utf8_lossy(b).to_string();
+                    parse_int(&text, 10).map(Value::from_bigint).ok_or_else(|| {
+                        Exc::value_error(format!(
+                            "invalid literal for int() with base 10: {}",
+                            format::bytes_repr(b)
+                        ))
+                    })
+                }
+                v => Err(Exc::type_error(format!(
+                    "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                    v.type_name()
+                ))),
+            }
+        }
+        TypeTag::Float => {
+            no_kw(vm, "float", &kw)?;
+            arg_range("float", &args, 0, 1)?;
+            match args.first() {
+                None => Ok(Value::Float(0.0)),
+                Some(Value::Float(f)) => Ok(Value::Float(*f)),
+                Some(Value::Int(i)) => Ok(Value::Float(*i as f64)),
+                Some(Value::Bool(b)) => Ok(Value::Float(*b as i64 as f64)),
+                Some(Value::BigInt(b)) => Ok(Value::Float(ops::int_to_f64(b)?)),
+                Some(Value::Str(s)) => parse_float(&s.s).map(Value::Float).ok_or_else(|| {
+                    Exc::value_error(format!(
+                        "could not convert string to float: {}",
+                        format::str_repr(&s.s)
+                    ))
+                }),
+                Some(v) => Err(Exc::type_error(format!(
+                    "float() argument must be a string or a real number, not '{}'",
+                    v.type_name()
+                ))),
+            }
+        }
+        TypeTag::Str => {
+            let opts = take_kw(vm, "str", kw, &["object", "encoding", "errors"])?;
+            let mut args = args;
+            for o in opts.into_iter().flatten() {
+                args.push(o);
+            }
+            arg_range("str", &args, 0, 3)?;
+            match args.as_slice() {
+                [] => Ok(Value::str("")),
+                [v] => Ok(Value::str(vm.str(v)?)),
+                [Value::Bytes(b), enc, rest @ ..] => {
+                    let enc = vm.str(enc)?;
+                    let errors = match rest.first() {
+                        Some(e) => vm.str(e)?,
+                        None => "strict".into(),
+                    };
+                    Ok(Value::str(decode(b, &enc, &errors)?))
+                }
+                [v, ..] => Err(Exc::type_error(format!(
+                    "decoding to str: need a bytes-like object, {} found",
+                    v.type_name()
+                ))),
+            }
+        }
+        TypeTag::Bool => {
+            no_kw(vm, "bool", &kw)?;
+            arg_range("bool", &args, 0, 1)?;
+            Ok(Value::Bool(match args.first() {
+                Some(v) => vm.truthy(v)?,
+                None => false,
+            }))
+        }
+        TypeTag::List => {
+            no_kw(vm, "list", &kw)?;
+            arg_range("list", &args, 0, 1)?;
+            Ok(Value::list(match args.first() {
+                Some(v) => vm.iterate(v)?,
+                None => Vec::new(),
+            }))
+        }
+        TypeTag::Tuple => {
+            no_kw(vm, "tuple", &kw)?;
+            arg_range("tuple", &args, 0, 1)?;
+            match args.first() {
+                Some(t @ Value::Tuple(_)) => Ok(t.clone()),
+                Some(v) => Ok(Value::tuple(vm.iterate(v)?)),
+                None => Ok(Value::tuple(Vec::new())),
+            }
+        }
+        TypeTag::Set => {
+            no_kw(vm, "set", &kw)?;
+            arg_range("set", &args, 0, 1)?;
+            new_set(match args.first() {
+                Some(v) => vm.iterate(v)?,
+                None => Vec::new(),
+            })
+        }
+        TypeTag::Dict => {
+            arg_range("dict", &args, 0, 1)?;
+            let d = Value::Dict(Rc::new(RefCell::new(Dict::new())));
+            if let Some(src) = args.first() {
+                super::methods::dict_update(vm, &d, src)?;
+            }
+            if let Value::Dict(dd) = &d {
+                for (k, v) in kw {
+                    let name = Value::str(vm.st.interner.name(k));
+                    dd.borrow_mut().insert(ops::key(&name)?, v);
+                }
+            }
+            Ok(d)
+        }
+        TypeTag::Bytes => {
+            let opts = take_kw(vm, "bytes", kw, &["source", "encoding", "errors"])?;
+            let mut args = args;
+            for o in opts.into_iter().flatten() {
+                args.push(o);
+            }
+            arg_range("bytes", &args, 0, 3)?;
+            match args.as_slice() {
+                [] => Ok(Value::bytes(Vec::new())),
+                [Value::Str(_)] => Err(Exc::type_error("string argument without an encoding")),
+                [Value::Str(s), enc, rest @ ..] => {
+                    let enc = vm.str(enc)?;
+                    let errors = match rest.first() {
+                        Some(e) => vm.str(e)?,
+                        None => "strict".into(),
+                    };
+                    Ok(Value::bytes(encode(&s.s, &enc, &errors)?))
+                }
+                [_, _, ..] => Err(Exc::type_error("encoding without a string argument")),
+                [v @ (Value::Int(_) | Value::BigInt(_) | Value::Bool(_))] => {
+                    let n = int_arg(v)?;
+                    if n.is_negative() {
+                        return Err(Exc::value_error("negative count"));
+                    }
+                    match n.to_usize().filter(|n| *n <= ops::MAX_SEQ_LEN) {
+                        Some(n) => Ok(Value::bytes(vec![0; n])),
+                        None => Err(Exc::bare(ExcKind::MemoryError)),
+                    }
+                }
+                [Value::Bytes(b)] => Ok(Value::Bytes(b.clone())),
+                [v @ (Value::List(_)
+                | Value::Tuple(_)
+                | Value::Range(_)
+                | Value::Iterator(_)
+                | Value::Set(_)
+                | Value::Dict(_))] => Ok(Value::bytes(value_to_bytes(v)?)),
+                [v] => Err(Exc::type_error(format!(
+                    "cannot convert '{}' object to bytes",
+                    v.type_name()
+                ))),
+            }
+        }
+        TypeTag::Range => {
+            no_kw(vm, "range", &kw)?;
+            if args.is_empty() {
+                return Err(Exc::type_error("range expected at least 1 argument, got 0"));
+            }
+            if args.len() > 3 {
+                return Err(Exc::type_error(format!(
+                    "range expected at most 3 arguments, got {}",
+                    args.len()
+                )));
+            }
+            let mut n = Vec::new();
+            for a in &args {
+                let b = int_arg(a)?;
+                n.push(b.to_i64().ok_or_else(|| {
+                    Exc::new(
+                        ExcKind::OverflowError,
+                        "Python int too large to convert to C ssize_t",
+                    )
+                })?);
+            }
+            let (start, stop, step) = match n.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => (0, 0, 1),
+            };
+            if step == 0 {
+                return Err(Exc::value_error("range() arg 3 must not be zero"));
+            }
+            Ok(Value::Range(Rc::new(RangeObj { start, stop, step })))
+        }
+        TypeTag::Type => {
+            no_kw(vm, "type", &kw)?;
+            if args.len() == 1 {
+                return Ok(Value::Class(vm.st.types.class_of(&args[0])));
+            }
+            Err(Exc::type_error("type() takes 1 or 3 arguments"))
+        }
+        _ => Err(Exc::type_error(format!(
+            "cannot create '{}' instances",
+            cls.name
+        ))),
+    }
+}

@@ -1,0 +1,476 @@
+//! Runtime values: one enum, heap objects shared by `Rc` as Python shares them by reference.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+
+use super::ast::FuncDef;
+use super::exceptions::ExcKind;
+use super::source::SourceUnit;
+
+/// A value of the language. Small values are inline; everything else is behind an `Rc`, so a
+/// `Value` is two words and cloning one is a reference-count increment.
+#[derive(Clone)]
+pub enum Value {
+    None,
+    Bool(bool),
+    /// The machine-word fast path of `int`.
+    Int(i64),
+    /// An `int` outside i64 (always: never a value that fits in i64).
+    BigInt(Rc<BigInt>),
+    Float(f64),
+    Str(Rc<PyStr>),
+    Bytes(Rc<Vec<u8>>),
+    List(Rc<RefCell<Vec<Value>>>),
+    Tuple(Rc<Vec<Value>>),
+    Dict(Rc<RefCell<Dict>>),
+    Set(Rc<RefCell<Dict>>),
+    Range(Rc<RangeObj>),
+    Ellipsis,
+    /// A function defined with `def`.
+    Function(Rc<Function>),
+    /// A native builtin function (`len`, `print`, ...).
+    Builtin(&'static BuiltinDef),
+    /// A method bound to its receiver (`l.append` used as a value).
+    BoundMethod(Rc<BoundMethod>),
+    /// A class: builtin types and exception classes.
+    Class(Rc<Class>),
+    /// An exception instance.
+    Exception(Rc<ExcObject>),
+    /// An iterator (enumerate, zip, reversed, iter(...)).
+    Iterator(Rc<RefCell<IterObj>>),
+    /// An object of the packet engine or another native extension.
+    Native(Rc<NativeBox>),
+}
+
+/// The signature of native builtins: positional and keyword arguments.
+pub type NativeFn = fn(
+    &mut super::interp::Vm<'_>,
+    Vec<Value>,
+    Vec<(super::ast::Sym, Value)>,
+) -> Result<Value, super::exceptions::Exc>;
+
+/// A native builtin function's table entry.
+pub struct BuiltinDef {
+    /// Its Python name.
+    pub name: &'static str,
+    /// The implementation.
+    pub func: NativeFn,
+}
+
+impl fmt::Debug for BuiltinDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<built-in function {}>", self.name)
+    }
+}
+
+/// Objects that native engines (the packet engine) plug into the language.
+pub trait NativeObject {
+    /// The Python type name (`type(x).__name__`).
+    fn type_name(&self) -> &str;
+    /// `repr(x)`.
+    fn repr(&self) -> String;
+    /// `str(x)`; defaults to the repr.
+    fn str(&self) -> String {
+        self.repr()
+    }
+    /// Truth value.
+    fn truthy(&self) -> bool {
+        true
+    }
+}
+
+/// A native object behind a thin pointer (keeps `Value` two words).
+pub struct NativeBox(pub Box<dyn NativeObject>);
+
+/// A Python `str`: UTF-8 text, with an ASCII flag for O(1) indexing of the common case.
+#[derive(Debug)]
+pub struct PyStr {
+    /// The text.
+    pub s: String,
+    /// Whether every character is ASCII (char index == byte index).
+    pub ascii: bool,
+}
+
+impl PyStr {
+    /// Wraps a String.
+    pub fn new(s: String) -> PyStr {
+        let ascii = s.is_ascii();
+        PyStr { s, ascii }
+    }
+    /// Length in code points.
+    pub fn char_len(&self) -> usize {
+        if self.ascii {
+            self.s.len()
+        } else {
+            self.s.chars().count()
+        }
+    }
+}
+
+/// `range(start, stop, step)`.
+#[derive(Debug, Clone)]
+pub struct RangeObj {
+    pub start: i64,
+    pub stop: i64,
+    pub step: i64,
+}
+
+impl RangeObj {
+    /// Number of elements.
+    pub fn len(&self) -> i64 {
+        let (start, stop, step) = (self.start as i128, self.stop as i128, self.step as i128);
+        let n = if step > 0 && start < stop {
+            (stop - start + step - 1) / step
+        } else if step < 0 && start > stop {
+            (start - stop - step - 1) / (-step)
+        } else {
+            0
+        };
+        n as i64
+    }
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The i-th element (unchecked bounds: callers check).
+    pub fn get(&self, i: i64) -> i64 {
+        self.start + i * self.step
+    }
+}
+
+/// A function object created by running a `def`.
+pub struct Function {
+    /// The definition (shared with the AST).
+    pub def: Rc<FuncDef>,
+    /// Evaluated default values of the last `defaults.len()` parameters.
+    pub defaults: Vec<Value>,
+    /// The source it was defined in (for tracebacks).
+    pub unit: Rc<SourceUnit>,
+    /// The function's name.
+    pub name: Rc<str>,
+}
+
+/// A method bound to its receiver.
+pub struct BoundMethod {
+    /// The object the method is called on.
+    pub receiver: Value,
+    /// The method name.
+    pub name: super::ast::Sym,
+    /// The method name as text (for repr).
+    pub name_str: Rc<str>,
+}
+
+/// What a class is at the Rust level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClassKind {
+    /// A builtin type (`int`, `list`, ...).
+    Builtin(TypeTag),
+    /// A builtin exception class.
+    Exception(ExcKind),
+}
+
+/// The builtin types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TypeTag {
+    Object,
+    NoneType,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Bytes,
+    List,
+    Tuple,
+    Dict,
+    Set,
+    Range,
+    Ellipsis,
+    Function,
+    BuiltinFunction,
+    Method,
+    Type,
+    Iterator,
+    Native,
+}
+
+/// A class object.
+pub struct Class {
+    /// `__name__`.
+    pub name: String,
+    /// Direct bases.
+    pub bases: Vec<Rc<Class>>,
+    /// What it is.
+    pub kind: ClassKind,
+}
+
+impl Class {
+    /// Whether `self` is `other` or derives from it.
+    pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
+        Rc::ptr_eq(self, other) || self.bases.iter().any(|b| b.is_subclass(other))
+    }
+}
+
+/// An exception instance.
+pub struct ExcObject {
+    /// Its class.
+    pub class: Rc<Class>,
+    /// The constructor's arguments (`e.args`).
+    pub args: Vec<Value>,
+}
+
+/// An iterator over a materialized sequence (enumerate, zip, reversed, iter).
+pub struct IterObj {
+    /// The Python type name (`enumerate`, `zip`, `list_reverseiterator`, ...).
+    pub type_name: &'static str,
+    /// Remaining items.
+    pub items: Vec<Value>,
+    /// Position of the next item.
+    pub pos: usize,
+}
+
+/// A dict key with its precomputed Python hash; equality is Python's `==`.
+#[derive(Clone)]
+pub struct HashKey {
+    /// `hash(value)`.
+    pub hash: i64,
+    /// The key.
+    pub value: Value,
+}
+
+impl Hash for HashKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_i64(self.hash);
+    }
+}
+
+impl PartialEq for HashKey {
+    fn eq(&self, other: &HashKey) -> bool {
+        self.hash == other.hash && super::ops::eq_hashable(&self.value, &other.value)
+    }
+}
+
+impl Eq for HashKey {}
+
+/// An insertion-ordered hash table: Python's dict (and, with unit values, set).
+///
+/// Keys may hold interior-mutable objects (clippy's `mutable_key_type`), but a key's hash is
+/// computed once on insertion and only hashable (immutable) builtin values are accepted.
+#[derive(Default, Clone)]
+pub struct Dict {
+    entries: Vec<Option<(Value, Value)>>,
+    index: HashMap<HashKey, usize>,
+}
+
+#[allow(clippy::mutable_key_type)]
+impl Dict {
+    /// An empty dict.
+    pub fn new() -> Dict {
+        Dict::default()
+    }
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+    /// Looks a key up.
+    pub fn get(&self, key: &HashKey) -> Option<&Value> {
+        let &i = self.index.get(key)?;
+        self.entries[i].as_ref().map(|(_, v)| v)
+    }
+    /// Inserts or replaces (keeping the original key and position, as Python does).
+    pub fn insert(&mut self, key: HashKey, value: Value) {
+        if let Some(&i) = self.index.get(&key) {
+            if let Some(e) = self.entries[i].as_mut() {
+                e.1 = value;
+            }
+            return;
+        }
+        self.entries.push(Some((key.value.clone(), value)));
+        self.index.insert(key, self.entries.len() - 1);
+    }
+    /// Removes a key, returning its value.
+    pub fn remove(&mut self, key: &HashKey) -> Option<Value> {
+        let i = self.index.remove(key)?;
+        let old = self.entries[i].take().map(|(_, v)| v);
+        // Compact when tombstones dominate, so iteration stays proportional to len.
+        if self.entries.len() > 16 && self.index.len() * 2 < self.entries.len() {
+            self.compact();
+        }
+        old
+    }
+    fn compact(&mut self) {
+        let entries: Vec<(Value, Value)> = self.entries.drain(..).flatten().collect();
+        let mut index = HashMap::with_capacity(entries.len());
+        for (pos, (k, _)) in entries.iter().enumerate() {
+            // Keys in a dict were hashable when inserted, so hashing again succeeds.
+            let hash = super::ops::hash_value(k).unwrap_or(0);
+            index.insert(
+                HashKey {
+                    hash,
+                    value: k.clone(),
+                },
+                pos,
+            );
+        }
+        self.entries = entries.into_iter().map(Some).collect();
+        self.index = index;
+    }
+    /// Entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {
+        self.entries.iter().flatten().map(|(k, v)| (k, v))
+    }
+    /// Keys in insertion order.
+    pub fn keys(&self) -> Vec<Value> {
+        self.iter().map(|(k, _)| k.clone()).collect()
+    }
+    /// Removes everything.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index.clear();
+    }
+    /// Removes and returns the last entry.
+    pub fn pop_last(&mut self) -> Option<(Value, Value)> {
+        while let Some(e) = self.entries.pop() {
+            if let Some((k, v)) = e {
+                let hash = super::ops::hash_value(&k).unwrap_or(0);
+                self.index.remove(&HashKey {
+                    hash,
+                    value: k.clone(),
+                });
+                return Some((k, v));
+            }
+        }
+        None
+    }
+}
+
+impl Value {
+    /// A str value.
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(Rc::new(PyStr::new(s.into())))
+    }
+    /// A list value.
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(v)))
+    }
+    /// A tuple value.
+    pub fn tuple(v: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(v))
+    }
+    /// A bytes value.
+    pub fn bytes(v: Vec<u8>) -> Value {
+        Value::Bytes(Rc::new(v))
+    }
+    /// An int from a BigInt, demoted to the fast path when it fits.
+    pub fn from_bigint(b: BigInt) -> Value {
+        use num_traits::ToPrimitive;
+        match b.to_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::BigInt(Rc::new(b)),
+        }
+    }
+    /// The type name, as `type(x).__name__` gives it.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::BigInt(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Dict(_) => "dict",
+            Value::Set(_) => "set",
+            Value::Range(_) => "range",
+            Value::Ellipsis => "ellipsis",
+            Value::Function(_) => "function",
+            Value::Builtin(_) => "builtin_function_or_method",
+            Value::BoundMethod(_) => "builtin_function_or_method",
+            Value::Class(_) => "type",
+            Value::Exception(e) => &e.class.name,
+            Value::Iterator(it) => it.borrow().type_name,
+            Value::Native(n) => n.0.type_name(),
+        }
+    }
+    /// The builtin type tag of a value (exceptions report `Object`; their class is explicit).
+    pub fn type_tag(&self) -> TypeTag {
+        match self {
+            Value::None => TypeTag::NoneType,
+            Value::Bool(_) => TypeTag::Bool,
+            Value::Int(_) | Value::BigInt(_) => TypeTag::Int,
+            Value::Float(_) => TypeTag::Float,
+            Value::Str(_) => TypeTag::Str,
+            Value::Bytes(_) => TypeTag::Bytes,
+            Value::List(_) => TypeTag::List,
+            Value::Tuple(_) => TypeTag::Tuple,
+            Value::Dict(_) => TypeTag::Dict,
+            Value::Set(_) => TypeTag::Set,
+            Value::Range(_) => TypeTag::Range,
+            Value::Ellipsis => TypeTag::Ellipsis,
+            Value::Function(_) => TypeTag::Function,
+            Value::Builtin(_) => TypeTag::BuiltinFunction,
+            Value::BoundMethod(_) => TypeTag::Method,
+            Value::Class(_) => TypeTag::Type,
+            Value::Exception(_) => TypeTag::Object,
+            Value::Iterator(_) => TypeTag::Iterator,
+            Value::Native(_) => TypeTag::Native,
+        }
+    }
+    /// Python's truth value (for types without `__bool__`/`__len__` hooks).
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::BigInt(_) => true,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.borrow().is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
+            Value::Range(r) => !r.is_empty(),
+            Value::Native(n) => n.0.truthy(),
+            _ => true,
+        }
+    }
+    /// An address-like identity for `id()` and `is` on heap objects.
+    pub fn identity(&self) -> Option<usize> {
+        Some(match self {
+            Value::Str(r) => Rc::as_ptr(r) as usize,
+            Value::BigInt(r) => Rc::as_ptr(r) as usize,
+            Value::Bytes(r) => Rc::as_ptr(r) as usize,
+            Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Tuple(r) => Rc::as_ptr(r) as usize,
+            Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Range(r) => Rc::as_ptr(r) as usize,
+            Value::Function(r) => Rc::as_ptr(r) as usize,
+            Value::Builtin(r) => *r as *const BuiltinDef as usize,
+            Value::BoundMethod(r) => Rc::as_ptr(r) as usize,
+            Value::Class(r) => Rc::as_ptr(r) as usize,
+            Value::Exception(r) => Rc::as_ptr(r) as usize,
+            Value::Iterator(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Native(r) => Rc::as_ptr(r) as usize,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}",
+            super::format::repr(self).unwrap_or_else(|_| "<value>".into())
+        )
+    }
+}
