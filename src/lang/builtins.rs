@@ -983,8 +983,8 @@ pub fn encode(s: &str, encoding: &str, errors: &str) -> PResult<Vec<u8>> {
                     return Err(Exc::new(
                         ExcKind::UnicodeEncodeError,
                         format!(
-                            "'{codec}' codec can't encode character '\\u{:04x}' in position {i}: ordinal not in range({limit})",
-                            c as u32
+                            "'{codec}' codec can't encode character '{}' in position {i}: ordinal not in range({limit})",
+                            char_escape(c)
                         ),
                     ));
                 }
@@ -995,6 +995,18 @@ pub fn encode(s: &str, encoding: &str, errors: &str) -> PResult<Vec<u8>> {
             ExcKind::LookupError,
             format!("unknown encoding: {encoding}"),
         )),
+    }
+}
+
+/// A character as CPython's codec errors show it: `\xe9`, `\u2028`, `\U0001f600`.
+fn char_escape(c: char) -> String {
+    let cp = c as u32;
+    if cp < 0x100 {
+        format!("\\x{cp:02x}")
+    } else if cp < 0x10000 {
+        format!("\\u{cp:04x}")
+    } else {
+        format!("\\U{cp:08x}")
     }
 }
 

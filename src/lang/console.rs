@@ -123,6 +123,18 @@ impl Session {
                     Step::Incomplete
                 };
             }
+            lexer::LexOutcome::OpenBracket(e, start) => {
+                // `print("a" b` can never be completed: report it now, as codeop does.
+                if let Some(err) = parser::error_before_end(&unit, start, &mut self.state.interner)
+                {
+                    return Step::Error(err, unit);
+                }
+                return if last {
+                    Step::Error(e, unit)
+                } else {
+                    Step::Incomplete
+                };
+            }
             lexer::LexOutcome::Error(e) => return Step::Error(e, unit),
         };
         let Some(first) = logical.first() else {

@@ -29,6 +29,9 @@ pub enum LexOutcome {
     Lines(Vec<LogicalLine>),
     /// The source ends inside a bracket, string or continuation: more input may complete it.
     Incomplete(SyntaxErr),
+    /// The source ends inside brackets opened on the logical line starting at `.1`: the
+    /// parser decides whether what is there so far can still be completed.
+    OpenBracket(SyntaxErr, usize),
     /// The source is wrong whatever follows.
     Error(SyntaxErr),
 }
@@ -290,7 +293,7 @@ pub fn split(src: &str) -> LexOutcome {
                             };
                             return LexOutcome::Error(SyntaxErr::new(msg, ws, i));
                         }
-                        if words_seen == 0 {
+                        if ws == start {
                             first_word = Some(word.to_string());
                         }
                         words_seen += 1;
@@ -308,11 +311,10 @@ pub fn split(src: &str) -> LexOutcome {
         }
         if !brackets.is_empty() {
             let (open, at) = brackets[brackets.len() - 1];
-            return LexOutcome::Incomplete(SyntaxErr::new(
-                format!("'{}' was never closed", open as char),
-                at,
-                at + 1,
-            ));
+            return LexOutcome::OpenBracket(
+                SyntaxErr::new(format!("'{}' was never closed", open as char), at, at + 1),
+                start,
+            );
         }
         lines.push(LogicalLine {
             start,
@@ -433,7 +435,7 @@ mod tests {
 
     #[test]
     fn incomplete_inputs() {
-        assert!(matches!(split("a = (1,"), LexOutcome::Incomplete(_)));
+        assert!(matches!(split("a = (1,"), LexOutcome::OpenBracket(_, 0)));
         assert!(matches!(split("x = 1 + \\\n"), LexOutcome::Incomplete(_)));
         assert!(matches!(split("s = '''abc"), LexOutcome::Incomplete(_)));
     }

@@ -120,7 +120,7 @@ fn small_int_op(op: BinOp, x: i64, y: i64) -> PResult<Option<Value>> {
             if y == 0 {
                 return Err(Exc::new(
                     ExcKind::ZeroDivisionError,
-                    "integer division or modulo by zero",
+                    "integer modulo by zero",
                 ));
             }
             x.checked_rem(y)
@@ -194,7 +194,10 @@ fn big_int_op(op: BinOp, x: BigInt, y: BigInt, a: &Value, b: &Value) -> PResult<
         }
         BinOp::Mod => {
             if y.is_zero() {
-                return Err(zero_div());
+                return Err(Exc::new(
+                    ExcKind::ZeroDivisionError,
+                    "integer modulo by zero",
+                ));
             }
             x.mod_floor(&y)
         }

@@ -102,11 +102,40 @@ pub fn parse(unit: &SourceUnit, interner: &mut Interner) -> Result<Vec<Stmt>, Pa
     Ok(stmts)
 }
 
+/// For input that ends inside brackets: the syntax error in the text so far, if the parser
+/// fails before reaching its end (`print("a" b` can never be completed; `f(1,` can).
+pub fn error_before_end(
+    unit: &SourceUnit,
+    start: usize,
+    interner: &mut Interner,
+) -> Option<SyntaxErr> {
+    let text = &unit.text[start..];
+    let end = text.trim_end().len();
+    match LangParser::parse(Rule::line, text) {
+        Ok(_) => None,
+        Err(e) => {
+            let pos = match e.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            if pos >= end {
+                return None;
+            }
+            let b = Builder {
+                base: start,
+                interner,
+                unit,
+            };
+            Some(b.pest_error(text, e))
+        }
+    }
+}
+
 /// Runs the lexer pre-pass.
 pub fn split(src: &str) -> Result<Vec<LogicalLine>, ParseFail> {
     match lexer::split(src) {
         LexOutcome::Lines(l) => Ok(l),
-        LexOutcome::Incomplete(e) => Err(ParseFail::Incomplete(e)),
+        LexOutcome::Incomplete(e) | LexOutcome::OpenBracket(e, _) => Err(ParseFail::Incomplete(e)),
         LexOutcome::Error(e) => Err(ParseFail::Error(e)),
     }
 }
