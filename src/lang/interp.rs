@@ -222,6 +222,12 @@ impl Vm<'_> {
         self.sink.write(text);
     }
 
+    /// Writes a `WARNING: msg` line where it happens in the transcript (the packet engine's
+    /// logger, as UTScapy shows log records).
+    pub fn warning(&mut self, msg: &str) {
+        self.sink.write(&format!("WARNING: {msg}\n"));
+    }
+
     /// Runs top-level statements of `unit` (module scope). Errors carry a `<module>` frame.
     pub fn run_module_stmts(&mut self, stmts: &[Stmt], unit: &Rc<SourceUnit>) -> PResult<()> {
         let mut frame = Frame {
