@@ -4,3 +4,5 @@
 //! `lang` (the step language), `report` (report model and templates).
 
 pub mod lang;
+pub mod layers;
+pub mod packet;

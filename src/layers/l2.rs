@@ -1,0 +1,469 @@
+//! Link layer: Ethernet, 802.3, LLC, SNAP, 802.1Q, ARP, GRE.
+//!
+//! ```text
+//! Ether   | dst (6) | src (6) | type (2) |
+//! Dot3    | dst (6) | src (6) | len (2)  |
+//! LLC     | dsap (1) | ssap (1) | ctrl (1) |
+//! SNAP    | OUI (3) | code (2) |
+//! Dot1Q   | prio (3b) dei (1b) vlan (12b) | type (2) |
+//! ARP     | hwtype (2) | ptype (2) | hwlen (1) | plen (1) | op (2) | hwsrc | psrc | hwdst | pdst |
+//! GRE     | C R K S s Recur(3b) flags(5b) ver(3b) | proto (2) | [chksum offset] [key] [seq] |
+//! ```
+
+use std::rc::Rc;
+
+use crate::packet::checksum::checksum;
+use crate::packet::display::layer_field_repr;
+use crate::packet::field::{BuildCtx, DissectCtx, FieldDef, FieldKind, Truncated};
+use crate::packet::fields::{
+    self, byte, length_of, payload_len, xbyte, xint, xshort, xshort_enum, EnumNames, IpField,
+    MacField, Num, NumDisplay, StaticNames, StrField, Width,
+};
+use crate::packet::layer::{Hooks, LayerDef};
+use crate::packet::netdb;
+use crate::packet::packet::LayerData;
+use crate::packet::registry::{bind_layers, Registry};
+use crate::packet::value::Value;
+
+/// ARP hardware types.
+static HWTYPES: &[(i128, &str)] = &[
+    (1, "Ethernet (10Mb)"),
+    (2, "Ethernet (3Mb)"),
+    (3, "AX.25"),
+    (4, "Proteon ProNET Token Ring"),
+    (5, "Chaos"),
+    (6, "IEEE 802 Networks"),
+    (7, "ARCNET"),
+    (8, "Hyperchannel"),
+    (9, "Lanstar"),
+    (10, "Autonet Short Address"),
+    (11, "LocalTalk"),
+    (12, "LocalNet"),
+    (13, "Ultra link"),
+    (14, "SMDS"),
+    (15, "Frame relay"),
+    (16, "ATM"),
+    (17, "HDLC"),
+    (18, "Fibre Channel"),
+    (19, "ATM"),
+    (20, "Serial Line"),
+    (21, "ATM"),
+];
+
+/// ARP operations.
+static ARP_OPS: &[(i128, &str)] = &[
+    (1, "who-has"),
+    (2, "is-at"),
+    (3, "RARP-req"),
+    (4, "RARP-rep"),
+    (5, "Dyn-RARP-req"),
+    (6, "Dyn-RAR-rep"),
+    (7, "Dyn-RARP-err"),
+    (8, "InARP-req"),
+    (9, "InARP-rep"),
+];
+
+/// Organisation names for the OUIs SNAP headers commonly carry.
+static OUIS: &[(i128, &str)] = &[
+    (0x000000, "Officially Xerox, but 0:0:0:0:0:0 is more common"),
+    (0x00000c, "Cisco Systems, Inc"),
+];
+
+fn ether_types() -> Rc<dyn EnumNames> {
+    Rc::new(netdb::ether_types())
+}
+
+/// OUIField: three bytes shown as `organisation (xx:xx:xx)`.
+struct OuiField;
+
+impl FieldKind for OuiField {
+    fn class_name(&self) -> &str {
+        "OUIField"
+    }
+
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        Num::new("OUIField", Width::Bytes(3), NumDisplay::Hex).addfield(ctx, v, out)
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        Num::new("OUIField", Width::Bytes(3), NumDisplay::Hex).getfield(ctx, s)
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        let Value::Int(i) = v else {
+            return v.py_repr();
+        };
+        let b = (*i as u32).to_be_bytes();
+        let hex = format!("{:02x}:{:02x}:{:02x}", b[1], b[2], b[3]);
+        match StaticNames(OUIS).name(*i) {
+            Some(n) => format!("{n} ({hex})"),
+            None => hex,
+        }
+    }
+
+    fn i2len(&self, _layer: &LayerData, _v: &Value) -> usize {
+        3
+    }
+}
+
+fn ether() -> LayerDef {
+    LayerDef::new(
+        "Ether",
+        "Ethernet",
+        vec![
+            FieldDef::new("dst", MacField::dest(), Value::None),
+            FieldDef::new("src", MacField::source(), Value::None),
+            FieldDef::new("type", xshort_enum(ether_types()), Value::Int(0x9000)),
+        ],
+    )
+    .with_hooks(Hooks {
+        mysummary: Some(Rc::new(|p| {
+            let d = p.data();
+            Some((
+                format!(
+                    "{} > {} ({})",
+                    layer_field_repr(&d, "src"),
+                    layer_field_repr(&d, "dst"),
+                    layer_field_repr(&d, "type")
+                ),
+                Vec::new(),
+            ))
+        })),
+        ..Hooks::default()
+    })
+}
+
+fn dot3() -> LayerDef {
+    let len = Num::new("LenField", Width::Bytes(2), NumDisplay::Dec)
+        .computed(payload_len(|l| l))
+        .rc();
+    LayerDef::new(
+        "Dot3",
+        "802.3",
+        vec![
+            FieldDef::new("dst", MacField::dest(), Value::None),
+            FieldDef::new("src", MacField::source(), Value::None),
+            FieldDef::new("len", len, Value::None),
+        ],
+    )
+    .with_hooks(Hooks {
+        // The 802.3 length covers the payload; the rest of a short frame is padding.
+        extract_padding: Some(Rc::new(|d, rest| {
+            d.int("len")
+                .and_then(|l| usize::try_from(l).ok())
+                .unwrap_or(rest.len())
+        })),
+        mysummary: Some(Rc::new(|p| {
+            let d = p.data();
+            Some((
+                format!(
+                    "802.3 {} > {}",
+                    layer_field_repr(&d, "src"),
+                    layer_field_repr(&d, "dst")
+                ),
+                Vec::new(),
+            ))
+        })),
+        ..Hooks::default()
+    })
+}
+
+fn llc() -> LayerDef {
+    LayerDef::new(
+        "LLC",
+        "LLC",
+        vec![
+            FieldDef::new("dsap", xbyte(), Value::Int(0)),
+            FieldDef::new("ssap", xbyte(), Value::Int(0)),
+            FieldDef::new("ctrl", byte(), Value::Int(0)),
+        ],
+    )
+}
+
+fn snap() -> LayerDef {
+    LayerDef::new(
+        "SNAP",
+        "SNAP",
+        vec![
+            FieldDef::new("OUI", Rc::new(OuiField), Value::Int(0)),
+            FieldDef::new("code", xshort_enum(ether_types()), Value::Int(0)),
+        ],
+    )
+}
+
+fn dot1q() -> LayerDef {
+    LayerDef::new(
+        "Dot1Q",
+        "802.1Q",
+        vec![
+            FieldDef::new("prio", fields::bits(3), Value::Int(0)),
+            FieldDef::new("dei", fields::bits(1), Value::Int(0)),
+            FieldDef::new("vlan", fields::bits(12), Value::Int(1)),
+            FieldDef::new("type", xshort_enum(ether_types()), Value::Int(0)),
+        ],
+    )
+    .with_hooks(Hooks {
+        mysummary: Some(Rc::new(|p| {
+            let d = p.data();
+            let tail = format!(
+                "({}) vlan {}",
+                layer_field_repr(&d, "type"),
+                layer_field_repr(&d, "vlan")
+            );
+            let under = d.underlayer();
+            let text = match under {
+                Some(u) if u.def().is_a_name("Ether") => {
+                    let ud = u.data();
+                    format!(
+                        "802.1q {} > {} {tail}",
+                        layer_field_repr(&ud, "src"),
+                        layer_field_repr(&ud, "dst")
+                    )
+                }
+                _ => format!("802.1q {tail}"),
+            };
+            Some((text, Vec::new()))
+        })),
+        ..Hooks::default()
+    })
+}
+
+fn arp() -> LayerDef {
+    let len_of = |f: &str| {
+        Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+            .computed(length_of(f, |l| l))
+            .rc()
+    };
+    // hwsrc/hwdst are MACs for Ethernet hardware of the usual length, else raw bytes of
+    // `hwlen`; psrc/pdst likewise IPv4 addresses or raw bytes of `plen`.
+    let is_mac = |d: &LayerData| {
+        d.int("hwtype") == Some(1) && matches!(d.get("hwlen"), Some(Value::None | Value::Int(6)))
+    };
+    let is_ip = |d: &LayerData| {
+        d.int("ptype") == Some(0x800) && matches!(d.get("plen"), Some(Value::None | Value::Int(4)))
+    };
+    let hwlen = || StrField::length_from(Rc::new(|d: &LayerData| d.int("hwlen").unwrap_or(0)));
+    let plen = || StrField::length_from(Rc::new(|d: &LayerData| d.int("plen").unwrap_or(0)));
+    LayerDef::new(
+        "ARP",
+        "ARP",
+        vec![
+            FieldDef::new(
+                "hwtype",
+                xshort_enum(Rc::new(StaticNames(HWTYPES))),
+                Value::Int(1),
+            ),
+            FieldDef::new("ptype", xshort_enum(ether_types()), Value::Int(0x800)),
+            FieldDef::new("hwlen", len_of("hwsrc"), Value::None),
+            FieldDef::new("plen", len_of("psrc"), Value::None),
+            FieldDef::new(
+                "op",
+                fields::short_enum(Rc::new(StaticNames(ARP_OPS))),
+                Value::Int(1),
+            ),
+            FieldDef::new("hwsrc", hwlen(), Value::None).alt(
+                is_mac,
+                MacField::source(),
+                Value::None,
+            ),
+            FieldDef::new("psrc", plen(), Value::None).alt(
+                is_ip,
+                IpField::source("pdst"),
+                Value::None,
+            ),
+            FieldDef::new("hwdst", hwlen(), Value::None).alt(
+                is_mac,
+                MacField::plain(),
+                Value::Mac([0; 6]),
+            ),
+            FieldDef::new("pdst", plen(), Value::None).alt(
+                is_ip,
+                IpField::plain(),
+                Value::Ip4(std::net::Ipv4Addr::UNSPECIFIED),
+            ),
+        ],
+    )
+    .with_hooks(Hooks {
+        // ARP has no payload: whatever follows (Ethernet's minimum-size filler) is padding.
+        extract_padding: Some(Rc::new(|_, _| 0)),
+        mysummary: Some(Rc::new(|p| {
+            let d = p.data();
+            let f = |n| layer_field_repr(&d, n);
+            let text = match d.int("op") {
+                Some(1) => format!("ARP who has {} says {}", f("pdst"), f("psrc")),
+                Some(2) => format!("ARP is at {} says {}", f("hwsrc"), f("psrc")),
+                _ => format!("ARP {} {} > {}", f("op"), f("psrc"), f("pdst")),
+            };
+            Some((text, Vec::new()))
+        })),
+        ..Hooks::default()
+    })
+}
+
+fn gre() -> LayerDef {
+    let bit = |n: &str| FieldDef::new(n, fields::bits(1), Value::Int(0));
+    let ck_or_route =
+        |d: &LayerData| d.int("chksum_present") == Some(1) || d.int("routing_present") == Some(1);
+    LayerDef::new(
+        "GRE",
+        "GRE",
+        vec![
+            bit("chksum_present"),
+            bit("routing_present"),
+            bit("key_present"),
+            bit("seqnum_present"),
+            bit("strict_route_source"),
+            FieldDef::new("recursion_control", fields::bits(3), Value::Int(0)),
+            FieldDef::new("flags", fields::bits(5), Value::Int(0)),
+            FieldDef::new("version", fields::bits(3), Value::Int(0)),
+            FieldDef::new("proto", xshort_enum(ether_types()), Value::Int(0)),
+            FieldDef::new("chksum", xshort(), Value::None).when(ck_or_route),
+            FieldDef::new("offset", xshort(), Value::None).when(ck_or_route),
+            FieldDef::new("key", xint(), Value::None).when(|d| d.int("key_present") == Some(1)),
+            FieldDef::new("sequence_number", xint(), Value::None)
+                .when(|d| d.int("seqnum_present") == Some(1)),
+        ],
+    )
+    .with_hooks(Hooks {
+        post_build: Some(Rc::new(|d, mut hdr, pay, _| {
+            hdr.extend_from_slice(pay);
+            if d.int("chksum_present") == Some(1)
+                && d.get("chksum").is_some_and(Value::is_none)
+                && hdr.len() >= 6
+            {
+                let c = checksum(&hdr);
+                hdr[4..6].copy_from_slice(&c.to_be_bytes());
+            }
+            Ok(hdr)
+        })),
+        ..Hooks::default()
+    })
+}
+
+/// Registers the link-layer protocols and their bindings.
+pub fn register(reg: &Registry) {
+    let ether = reg.register(ether());
+    let dot3 = reg.register(dot3());
+    let llc = reg.register(llc());
+    let snap = reg.register(snap());
+    let dot1q = reg.register(dot1q());
+    let arp = reg.register(arp());
+    reg.register(gre());
+    let b = |lower: &Rc<LayerDef>, upper: &Rc<LayerDef>, f: &[(&str, Value)]| {
+        // Built-in tables name only fields that exist: a failure is a bug in this file.
+        bind_layers(lower, upper, f).expect("built-in l2 binding");
+    };
+    let ty = |t: i128| vec![("type", Value::Int(t))];
+    b(&ether, &dot1q, &ty(0x8100));
+    b(&ether, &arp, &ty(0x806));
+    b(&dot1q, &dot1q, &ty(0x8100));
+    b(&dot1q, &arp, &ty(0x806));
+    b(&dot3, &llc, &[]);
+    b(
+        &llc,
+        &snap,
+        &[
+            ("dsap", Value::Int(0xaa)),
+            ("ssap", Value::Int(0xaa)),
+            ("ctrl", Value::Int(3)),
+        ],
+    );
+    b(&snap, &dot1q, &[("code", Value::Int(0x8100))]);
+    b(&snap, &arp, &[("code", Value::Int(0x806))]);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::packet::{dissect, Registry, Value};
+
+    /// An ARP request as a host sends it: who has 198.51.100.2, tell 198.51.100.1.
+    const ARP_REQUEST: [u8; 42] = [
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x08,
+        0x06, // Ether
+        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, // hwtype ptype hwlen plen op
+        0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xc6, 0x33, 0x64, 0x01, // hwsrc psrc
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc6, 0x33, 0x64, 0x02, // hwdst pdst
+    ];
+
+    #[test]
+    fn dissect_arp_request() {
+        let reg = Registry::with_builtins();
+        let p = dissect(&reg.def("Ether").unwrap(), &ARP_REQUEST);
+        assert_eq!(p.get("type"), Some(Value::Int(0x806)));
+        let arp = p.getlayer("ARP", 1).unwrap();
+        assert_eq!(arp.get("op"), Some(Value::Int(1)));
+        assert_eq!(arp.get("hwlen"), Some(Value::Int(6)));
+        assert_eq!(arp.field_repr("psrc").unwrap(), "198.51.100.1");
+        assert_eq!(arp.field_repr("hwsrc").unwrap(), "66:77:88:99:aa:bb");
+        assert_eq!(
+            p.summary(),
+            "Ether / ARP who has 198.51.100.2 says 198.51.100.1"
+        );
+    }
+
+    #[test]
+    fn build_arp_request() {
+        let reg = Registry::with_builtins();
+        let e = reg
+            .new_layer("Ether")
+            .unwrap()
+            .with("dst", "00:11:22:33:44:55")
+            .unwrap()
+            .with("src", "66:77:88:99:aa:bb")
+            .unwrap();
+        let a = reg
+            .new_layer("ARP")
+            .unwrap()
+            .with("hwsrc", "66:77:88:99:aa:bb")
+            .unwrap()
+            .with("psrc", "198.51.100.1")
+            .unwrap()
+            .with("pdst", "198.51.100.2")
+            .unwrap();
+        assert_eq!((&e / &a).build().unwrap(), ARP_REQUEST.to_vec());
+    }
+
+    #[test]
+    fn trailing_bytes_after_arp_are_padding() {
+        let reg = Registry::with_builtins();
+        let mut frame = ARP_REQUEST.to_vec();
+        frame.extend_from_slice(&[0; 18]);
+        let p = dissect(&reg.def("Ether").unwrap(), &frame);
+        assert!(p.haslayer("Padding"));
+        assert_eq!(p.build().unwrap(), frame);
+    }
+
+    #[test]
+    fn vlan_tag_bits() {
+        let reg = Registry::with_builtins();
+        let bytes = [0xa0, 0x2a, 0x08, 0x06];
+        let p = dissect(&reg.def("Dot1Q").unwrap(), &bytes);
+        assert_eq!(p.get("prio"), Some(Value::Int(5)));
+        assert_eq!(p.get("dei"), Some(Value::Int(0)));
+        assert_eq!(p.get("vlan"), Some(Value::Int(42)));
+    }
+
+    #[test]
+    fn dot3_length_and_snap() {
+        let reg = Registry::with_builtins();
+        let d = reg
+            .new_layer("Dot3")
+            .unwrap()
+            .with("dst", "01:80:c2:00:00:00")
+            .unwrap()
+            .with("src", "00:01:02:03:04:05")
+            .unwrap();
+        let p = &(&d / &reg.new_layer("LLC").unwrap()) / &reg.new_layer("SNAP").unwrap();
+        let hex: String = p
+            .build()
+            .unwrap()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, "0180c20000000001020304050008aaaa030000000000");
+    }
+}

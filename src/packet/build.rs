@@ -1,0 +1,102 @@
+//! Building: each layer's fields append their machine form after the payload is built (so
+//! lengths and checksums can see it), post_build patches, padding layers go last.
+
+use super::field::{BuildCtx, BuildError};
+use super::packet::{LayerData, Packet};
+use super::resolver::{self, Resolver};
+use super::value::Value;
+
+/// `raw(p)` with this thread's resolver.
+pub fn build(p: &Packet) -> Result<Vec<u8>, BuildError> {
+    let r = resolver::current();
+    build_with(p, r.as_ref())
+}
+
+/// `raw(p)` with an explicit resolver.
+pub fn build_with(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, BuildError> {
+    let mut out = build_layer(p, r)?;
+    for l in p.layers() {
+        let d = l.data();
+        if d.def.is_padding {
+            if let Some(Value::Bytes(b)) = d.get("load") {
+                out.extend_from_slice(b);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The bytes of one layer and those above it, without trailing padding layers.
+pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, BuildError> {
+    let d = p.data();
+    let pay = match &d.payload {
+        Some(n) => build_layer(n, r)?,
+        None => Vec::new(),
+    };
+    if d.def.is_padding {
+        // A padding layer's bytes are appended once, at the very end (build_with).
+        return Ok(pay);
+    }
+    let mut hdr = Vec::with_capacity(64 + pay.len());
+    build_fields(&d, &pay, r, &mut hdr)?;
+    match &d.def.hooks.post_build {
+        Some(h) => h(&d, hdr, &pay, r),
+        None => {
+            hdr.extend_from_slice(&pay);
+            Ok(hdr)
+        }
+    }
+}
+
+/// Appends the machine form of every present field of a layer. Bit fields accumulate
+/// MSB-first and are flushed a byte at a time.
+pub(crate) fn build_fields(
+    d: &LayerData,
+    payload: &[u8],
+    r: &dyn Resolver,
+    out: &mut Vec<u8>,
+) -> Result<(), BuildError> {
+    let ctx = BuildCtx {
+        layer: d,
+        payload,
+        resolver: r,
+    };
+    let mut acc: u128 = 0;
+    let mut nbits: u32 = 0;
+    for (i, f) in d.def.fields.iter().enumerate() {
+        if !f.present(d) {
+            continue;
+        }
+        let (kind, _) = f.resolve(d);
+        let v = d.value_ref(i);
+        let err = |message: String| BuildError {
+            layer: d.def.class_name.clone(),
+            field: f.name.clone(),
+            message,
+        };
+        if let Some(w) = kind.bit_width() {
+            let w = w.min(64);
+            let x = kind.i2int(&ctx, v).map_err(err)?;
+            let mask: u128 = (1u128 << w) - 1;
+            acc = (acc << w) | (x as u128 & mask);
+            nbits += w;
+            while nbits >= 8 {
+                out.push((acc >> (nbits - 8)) as u8);
+                nbits -= 8;
+            }
+            acc &= (1u128 << nbits) - 1;
+        } else {
+            if nbits > 0 {
+                // A byte-aligned field after an incomplete bit group: the group is padded.
+                out.push((acc << (8 - nbits)) as u8);
+                acc = 0;
+                nbits = 0;
+            }
+            kind.addfield(&ctx, v, out).map_err(err)?;
+        }
+    }
+    if nbits > 0 {
+        out.push((acc << (8 - nbits)) as u8);
+    }
+    Ok(())
+}

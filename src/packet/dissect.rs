@@ -1,0 +1,213 @@
+//! Dissecting: fields in order, then padding, then the payload's class from the guess hook,
+//! the bindings or Raw. Never fails: what a layer cannot parse becomes Raw, with a warning.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use super::base;
+use super::field::DissectCtx;
+use super::layer::LayerDef;
+use super::packet::{LayerData, Packet};
+use super::value::Value;
+
+/// A dissected packet and the warnings its dissection logged.
+pub struct Dissection {
+    /// The packet: every field it read is explicit.
+    pub packet: Packet,
+    /// What was odd about the bytes ("IP: truncated at field len").
+    pub warnings: Vec<String>,
+}
+
+/// `Cls(bytes)`.
+pub fn dissect(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
+    dissect_with_warnings(def, bytes).packet
+}
+
+/// `Cls(bytes)` with the warnings.
+pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
+    let mut warnings = Vec::new();
+    let (packet, _) = dissect_layer(def, bytes, &mut warnings, 0);
+    Dissection { packet, warnings }
+}
+
+/// Nesting beyond this is handed to Raw: crafted input (IP in IP in IP...) cannot exhaust
+/// the stack.
+const MAX_DEPTH: usize = 64;
+
+/// Dissects one layer and, recursively, its payload. Returns the packet and whether this
+/// layer's own fields were truncated (the caller then turns a payload into Raw).
+fn dissect_layer(
+    def: &Rc<LayerDef>,
+    s: &[u8],
+    warnings: &mut Vec<String>,
+    depth: usize,
+) -> (Packet, bool) {
+    let bytes: Cow<'_, [u8]> = match &def.hooks.pre_dissect {
+        Some(h) => Cow::Owned(h(s)),
+        None => Cow::Borrowed(s),
+    };
+    let mut data = LayerData::new(def);
+    let (used, truncated) = dissect_fields(&mut data, &bytes, warnings);
+    if let Some(h) = &def.hooks.post_dissect {
+        h(&mut data, warnings);
+    }
+    let rest = bytes.get(used..).unwrap_or(&[]);
+    let pkt = Packet::from_data(data);
+    if truncated {
+        warnings.push(format!(
+            "{}: {} bytes are too short for the header",
+            def.class_name,
+            bytes.len()
+        ));
+        if !rest.is_empty() {
+            pkt.add_raw(&base::raw_def(), rest);
+        }
+        return (pkt, true);
+    }
+    let paylen = match &def.hooks.extract_padding {
+        Some(h) => h(&pkt.data(), rest).min(rest.len()),
+        None => rest.len(),
+    };
+    let (payb, padb) = rest.split_at(paylen);
+    if !payb.is_empty() {
+        let cls = if depth >= MAX_DEPTH {
+            base::raw_def()
+        } else {
+            guess_payload(&pkt.data(), payb)
+        };
+        let (child, trunc) = dissect_layer(&cls, payb, warnings, depth + 1);
+        let child = if trunc {
+            Packet::raw_with(&base::raw_def(), payb)
+        } else {
+            child
+        };
+        pkt.link_payload(child);
+    }
+    if !padb.is_empty() {
+        pkt.lastlayer()
+            .link_payload(Packet::raw_with(&base::padding_def(), padb));
+    }
+    (pkt, false)
+}
+
+/// The payload class: the layer's hook, else its bindings, else Raw.
+fn guess_payload(d: &LayerData, payload: &[u8]) -> Rc<LayerDef> {
+    if let Some(h) = &d.def.hooks.guess_payload {
+        if let Some(c) = h(d, payload) {
+            return c;
+        }
+    }
+    d.def.guess_from_bindings(d).unwrap_or_else(base::raw_def)
+}
+
+/// Dissects one element of a packet list (an IP option): fields only, no payload. Returns
+/// the packet and the bytes it used; a truncated element becomes Raw of the rest.
+pub(crate) fn dissect_element(
+    def: &Rc<LayerDef>,
+    s: &[u8],
+    warnings: &mut Vec<String>,
+) -> (Packet, usize) {
+    let mut data = LayerData::new(def);
+    let (used, truncated) = dissect_fields(&mut data, s, warnings);
+    if truncated {
+        return (Packet::raw_with(&base::raw_def(), s), s.len());
+    }
+    if let Some(h) = &def.hooks.post_dissect {
+        h(&mut data, warnings);
+    }
+    (Packet::from_data(data), used)
+}
+
+/// Reads the layer's fields from `s`. Returns the bytes used and whether the input ended
+/// before a field could be read.
+fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
+    let def = data.def.clone();
+    let mut bitpos: usize = 0;
+    for (i, f) in def.fields.iter().enumerate() {
+        if !f.present(data) {
+            continue;
+        }
+        let kind = f.resolve(data).0.clone();
+        if let Some(w) = kind.bit_width() {
+            let w = w.min(64) as usize;
+            let Some(raw) = read_bits(s, bitpos, w) else {
+                return (bitpos.div_ceil(8), true);
+            };
+            bitpos += w;
+            data.set_raw(i, kind.int2i(raw as i128));
+        } else {
+            let pos = bitpos.div_ceil(8);
+            let rest = s.get(pos..).unwrap_or(&[]);
+            let got = {
+                let mut ctx = DissectCtx {
+                    layer: data,
+                    whole: s,
+                    warnings,
+                };
+                kind.getfield(&mut ctx, rest)
+            };
+            match got {
+                Ok((used, v)) => {
+                    bitpos = (pos + used.min(rest.len())) * 8;
+                    if let Some(v) = v {
+                        data.set_raw(i, v);
+                    }
+                }
+                Err(_) => return (pos, true),
+            }
+        }
+        if f.may_end && bitpos.div_ceil(8) >= s.len() {
+            break;
+        }
+    }
+    (bitpos.div_ceil(8).min(s.len()), false)
+}
+
+/// `w` bits (≤ 64) starting at bit `pos`, MSB-first; `None` past the end.
+fn read_bits(s: &[u8], pos: usize, w: usize) -> Option<u128> {
+    let end = pos.checked_add(w)?;
+    if end > s.len() * 8 {
+        return None;
+    }
+    let first = pos / 8;
+    let last = end.div_ceil(8);
+    let mut acc: u128 = 0;
+    for &b in &s[first..last] {
+        acc = (acc << 8) | u128::from(b);
+    }
+    let drop = last * 8 - end;
+    let mask = if w == 0 { 0 } else { (1u128 << w) - 1 };
+    Some((acc >> drop) & mask)
+}
+
+impl Packet {
+    /// A Raw-like layer (Raw, Padding) holding `bytes` in its `load`.
+    pub(crate) fn raw_with(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
+        let mut d = LayerData::new(def);
+        d.set_raw(0, Value::Bytes(bytes.to_vec()));
+        Packet::from_data(d)
+    }
+
+    fn add_raw(&self, def: &Rc<LayerDef>, bytes: &[u8]) {
+        self.link_payload(Packet::raw_with(def, bytes));
+    }
+
+    /// Links a dissected payload: no overloading, a dissected layer is all explicit.
+    pub(crate) fn link_payload(&self, child: Packet) {
+        child.data_mut().underlayer = Rc::downgrade(&self.0);
+        self.data_mut().payload = Some(child);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_are_msb_first() {
+        assert_eq!(read_bits(&[0x45], 0, 4), Some(4));
+        assert_eq!(read_bits(&[0x45], 4, 4), Some(5));
+        assert_eq!(read_bits(&[0x40, 0x10], 3, 13), Some(0x10));
+        assert_eq!(read_bits(&[0x45], 4, 8), None);
+    }
+}

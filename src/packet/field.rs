@@ -1,0 +1,233 @@
+//! The field-kind interface: how a value converts between its user, internal, machine and
+//! display forms. A layer's field table pairs a name and a default with one of these kinds.
+
+use std::fmt;
+use std::rc::Rc;
+
+use super::packet::LayerData;
+use super::resolver::Resolver;
+use super::value::Value;
+
+/// What a build step sees: the layer being built, its payload's bytes (already built, so
+/// lengths can be computed) and the resolver for host-derived defaults.
+pub struct BuildCtx<'a> {
+    /// The layer whose fields are being emitted.
+    pub layer: &'a LayerData,
+    /// The payload's built bytes.
+    pub payload: &'a [u8],
+    /// Routes and addresses for unset source fields.
+    pub resolver: &'a dyn Resolver,
+}
+
+/// What a dissection step sees: the layer dissected so far and all of this layer's bytes.
+pub struct DissectCtx<'a> {
+    /// The layer, with the fields already dissected set.
+    pub layer: &'a LayerData,
+    /// Every byte handed to this layer (Scapy's `original`).
+    pub whole: &'a [u8],
+    /// Warnings for the transcript ("bad dataofs").
+    pub warnings: &'a mut Vec<String>,
+}
+
+/// A field could not take its bytes: the input ended first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Truncated;
+
+/// Why a build failed: a value the field cannot encode at all (a list in a ShortField).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError {
+    /// The layer's class name.
+    pub layer: String,
+    /// The field's name.
+    pub field: String,
+    /// What went wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}: {}", self.layer, self.field, self.message)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Why a user value was refused (an unknown enum name, an unknown field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// The layer has no field of that name (Python's AttributeError).
+    NoSuchField(String),
+    /// The value cannot be converted for the field (Python's ValueError/KeyError).
+    BadValue(String),
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldError::NoSuchField(n) => write!(f, "no field named {n:?}"),
+            FieldError::BadValue(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// A field kind: Scapy's Field class hierarchy as a trait, so campaigns can add kinds whose
+/// conversions call interpreter functions. Every method has the layer at hand, as Scapy's
+/// `pkt` argument, for kinds whose behavior depends on other fields.
+pub trait FieldKind {
+    /// The Scapy class name, for `ls()` (`ShortField`, `XByteEnumField`).
+    fn class_name(&self) -> &str;
+
+    /// Width in bits for kinds packed MSB-first with their neighbours (BitField family).
+    fn bit_width(&self) -> Option<u32> {
+        None
+    }
+
+    /// Converts what a user assigns to the internal form (Scapy's `any2i`).
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        Ok(v)
+    }
+
+    /// The integer a bit-packed kind emits (only called when `bit_width` is `Some`).
+    fn i2int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
+        let _ = ctx;
+        match v.resolved() {
+            Value::Int(i) => Ok(i),
+            Value::None => Ok(0),
+            other => Err(format!("an integer is required, not {}", other.py_repr())),
+        }
+    }
+
+    /// The internal value of bits read off the wire (only for bit-packed kinds).
+    fn int2i(&self, raw: i128) -> Value {
+        Value::Int(raw)
+    }
+
+    /// Appends the machine form of `v` (byte-aligned kinds).
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String>;
+
+    /// Takes this field's bytes from the front of `s`: how many it used and the value, or
+    /// `None` for a field that stays unset (a trailer that is absent).
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated>;
+
+    /// The text repr()/show() print for the value.
+    fn i2repr(&self, layer: &LayerData, v: &Value) -> String;
+
+    /// Length of the machine form, for FieldLenField's `length_of`.
+    fn i2len(&self, layer: &LayerData, v: &Value) -> usize {
+        let _ = layer;
+        match v {
+            Value::Bytes(b) => b.len(),
+            Value::Str(s) => s.len(),
+            Value::List(l) => l.len(),
+            _ => 0,
+        }
+    }
+
+    /// Number of elements, for FieldLenField's `count_of`.
+    fn i2count(&self, v: &Value) -> usize {
+        match v {
+            Value::List(l) => l.len(),
+            Value::None => 0,
+            _ => 1,
+        }
+    }
+
+    /// True when the value is a list of packets, which show() prints as nested blocks.
+    fn holds_packets(&self) -> bool {
+        false
+    }
+}
+
+/// A condition on the layer's other fields (ConditionalField, MultipleTypeField choices).
+/// Native closures and interpreter callables alike fit behind this `Rc<dyn Fn>`.
+pub type Cond = Rc<dyn Fn(&LayerData) -> bool>;
+
+/// One alternative of a MultipleTypeField: used when its condition holds.
+#[derive(Clone)]
+pub struct FieldAlt {
+    /// When this alternative applies.
+    pub cond: Cond,
+    /// Its kind.
+    pub kind: Rc<dyn FieldKind>,
+    /// Its default.
+    pub default: Value,
+}
+
+/// One entry of a layer's field table.
+#[derive(Clone)]
+pub struct FieldDef {
+    /// The field's name (`ttl`).
+    pub name: String,
+    /// How its values convert.
+    pub kind: Rc<dyn FieldKind>,
+    /// The default value (`None` for computed fields).
+    pub default: Value,
+    /// ConditionalField: the field exists only when this holds.
+    pub cond: Option<Cond>,
+    /// MultipleTypeField: alternatives tried in order before `kind`.
+    pub alts: Vec<FieldAlt>,
+    /// MayEnd: dissection stops quietly after this field if no bytes remain.
+    pub may_end: bool,
+}
+
+impl FieldDef {
+    /// A plain field.
+    pub fn new(name: &str, kind: Rc<dyn FieldKind>, default: Value) -> FieldDef {
+        FieldDef {
+            name: name.to_string(),
+            kind,
+            default,
+            cond: None,
+            alts: Vec::new(),
+            may_end: false,
+        }
+    }
+
+    /// Makes it a ConditionalField.
+    pub fn when(mut self, cond: impl Fn(&LayerData) -> bool + 'static) -> FieldDef {
+        self.cond = Some(Rc::new(cond));
+        self
+    }
+
+    /// Adds a MultipleTypeField alternative.
+    pub fn alt(
+        mut self,
+        cond: impl Fn(&LayerData) -> bool + 'static,
+        kind: Rc<dyn FieldKind>,
+        default: Value,
+    ) -> FieldDef {
+        self.alts.push(FieldAlt {
+            cond: Rc::new(cond),
+            kind,
+            default,
+        });
+        self
+    }
+
+    /// Marks it MayEnd.
+    pub fn may_end(mut self) -> FieldDef {
+        self.may_end = true;
+        self
+    }
+
+    /// Whether the field exists in this layer's current state.
+    pub fn present(&self, layer: &LayerData) -> bool {
+        self.cond.as_ref().is_none_or(|c| c(layer))
+    }
+
+    /// The kind and default that apply given the layer's other fields.
+    pub fn resolve(&self, layer: &LayerData) -> (&Rc<dyn FieldKind>, &Value) {
+        for a in &self.alts {
+            if (a.cond)(layer) {
+                return (&a.kind, &a.default);
+            }
+        }
+        (&self.kind, &self.default)
+    }
+}

@@ -1,0 +1,205 @@
+//! Layer definitions: a runtime object per protocol (its fields, hooks and bindings), the same
+//! kind of object for a built-in layer and for one a campaign defines with `class X(Packet)`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use super::field::{BuildError, FieldDef};
+use super::packet::{LayerData, Packet};
+use super::resolver::Resolver;
+use super::value::Value;
+
+/// post_build: gets the layer, its header bytes and its payload's bytes; returns the whole.
+pub type PostBuildFn =
+    Rc<dyn Fn(&LayerData, Vec<u8>, &[u8], &dyn Resolver) -> Result<Vec<u8>, BuildError>>;
+/// guess_payload_class: the class for the payload bytes, or `None` to use the bindings.
+pub type GuessFn = Rc<dyn Fn(&LayerData, &[u8]) -> Option<Rc<LayerDef>>>;
+/// extract_padding: how many of the remaining bytes are payload (the rest is padding).
+pub type ExtractPaddingFn = Rc<dyn Fn(&LayerData, &[u8]) -> usize>;
+/// mysummary: the layer's summary text and the classes below it that it already describes.
+pub type SummaryFn = Rc<dyn Fn(&Packet) -> Option<(String, Vec<String>)>>;
+/// answers: does this packet (self) answer the other?
+pub type AnswersFn = Rc<dyn Fn(&Packet, &Packet) -> bool>;
+/// hashret: bytes equal for a request and its answers.
+pub type HashretFn = Rc<dyn Fn(&Packet) -> Vec<u8>>;
+/// pre_dissect: rewrites the bytes before fields are read.
+pub type PreDissectFn = Rc<dyn Fn(&[u8]) -> Vec<u8>>;
+/// post_dissect: adjusts the layer after its fields are read.
+pub type PostDissectFn = Rc<dyn Fn(&mut LayerData, &mut Vec<String>)>;
+
+/// A layer's behavior beyond its field table. Each hook is an `Rc<dyn Fn>`: a native Rust
+/// function for built-in layers, a closure over an interpreter callable for campaign ones.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// Computes lengths and checksums once the payload is built.
+    pub post_build: Option<PostBuildFn>,
+    /// Chooses the payload's class before the bindings are consulted.
+    pub guess_payload: Option<GuessFn>,
+    /// Splits the remaining bytes into payload and padding.
+    pub extract_padding: Option<ExtractPaddingFn>,
+    /// The layer's part of `summary()`.
+    pub mysummary: Option<SummaryFn>,
+    /// Answer matching for sr().
+    pub answers: Option<AnswersFn>,
+    /// Request/answer hashing for sr().
+    pub hashret: Option<HashretFn>,
+    /// Runs before fields are dissected.
+    pub pre_dissect: Option<PreDissectFn>,
+    /// Runs after fields are dissected.
+    pub post_dissect: Option<PostDissectFn>,
+}
+
+/// One bottom-up binding: "this layer with these field values is followed by `upper`".
+#[derive(Clone)]
+pub(crate) struct Guess {
+    pub(crate) when: Vec<(usize, Value)>,
+    pub(crate) upper: Weak<LayerDef>,
+}
+
+/// One top-down binding: "on top of `lower`, I set these fields of it".
+#[derive(Clone)]
+pub(crate) struct Overload {
+    pub(crate) lower: Weak<LayerDef>,
+    pub(crate) fields: Vec<(usize, Value)>,
+}
+
+/// The bindings a layer holds, as Scapy keeps them on the classes. References to other layers
+/// are weak: the registry owns the definitions, and layers bind to themselves (IP in IP).
+#[derive(Clone, Default)]
+pub(crate) struct Bindings {
+    pub(crate) payload_guess: Vec<Guess>,
+    pub(crate) overloads: Vec<Overload>,
+}
+
+/// A protocol: its names, field table, hooks and bindings.
+pub struct LayerDef {
+    /// The class name (`IP`, `IPerror`): what repr() prints and `p["IP"]` matches.
+    pub class_name: String,
+    /// The display name (`802.1Q`, `IP in ICMP`): what show() prints.
+    pub name: String,
+    /// The field table, in wire order.
+    pub fields: Vec<FieldDef>,
+    /// The hooks.
+    pub hooks: Hooks,
+    /// The base class (IPerror's is IP): isinstance checks and inherited bindings.
+    pub parent: Option<Rc<LayerDef>>,
+    /// Whether summary() names the layer when it has nothing else to say (Scapy's
+    /// `show_summary`).
+    pub show_summary: bool,
+    /// Padding layers are built last, after every other layer's post_build.
+    pub is_padding: bool,
+    index: HashMap<String, usize>,
+    pub(crate) bindings: RefCell<Bindings>,
+}
+
+impl LayerDef {
+    /// A definition with these names and fields and no hooks yet.
+    pub fn new(class_name: &str, name: &str, fields: Vec<FieldDef>) -> LayerDef {
+        let index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        LayerDef {
+            class_name: class_name.to_string(),
+            name: name.to_string(),
+            fields,
+            hooks: Hooks::default(),
+            parent: None,
+            show_summary: true,
+            is_padding: false,
+            index,
+            bindings: RefCell::new(Bindings::default()),
+        }
+    }
+
+    /// A subclass: the parent's fields and hooks, under new names (IPerror from IP).
+    pub fn derive(parent: &Rc<LayerDef>, class_name: &str, name: &str) -> LayerDef {
+        let mut d = LayerDef::new(class_name, name, parent.fields.clone());
+        d.hooks = parent.hooks.clone();
+        d.parent = Some(parent.clone());
+        d
+    }
+
+    /// Replaces the hooks (builder style).
+    pub fn with_hooks(mut self, hooks: Hooks) -> LayerDef {
+        self.hooks = hooks;
+        self
+    }
+
+    /// The position of a field in the table.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The field of that name.
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.field_index(name).map(|i| &self.fields[i])
+    }
+
+    /// isinstance: this class or one derived from it.
+    pub fn is_a(&self, other: &LayerDef) -> bool {
+        if std::ptr::eq(self, other) {
+            return true;
+        }
+        let mut p = self.parent.as_ref();
+        while let Some(d) = p {
+            if std::ptr::eq(d.as_ref(), other) {
+                return true;
+            }
+            p = d.parent.as_ref();
+        }
+        false
+    }
+
+    /// isinstance by class name.
+    pub fn is_a_name(&self, class_name: &str) -> bool {
+        if self.class_name == class_name {
+            return true;
+        }
+        let mut p = self.parent.as_ref();
+        while let Some(d) = p {
+            if d.class_name == class_name {
+                return true;
+            }
+            p = d.parent.as_ref();
+        }
+        false
+    }
+
+    /// The fields this layer sets on `lower` when stacked on it (top-down bindings, own ones
+    /// first, then the parent class's, as Python's attribute lookup does).
+    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Vec<(usize, Value)>> {
+        for o in &self.bindings.borrow().overloads {
+            if let Some(l) = o.lower.upgrade() {
+                if lower.is_a(&l) {
+                    // The indexes were taken in `l`'s table; a subclass shares its prefix.
+                    return Some(o.fields.clone());
+                }
+            }
+        }
+        self.parent.as_ref().and_then(|p| p.overloads_for(lower))
+    }
+
+    /// The payload class the bottom-up bindings give for this layer's values.
+    pub(crate) fn guess_from_bindings(&self, layer: &LayerData) -> Option<Rc<LayerDef>> {
+        for g in &self.bindings.borrow().payload_guess {
+            let ok = g.when.iter().all(|(i, v)| layer.value_at(*i) == *v);
+            if ok {
+                if let Some(u) = g.upper.upgrade() {
+                    return Some(u);
+                }
+            }
+        }
+        self.parent
+            .as_ref()
+            .and_then(|p| p.guess_from_bindings(layer))
+    }
+}
+
+impl std::fmt::Debug for LayerDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<class {}>", self.class_name)
+    }
+}

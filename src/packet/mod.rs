@@ -1,0 +1,68 @@
+//! The packet engine: field kinds, layer definitions, packet values, build, dissect,
+//! bindings and display, with Scapy 2.8's semantics and text forms.
+//!
+//! # Using it from Rust
+//! ```
+//! use wirecraft::packet::{Registry, dissect};
+//! let reg = Registry::with_builtins();
+//! let ip = reg.new_layer("IP").unwrap().with("dst", "198.51.100.2").unwrap();
+//! let p = &ip / &reg.new_layer("TCP").unwrap();
+//! let bytes = p.build().unwrap();
+//! let back = dissect(&reg.def("IP").unwrap(), &bytes);
+//! assert_eq!(back.summary(), "IP / TCP 0.0.0.0:ftp_data > 198.51.100.2:http S");
+//! ```
+//!
+//! # Design
+//! - A layer definition ([`LayerDef`]) is a runtime object: names, a field table
+//!   ([`FieldDef`]: name, kind, default, condition), hooks (`Rc<dyn Fn>`: native functions
+//!   or closures over interpreter callables) and its bindings. Built-in layers are tables in
+//!   `src/layers/`; campaign layers are built the same way at run time.
+//! - Field kinds ([`FieldKind`]) carry the conversions, so layer tables stay declarative.
+//! - Packets ([`Packet`]) are chains of `Rc<RefCell<LayerData>>` nodes: a handle to an inner
+//!   layer shares its node, giving Scapy's reference semantics; `/` and `copy()` clone.
+//! - Building and display ask a [`Resolver`] (installed per thread, i.e. per session) for
+//!   what the host knows; the engine itself does no I/O.
+
+pub mod base;
+pub mod build;
+pub mod checksum;
+pub mod display;
+pub mod dissect;
+pub mod field;
+pub mod fields;
+pub mod layer;
+pub mod netdb;
+#[allow(clippy::module_inception)]
+pub mod packet;
+pub mod registry;
+pub mod resolver;
+pub mod value;
+
+pub use build::{build, build_with};
+pub use display::hexdump;
+pub use dissect::{dissect, dissect_with_warnings, Dissection};
+pub use field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
+pub use layer::{Hooks, LayerDef};
+pub use packet::{LayerData, Packet};
+pub use registry::{
+    bind_bottom_up, bind_layers, bind_top_down, split_bottom_up, split_layers, split_top_down,
+    Registry,
+};
+pub use resolver::{FixedResolver, Resolver};
+pub use value::Value;
+
+impl std::ops::Div<&[u8]> for &Packet {
+    type Output = Packet;
+    /// `p / b"..."`: bytes on the right become `Raw(load=...)`.
+    fn div(self, rhs: &[u8]) -> Packet {
+        Packet::div(self, &Packet::raw_with(&base::raw_def(), rhs))
+    }
+}
+
+impl std::ops::Div<&str> for &Packet {
+    type Output = Packet;
+    /// `p / "..."`: a string on the right becomes `Raw(load=...)`.
+    fn div(self, rhs: &str) -> Packet {
+        self / rhs.as_bytes()
+    }
+}

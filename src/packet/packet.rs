@@ -1,0 +1,347 @@
+//! Packet values: a chain of layers with Scapy's reference semantics.
+//!
+//! Storage: each layer is a node `Rc<RefCell<LayerData>>` holding its explicit values, the
+//! values overloaded by the layer above, a strong link to its payload and a weak link to its
+//! underlayer. A [`Packet`] is a handle to one node, so `p.getlayer("TCP")` returns a handle
+//! that shares the node with `p`: setting a field through it changes `p`, as in Scapy.
+//! `copy()` and `/` clone the chain into fresh nodes.
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::{Rc, Weak};
+
+use super::field::FieldError;
+use super::layer::LayerDef;
+use super::value::Value;
+
+/// One layer's state: the explicit values (by field index; `None` = unset), the overloaded
+/// values set by the layer above, and the links to its neighbours.
+pub struct LayerData {
+    pub(crate) def: Rc<LayerDef>,
+    pub(crate) fields: Vec<Option<Value>>,
+    pub(crate) overloaded: Vec<(usize, Value)>,
+    pub(crate) payload: Option<Packet>,
+    pub(crate) underlayer: Weak<RefCell<LayerData>>,
+}
+
+impl LayerData {
+    /// A layer with every field at its default.
+    pub fn new(def: &Rc<LayerDef>) -> LayerData {
+        LayerData {
+            def: def.clone(),
+            fields: vec![None; def.fields.len()],
+            overloaded: Vec::new(),
+            payload: None,
+            underlayer: Weak::new(),
+        }
+    }
+
+    /// The layer's definition.
+    pub fn def(&self) -> &Rc<LayerDef> {
+        &self.def
+    }
+
+    /// The value of field `i`: explicit, else overloaded, else the default.
+    pub fn value_ref(&self, i: usize) -> &Value {
+        if let Some(Some(v)) = self.fields.get(i) {
+            return v;
+        }
+        if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
+            return v;
+        }
+        match self.def.fields.get(i) {
+            Some(f) => f.resolve(self).1,
+            None => &Value::None,
+        }
+    }
+
+    /// The value of field `i`, cloned.
+    pub fn value_at(&self, i: usize) -> Value {
+        self.value_ref(i).clone()
+    }
+
+    /// The value of a field of this layer by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.def.field_index(name).map(|i| self.value_ref(i))
+    }
+
+    /// The integer value of a field of this layer (`None` if unset or not an integer).
+    pub fn int(&self, name: &str) -> Option<i128> {
+        self.get(name).and_then(Value::as_int)
+    }
+
+    /// Whether field `i` has an explicit value.
+    pub fn is_explicit(&self, i: usize) -> bool {
+        matches!(self.fields.get(i), Some(Some(_)))
+    }
+
+    /// The explicit value of field `i`, if set.
+    pub fn explicit(&self, i: usize) -> Option<&Value> {
+        self.fields.get(i).and_then(|v| v.as_ref())
+    }
+
+    /// The overloaded value of field `i`, if the layer above set one.
+    pub fn overloaded(&self, i: usize) -> Option<&Value> {
+        self.overloaded
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, v)| v)
+    }
+
+    /// Sets field `i` to an already converted value (dissection, hooks).
+    pub fn set_raw(&mut self, i: usize, v: Value) {
+        if let Some(slot) = self.fields.get_mut(i) {
+            *slot = Some(v);
+        }
+    }
+
+    /// The payload, if any.
+    pub fn payload(&self) -> Option<&Packet> {
+        self.payload.as_ref()
+    }
+
+    /// The layer below, if any.
+    pub fn underlayer(&self) -> Option<Packet> {
+        self.underlayer.upgrade().map(Packet)
+    }
+
+    fn clone_shallow(&self) -> LayerData {
+        LayerData {
+            def: self.def.clone(),
+            fields: self
+                .fields
+                .iter()
+                .map(|v| v.as_ref().map(deep_clone_value))
+                .collect(),
+            overloaded: self.overloaded.clone(),
+            payload: None,
+            underlayer: Weak::new(),
+        }
+    }
+}
+
+/// Clones a value, copying packets it holds (so options of a copied IP are its own).
+fn deep_clone_value(v: &Value) -> Value {
+    match v {
+        Value::Packet(p) => Value::Packet(p.copy()),
+        Value::List(l) => Value::List(l.iter().map(deep_clone_value).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A handle to a layer and, through its payload links, the layers above it.
+#[derive(Clone)]
+pub struct Packet(pub(crate) Rc<RefCell<LayerData>>);
+
+impl Packet {
+    /// A new single layer with default values.
+    pub fn new(def: &Rc<LayerDef>) -> Packet {
+        Packet(Rc::new(RefCell::new(LayerData::new(def))))
+    }
+
+    pub(crate) fn from_data(d: LayerData) -> Packet {
+        Packet(Rc::new(RefCell::new(d)))
+    }
+
+    /// Borrows this layer's state.
+    pub fn data(&self) -> Ref<'_, LayerData> {
+        self.0.borrow()
+    }
+
+    /// Borrows this layer's state mutably (hooks and the interpreter bridge).
+    pub fn data_mut(&self) -> RefMut<'_, LayerData> {
+        self.0.borrow_mut()
+    }
+
+    /// This layer's definition.
+    pub fn def(&self) -> Rc<LayerDef> {
+        self.0.borrow().def.clone()
+    }
+
+    /// The class name of this layer.
+    pub fn class_name(&self) -> String {
+        self.0.borrow().def.class_name.clone()
+    }
+
+    /// Whether two handles are the same layer (Python's `is`).
+    pub fn ptr_eq(&self, other: &Packet) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// Sets a field through its any→internal conversion; a field this layer lacks is looked
+    /// for in the payload, as Scapy's `setattr` does.
+    pub fn set(&self, name: &str, v: impl Into<Value>) -> Result<(), FieldError> {
+        let v = v.into();
+        let idx = self.0.borrow().def.field_index(name);
+        match idx {
+            Some(i) => {
+                let conv = {
+                    let d = self.0.borrow();
+                    let (kind, _) = d.def.fields[i].resolve(&d);
+                    kind.clone().any2i(&d, v)?
+                };
+                self.0.borrow_mut().fields[i] = Some(conv);
+                Ok(())
+            }
+            None => match self.payload() {
+                Some(p) => p.set(name, v),
+                None => Err(FieldError::NoSuchField(name.to_string())),
+            },
+        }
+    }
+
+    /// Builder form of [`Packet::set`].
+    pub fn with(self, name: &str, v: impl Into<Value>) -> Result<Packet, FieldError> {
+        self.set(name, v)?;
+        Ok(self)
+    }
+
+    /// `p.name`: this layer's value (explicit, overloaded, default), else the payload's.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        let d = self.0.borrow();
+        match d.def.field_index(name) {
+            Some(i) => Some(d.value_at(i)),
+            None => d.payload.as_ref().and_then(|p| p.get(name)),
+        }
+    }
+
+    /// `del p.name`: back to the default (or the overloaded value).
+    pub fn del(&self, name: &str) -> Result<(), FieldError> {
+        let idx = self.0.borrow().def.field_index(name);
+        match idx {
+            Some(i) => {
+                self.0.borrow_mut().fields[i] = None;
+                Ok(())
+            }
+            None => match self.payload() {
+                Some(p) => p.del(name),
+                None => Err(FieldError::NoSuchField(name.to_string())),
+            },
+        }
+    }
+
+    /// The payload layer, if any.
+    pub fn payload(&self) -> Option<Packet> {
+        self.0.borrow().payload.clone()
+    }
+
+    /// The layer below this one, if this handle came from inside a chain.
+    pub fn underlayer(&self) -> Option<Packet> {
+        self.0.borrow().underlayer()
+    }
+
+    /// The first layer of the chain this layer belongs to.
+    pub fn firstlayer(&self) -> Packet {
+        let mut p = self.clone();
+        while let Some(u) = p.underlayer() {
+            p = u;
+        }
+        p
+    }
+
+    /// The last layer of the chain.
+    pub fn lastlayer(&self) -> Packet {
+        let mut p = self.clone();
+        while let Some(n) = p.payload() {
+            p = n;
+        }
+        p
+    }
+
+    /// This layer and those above it, in order.
+    pub fn layers(&self) -> Vec<Packet> {
+        let mut out = vec![self.clone()];
+        while let Some(n) = out.last().and_then(Packet::payload) {
+            out.push(n);
+        }
+        out
+    }
+
+    /// `p.getlayer(cls, nb)`: the `nb`-th (from 1) layer of that class name.
+    pub fn getlayer(&self, class_name: &str, nb: usize) -> Option<Packet> {
+        let mut seen = 0;
+        for l in self.layers() {
+            if l.0.borrow().def.class_name == class_name {
+                seen += 1;
+                if seen == nb.max(1) {
+                    return Some(l);
+                }
+            }
+        }
+        None
+    }
+
+    /// `cls in p`.
+    pub fn haslayer(&self, class_name: &str) -> bool {
+        self.getlayer(class_name, 1).is_some()
+    }
+
+    /// A deep copy: fresh nodes, same values.
+    pub fn copy(&self) -> Packet {
+        let d = self.0.borrow();
+        let head = Packet::from_data(d.clone_shallow());
+        if let Some(p) = &d.payload {
+            head.attach(p.copy(), false);
+        }
+        head
+    }
+
+    /// Links `upper` as this layer's payload. With `overload`, the upper layer's top-down
+    /// bindings set fields of this layer (Scapy's `add_payload`).
+    fn attach(&self, upper: Packet, overload: bool) {
+        if overload {
+            let upper_def = upper.def();
+            let mut d = self.0.borrow_mut();
+            if let Some(fields) = upper_def.overloads_for(&d.def) {
+                d.overloaded = fields;
+            }
+        }
+        upper.0.borrow_mut().underlayer = Rc::downgrade(&self.0);
+        self.0.borrow_mut().payload = Some(upper);
+    }
+
+    /// Appends `upper` at the end of this chain, in place.
+    pub fn add_payload(&self, upper: Packet) {
+        self.lastlayer().attach(upper, true);
+    }
+
+    /// Removes this layer's payload.
+    pub fn remove_payload(&self) {
+        let old = self.0.borrow_mut().payload.take();
+        if let Some(p) = old {
+            p.0.borrow_mut().underlayer = Weak::new();
+        }
+        self.0.borrow_mut().overloaded.clear();
+    }
+
+    /// `a / b`: copies of both, `b` stacked on the last layer of `a`.
+    pub fn div(&self, other: &Packet) -> Packet {
+        let a = self.copy();
+        a.add_payload(other.copy());
+        a
+    }
+
+    /// Number of layers in the chain from here.
+    pub fn depth(&self) -> usize {
+        self.layers().len()
+    }
+}
+
+impl std::ops::Div<&Packet> for &Packet {
+    type Output = Packet;
+    fn div(self, rhs: &Packet) -> Packet {
+        Packet::div(self, rhs)
+    }
+}
+
+impl std::ops::Div<Packet> for Packet {
+    type Output = Packet;
+    fn div(self, rhs: Packet) -> Packet {
+        Packet::div(&self, &rhs)
+    }
+}
+
+impl std::fmt::Debug for Packet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.repr())
+    }
+}
