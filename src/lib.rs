@@ -3,6 +3,6 @@
 //! See ARCHITECTURE.md for the map: `campaign` (files, selection, signatures, runner),
 //! `lang` (the step language), `report` (report model and templates).
 
+pub mod campaign;
 pub mod lang;
-pub mod layers;
-pub mod packet;
+pub mod report;
