@@ -97,7 +97,9 @@ impl Packet {
 
 fn show_into(p: &Packet, out: &mut String, lvl: &str, label_lvl: &str) {
     let d = p.data();
-    let _ = writeln!(out, "{label_lvl}{lvl}###[ {} ]###", d.def.name);
+    // The reference prints headers at the label level only: nested layers are told apart
+    // by their field lines' indentation.
+    let _ = writeln!(out, "{label_lvl}###[ {} ]###", d.def.name);
     for (i, f) in d.def.fields.iter().enumerate() {
         if !f.present(&d) {
             continue;
