@@ -388,3 +388,21 @@ fn a_template_directory_overrides_only_its_files() {
     let xml = std::fs::read_to_string(&out).expect("report");
     assert!(xml.starts_with("<?xml"), "xunit stays built in");
 }
+
+#[test]
+fn xunit_durations_are_real() {
+    // The language has no sleep yet (time arrives with the modules); a loop stopped by a 0.3 s
+    // timeout runs at least that long, and is a failure with its own type.
+    let loop_campaign = root().join("tests/fixtures/loop.uts");
+    let xml = xunit(&loop_campaign, &["--timeout", "0.3"]);
+    let doc = roxmltree::Document::parse(&xml).expect("valid XML");
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("Loops forever"))
+        .expect("the looping test");
+    let time: f64 = case.attribute("time").expect("time").parse().expect("number");
+    assert!(time >= 0.3, "time={time}");
+    let failure = case.children().find(|n| n.has_tag_name("failure")).expect("a failure");
+    assert_eq!(failure.attribute("type"), Some("timeout"));
+    assert_eq!(failure.attribute("message"), Some("Test timed out after 0.3 s"));
+}
