@@ -400,9 +400,19 @@ fn xunit_durations_are_real() {
         .descendants()
         .find(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("Loops forever"))
         .expect("the looping test");
-    let time: f64 = case.attribute("time").expect("time").parse().expect("number");
+    let time: f64 = case
+        .attribute("time")
+        .expect("time")
+        .parse()
+        .expect("number");
     assert!(time >= 0.3, "time={time}");
-    let failure = case.children().find(|n| n.has_tag_name("failure")).expect("a failure");
+    let failure = case
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
     assert_eq!(failure.attribute("type"), Some("timeout"));
-    assert_eq!(failure.attribute("message"), Some("Test timed out after 0.3 s"));
+    assert_eq!(
+        failure.attribute("message"),
+        Some("Test timed out after 0.3 s")
+    );
 }
