@@ -28,9 +28,11 @@ fn layer(reg: &Registry, class: &str) -> Packet {
 
 /// (build ns, dissect ns) in Scapy 2.8, or why not.
 fn scapy() -> Result<(f64, f64), String> {
-    let python = std::env::var_os("SCAPY_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/scapy-venv/bin/python")
-    });
+    let python = std::env::var_os("SCAPY_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/scapy-venv/bin/python")
+        });
     if !python.exists() {
         return Err(format!("no reference python at {}", python.display()));
     }
@@ -50,12 +52,18 @@ print(tb * 1e9, td * 1e9)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let nums: Vec<f64> = text.split_whitespace().filter_map(|t| t.parse().ok()).collect();
+    let nums: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
     match nums.as_slice() {
         [b, d] => Ok((*b, *d)),
         _ => Err(format!(
             "reference run failed: {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
         )),
     }
 }
@@ -90,8 +98,14 @@ fn main() {
     println!("  wirecraft a/b/c/d  {stack:>10.0} ns/op (constructing the packet)");
     match scapy() {
         Ok((sb, sd)) => {
-            println!("  scapy 2.8 build    {sb:>10.0} ns/op   ratio {:>6.0}x", sb / build);
-            println!("  scapy 2.8 dissect  {sd:>10.0} ns/op   ratio {:>6.0}x", sd / diss);
+            println!(
+                "  scapy 2.8 build    {sb:>10.0} ns/op   ratio {:>6.0}x",
+                sb / build
+            );
+            println!(
+                "  scapy 2.8 dissect  {sd:>10.0} ns/op   ratio {:>6.0}x",
+                sd / diss
+            );
         }
         Err(why) => println!("  scapy 2.8: not timed ({why})"),
     }

@@ -101,10 +101,17 @@ fn campaign_hooks_are_closures() {
     let mut d = LayerDef::new(
         "Hello",
         "Hello",
-        vec![FieldDef::new("n", wirecraft::packet::fields::byte(), Value::Int(1))],
+        vec![FieldDef::new(
+            "n",
+            wirecraft::packet::fields::byte(),
+            Value::Int(1),
+        )],
     );
     d.hooks.mysummary = Some(Rc::new(|p: &Packet| {
-        Some((format!("Hello n={}", p.field_repr("n").unwrap_or_default()), vec![]))
+        Some((
+            format!("Hello n={}", p.field_repr("n").unwrap_or_default()),
+            vec![],
+        ))
     }));
     let h = reg.register(d);
     assert_eq!(Packet::new(&h).summary(), "Hello n=1");

@@ -76,7 +76,8 @@ impl<'a> Parser<'a> {
                 b'r' => out.push(b'\r'),
                 b't' => out.push(b'\t'),
                 b'x' => {
-                    let h = std::str::from_utf8(&self.s[self.pos..self.pos + 2]).map_err(|e| e.to_string())?;
+                    let h = std::str::from_utf8(&self.s[self.pos..self.pos + 2])
+                        .map_err(|e| e.to_string())?;
                     out.push(u8::from_str_radix(h, 16).map_err(|e| e.to_string())?);
                     self.pos += 2;
                 }
@@ -90,7 +91,9 @@ impl<'a> Parser<'a> {
         self.ws();
         let c = *self.s.get(self.pos).ok_or("unexpected end")?;
         match c {
-            b'"' | b'\'' => Ok(Value::Str(String::from_utf8_lossy(&self.string_body()?).into_owned())),
+            b'"' | b'\'' => Ok(Value::Str(
+                String::from_utf8_lossy(&self.string_body()?).into_owned(),
+            )),
             b'b' if matches!(self.s.get(self.pos + 1), Some(b'"' | b'\'')) => {
                 self.pos += 1;
                 Ok(Value::Bytes(self.string_body()?))
@@ -103,7 +106,11 @@ impl<'a> Parser<'a> {
                     items.push(self.value()?);
                     self.eat(b',');
                 }
-                Ok(if c == b'[' { Value::List(items) } else { Value::Tuple(items) })
+                Ok(if c == b'[' {
+                    Value::List(items)
+                } else {
+                    Value::Tuple(items)
+                })
             }
             b'0'..=b'9' | b'-' => {
                 let start = self.pos;
@@ -119,7 +126,9 @@ impl<'a> Parser<'a> {
                 v.map(Value::Int).map_err(|e| format!("{t}: {e}"))
             }
             _ => {
-                let id = self.ident().ok_or_else(|| format!("unexpected {:?}", c as char))?;
+                let id = self
+                    .ident()
+                    .ok_or_else(|| format!("unexpected {:?}", c as char))?;
                 if id == "None" {
                     return Ok(Value::None);
                 }
@@ -129,7 +138,10 @@ impl<'a> Parser<'a> {
     }
 
     fn call(&mut self, class: &str) -> Result<Packet, String> {
-        let def = self.reg.get(class).ok_or_else(|| format!("unsupported layer {class}"))?;
+        let def = self
+            .reg
+            .get(class)
+            .ok_or_else(|| format!("unsupported layer {class}"))?;
         self.expect(b'(')?;
         let mut p = Packet::new(&def);
         while !self.eat(b')') {
@@ -137,7 +149,8 @@ impl<'a> Parser<'a> {
             match self.ident() {
                 Some(name) if self.eat(b'=') => {
                     let v = self.value()?;
-                    p.set(&name, v).map_err(|e| format!("{class}.{name}: {e}"))?;
+                    p.set(&name, v)
+                        .map_err(|e| format!("{class}.{name}: {e}"))?;
                 }
                 _ => {
                     self.pos = save;
@@ -177,12 +190,18 @@ impl<'a> Parser<'a> {
 
 fn raw(reg: &Registry, b: &[u8]) -> Packet {
     let p = Packet::new(&reg.get("Raw").expect("Raw is always registered"));
-    p.set("load", Value::Bytes(b.to_vec())).expect("Raw has load");
+    p.set("load", Value::Bytes(b.to_vec()))
+        .expect("Raw has load");
     p
 }
 
 fn parse(reg: &Registry, expr: &str) -> Result<Packet, String> {
-    Parser { s: expr.as_bytes(), pos: 0, reg }.expr()
+    Parser {
+        s: expr.as_bytes(),
+        pos: 0,
+        reg,
+    }
+    .expr()
 }
 
 fn hex(b: &[u8]) -> String {
@@ -223,10 +242,16 @@ fn check(reg: &Registry, v: &serde_json::Value) -> Result<(), String> {
     errs.extend(first_diff("show2", &show2, &s("show2")));
     let dexpr = s("dissect_expr");
     let class = dexpr.split('(').next().unwrap_or("");
-    let def = reg.get(class).ok_or_else(|| format!("unsupported layer {class}"))?;
+    let def = reg
+        .get(class)
+        .ok_or_else(|| format!("unsupported layer {class}"))?;
     let d = dissect(&def, &unhex(&s("hex")));
     errs.extend(first_diff("dissect_repr", &d.repr(), &s("dissect_repr")));
-    errs.extend(first_diff("dissect_summary", &d.summary(), &s("dissect_summary")));
+    errs.extend(first_diff(
+        "dissect_summary",
+        &d.summary(),
+        &s("dissect_summary"),
+    ));
     if errs.is_empty() {
         Ok(())
     } else {
@@ -261,5 +286,9 @@ fn reference_vectors() {
     for f in &fail {
         println!("  FAIL {f}");
     }
-    assert!(fail.is_empty(), "{} vectors differ from the reference", fail.len());
+    assert!(
+        fail.is_empty(),
+        "{} vectors differ from the reference",
+        fail.len()
+    );
 }

@@ -236,7 +236,7 @@ impl TcpOptionsField {
     fn decode_value(layout: &str, body: &[u8]) -> Value {
         let be = |b: &[u8]| b.iter().fold(0i128, |a, &x| (a << 8) | i128::from(x));
         if layout == "*I" {
-            if body.len() % 4 == 0 {
+            if body.len().is_multiple_of(4) {
                 return Value::Tuple(body.chunks(4).map(|c| Value::Int(be(c))).collect());
             }
             return Value::Bytes(body.to_vec());
@@ -528,7 +528,7 @@ fn ip_option_rr() -> LayerDef {
     f.push(FieldDef::new("pointer", byte(), Value::Int(4)));
     f.push(FieldDef::new(
         "routers",
-        FieldListField::new(
+        FieldListField::rc(
             IpField::plain(),
             Some(Rc::new(|d: &LayerData| d.int("length").unwrap_or(3) - 3)),
         ),
@@ -572,7 +572,7 @@ fn ip(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
             FieldDef::new("dst", IpField::dest(), Value::Ip4(Ipv4Addr::LOCALHOST)),
             FieldDef::new(
                 "options",
-                PacketListField::new(
+                PacketListField::rc(
                     dispatch,
                     Some(Rc::new(|d: &LayerData| d.int("ihl").unwrap_or(5) * 4 - 20)),
                     4,

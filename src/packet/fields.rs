@@ -160,7 +160,7 @@ impl Num {
         }
     }
 
-    fn from_raw(&self, raw: u128) -> i128 {
+    fn sign_extend(&self, raw: u128) -> i128 {
         let n = self.nbits();
         if self.signed && n > 0 && n < 128 && (raw >> (n - 1)) & 1 == 1 {
             (raw as i128) - (1i128 << n)
@@ -233,7 +233,7 @@ impl FieldKind for Num {
     }
 
     fn int2i(&self, raw: i128) -> Value {
-        Value::Int(self.from_raw(raw as u128))
+        Value::Int(self.sign_extend(raw as u128))
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
@@ -273,7 +273,7 @@ impl FieldKind for Num {
                 raw = (raw << 8) | u128::from(c);
             }
         }
-        Ok((n, Some(Value::Int(self.from_raw(raw)))))
+        Ok((n, Some(Value::Int(self.sign_extend(raw)))))
     }
 
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
@@ -796,7 +796,7 @@ pub struct PacketListField {
 
 impl PacketListField {
     /// A packet list limited by `length_from` (or the rest), padded to `align` when built.
-    pub fn new(
+    pub fn rc(
         dispatch: DispatchFn,
         length_from: Option<LengthFn>,
         align: usize,
@@ -904,7 +904,7 @@ pub struct FieldListField {
 
 impl FieldListField {
     /// A list of `elem` values within `length_from` bytes (or the rest).
-    pub fn new(elem: Rc<dyn FieldKind>, length_from: Option<LengthFn>) -> Rc<dyn FieldKind> {
+    pub fn rc(elem: Rc<dyn FieldKind>, length_from: Option<LengthFn>) -> Rc<dyn FieldKind> {
         Rc::new(FieldListField { elem, length_from })
     }
 }
