@@ -982,3 +982,152 @@ impl FieldKind for FieldListField {
 pub fn packet_list(items: Vec<Packet>) -> Value {
     Value::List(items.into_iter().map(Value::Packet).collect())
 }
+
+/// X3BytesField.
+pub fn x3bytes() -> Rc<dyn FieldKind> {
+    bytes_kind("X3BytesField", 3, NumDisplay::Hex)
+}
+
+/// PadField: another kind whose bytes are padded to a multiple of `align` with `pad`.
+pub struct PadField {
+    inner: Rc<dyn FieldKind>,
+    align: usize,
+    pad: u8,
+}
+
+impl PadField {
+    /// Wraps `inner`, padding its machine form to a multiple of `align` bytes.
+    pub fn rc(inner: Rc<dyn FieldKind>, align: usize, pad: u8) -> Rc<dyn FieldKind> {
+        Rc::new(PadField {
+            inner,
+            align: align.max(1),
+            pad,
+        })
+    }
+
+    fn padded(&self, n: usize) -> usize {
+        n.div_ceil(self.align) * self.align
+    }
+}
+
+impl FieldKind for PadField {
+    fn class_name(&self) -> &str {
+        "PadField"
+    }
+
+    fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        self.inner.any2i(layer, v)
+    }
+
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let start = out.len();
+        self.inner.addfield(ctx, v, out)?;
+        let len = out.len() - start;
+        out.resize(start + self.padded(len), self.pad);
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let (used, v) = self.inner.getfield(ctx, s)?;
+        Ok((self.padded(used).min(s.len()), v))
+    }
+
+    fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
+        self.inner.i2repr(layer, v)
+    }
+
+    fn i2len(&self, layer: &LayerData, v: &Value) -> usize {
+        self.padded(self.inner.i2len(layer, v))
+    }
+
+    fn i2count(&self, v: &Value) -> usize {
+        self.inner.i2count(v)
+    }
+
+    fn holds_packets(&self) -> bool {
+        self.inner.holds_packets()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{dissect, FieldDef, LayerDef, Packet};
+
+    fn layer(fields: Vec<FieldDef>) -> Rc<LayerDef> {
+        Rc::new(LayerDef::new("T", "T", fields))
+    }
+
+    #[test]
+    fn pad_field_pads_and_skips() {
+        let d = layer(vec![
+            FieldDef::new(
+                "s",
+                PadField::rc(StrField::length_from(Rc::new(|_: &LayerData| 3)), 4, 0),
+                Value::Bytes(b"abc".to_vec()),
+            ),
+            FieldDef::new("n", byte(), Value::Int(9)),
+        ]);
+        let b = Packet::new(&d).build().unwrap_or_default();
+        assert_eq!(b, b"abc\x00\x09".to_vec());
+        let p = dissect(&d, &b);
+        assert_eq!(p.get("n"), Some(Value::Int(9)));
+    }
+
+    #[test]
+    fn little_endian_and_signed() {
+        let d = layer(vec![
+            FieldDef::new("a", le_short(), Value::Int(0x1234)),
+            FieldDef::new("b", signed_byte(), Value::Int(-2)),
+            FieldDef::new("c", x3bytes(), Value::Int(0xabcdef)),
+        ]);
+        let b = Packet::new(&d).build().unwrap_or_default();
+        assert_eq!(b, vec![0x34, 0x12, 0xfe, 0xab, 0xcd, 0xef]);
+        let p = dissect(&d, &b);
+        assert_eq!(p.get("b"), Some(Value::Int(-2)));
+        assert_eq!(p.field_repr("c").as_deref(), Some("0xabcdef"));
+    }
+
+    #[test]
+    fn field_len_field_counts_and_adjusts() {
+        let len = Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+            .computed(length_of("data", |l| l + 1))
+            .rc();
+        let d = layer(vec![
+            FieldDef::new("len", len, Value::None),
+            FieldDef::new(
+                "data",
+                StrField::length_from(Rc::new(|l: &LayerData| l.int("len").unwrap_or(1) - 1)),
+                Value::Bytes(Vec::new()),
+            ),
+        ]);
+        let p = Packet::new(&d);
+        p.set("data", Value::Bytes(b"xyz".to_vec())).unwrap_or(());
+        let b = p.build().unwrap_or_default();
+        assert_eq!(b, b"\x04xyz".to_vec());
+        let back = dissect(&d, &b"\x04xyzTAIL"[..]);
+        assert_eq!(back.get("data"), Some(Value::Bytes(b"xyz".to_vec())));
+        assert_eq!(
+            back.payload().map(|p| p.class_name()).as_deref(),
+            Some("Raw")
+        );
+    }
+
+    #[test]
+    fn bit_fields_pack_across_fields() {
+        let d = layer(vec![
+            FieldDef::new("a", bits(3), Value::Int(5)),
+            FieldDef::new("b", xbits(9), Value::Int(0x1ff)),
+            FieldDef::new("c", bits(4), Value::Int(1)),
+        ]);
+        let b = Packet::new(&d).build().unwrap_or_default();
+        assert_eq!(b, vec![0b1011_1111, 0b1111_0001]);
+        let p = dissect(&d, &b);
+        assert_eq!(p.field_repr("b").as_deref(), Some("0x1ff"));
+        assert_eq!(p.get("c"), Some(Value::Int(1)));
+    }
+}
