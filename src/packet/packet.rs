@@ -291,9 +291,8 @@ impl Packet {
         if overload {
             let upper_def = upper.def();
             let mut d = self.0.borrow_mut();
-            if let Some(fields) = upper_def.overloads_for(&d.def) {
-                d.overloaded = fields;
-            }
+            // A new payload replaces what the previous one overloaded.
+            d.overloaded = upper_def.overloads_for(&d.def).unwrap_or_default();
         }
         upper.0.borrow_mut().underlayer = Rc::downgrade(&self.0);
         self.0.borrow_mut().payload = Some(upper);
