@@ -5,4 +5,6 @@
 
 pub mod campaign;
 pub mod lang;
+pub mod layers;
+pub mod packet;
 pub mod report;
