@@ -653,3 +653,33 @@ fn help_documents_every_option() {
         assert!(r.stdout.contains(opt), "--help lacks {opt}");
     }
 }
+
+/// Runs the demo under a pseudo-terminal (util-linux `script`), with or without NO_COLOR.
+fn demo_on_terminal(no_color: bool) -> String {
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &format!("{BIN} -t demo_campaign.uts"), "/dev/null"])
+        .current_dir(examples())
+        .env_remove("NO_COLOR");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    }
+    let out = cmd
+        .output()
+        .expect("script (util-linux) runs wirecraft on a pseudo-terminal");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn ansi_by_default_on_a_terminal_unless_no_color() {
+    let colored = demo_on_terminal(false);
+    assert!(
+        colored.contains("\x1b[34m\x1b[1m>>> \x1b[0ma = 1"),
+        "{colored}"
+    );
+    assert!(colored.contains("\x1b[34m\x1b[1mpassed\x1b[0m 5F1BA2FD"));
+    let plain = demo_on_terminal(true);
+    assert!(
+        plain.contains(">>> a = 1") && !plain.contains('\x1b'),
+        "{plain}"
+    );
+}
