@@ -32,6 +32,19 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Prints a line of figures for sorted `times` and returns their median.
+fn summarize(label: &str, times: &[Duration]) -> Duration {
+    let m = median(times);
+    println!(
+        "{label:<40} median {:.2} ms (min {:.2}, max {:.2}) over {} runs",
+        ms(m),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        times.len()
+    );
+    m
+}
+
 fn reference_python(root: &Path) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("SCAPY_PYTHON") {
         return Some(PathBuf::from(p));
@@ -59,14 +72,7 @@ fn main() {
             .current_dir(&examples);
         c
     });
-    let w = median(&wirecraft);
-    println!(
-        "wirecraft -t demo_campaign.uts -f text: median {:.2} ms (min {:.2}, max {:.2}) over {} runs",
-        ms(w),
-        ms(wirecraft[0]),
-        ms(wirecraft[wirecraft.len() - 1]),
-        wirecraft.len()
-    );
+    let w = summarize("wirecraft -t demo_campaign.uts -f text", &wirecraft);
     let Some(python) = reference_python(&root) else {
         println!("UTScapy reference unavailable (run scripts/scapy-reference or set SCAPY_PYTHON): no ratio");
         return;
@@ -84,14 +90,7 @@ fn main() {
         .current_dir(&examples);
         c
     });
-    let u = median(&utscapy);
-    println!(
-        "UTScapy (Scapy 2.8) on the same file:    median {:.2} ms (min {:.2}, max {:.2}) over {} runs",
-        ms(u),
-        ms(utscapy[0]),
-        ms(utscapy[utscapy.len() - 1]),
-        utscapy.len()
-    );
+    let u = summarize("UTScapy (Scapy 2.8) on the same file", &utscapy);
     println!(
         "ratio: wirecraft is {:.0}x faster",
         u.as_secs_f64() / w.as_secs_f64()
