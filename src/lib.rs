@@ -7,4 +7,5 @@ pub mod campaign;
 pub mod lang;
 pub mod layers;
 pub mod packet;
+pub mod pcapfile;
 pub mod report;
