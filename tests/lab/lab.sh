@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The network lab (../shared/design/lab.md): three namespaces joined by veth pairs, only lab
+# addresses, no default route anywhere, so nothing sent inside can leave the machine.
+#
+#  [client] 198.51.100.10 ── c0|r0 ── 198.51.100.1 [router] 203.0.113.1 ── r1|s0 ── 203.0.113.20 [server]
+#           2001:db8:1::10                 2001:db8:1::1       2001:db8:2::1             2001:db8:2::20
+#
+# The router forwards (IPv4 and IPv6). The server's replies are its kernel's: it answers pings,
+# listens on TCP 22 and 80, resets TCP 81 (closed), drops TCP 82 (nftables: filtered), echoes
+# UDP on 7. Hosts files name the documentation's hosts with lab addresses.
+#
+# Usage: lab.sh up LAB | lab.sh down LAB | lab.sh exec LAB client|router|server CMD...
+# LAB is a short prefix (letters/digits, at most 8) so several labs can coexist.
+set -euo pipefail
+
+die() { echo "lab.sh: $*" >&2; exit 2; }
+[ $# -ge 2 ] || die "usage: lab.sh up|down LAB | lab.sh exec LAB HOST CMD..."
+action=$1
+lab=$2
+[[ "$lab" =~ ^[a-z0-9]{1,8}$ ]] || die "bad lab name '$lab' (letters and digits, at most 8)"
+[ "$(id -u)" -eq 0 ] || die "the lab needs root (network namespaces); run as root"
+client="$lab-client"
+router="$lab-router"
+server="$lab-server"
+here="$(cd "$(dirname "$0")" && pwd)"
+run="/run/wirecraft-lab/$lab"
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+down() {
+    if [ -d "$run" ]; then
+        for pidfile in "$run"/*.pid; do
+            [ -e "$pidfile" ] || continue
+            kill "$(cat "$pidfile")" 2>/dev/null || true
+        done
+        rm -rf "$run"
+    fi
+    for ns in "$client" "$router" "$server"; do
+        ip netns del "$ns" 2>/dev/null || true
+        rm -rf "/etc/netns/$ns"
+    done
+}
+
+hosts() {
+    local ns=$1
+    mkdir -p "/etc/netns/$ns"
+    cat > "/etc/netns/$ns/hosts" <<HOSTS
+127.0.0.1       localhost
+::1             localhost ip6-localhost ip6-loopback
+198.51.100.10   client.lab
+198.51.100.1    router.lab
+203.0.113.20    server.lab www.target.com www.test.com www.secdev.org www.slashdot.org www.google.com
+2001:db8:2::20  server6.lab
+HOSTS
+}
+
+up() {
+    down
+    mkdir -p "$run"
+    for ns in "$client" "$router" "$server"; do
+        ip netns add "$ns"
+        in_ns "$ns" ip link set lo up
+        hosts "$ns"
+    done
+    ip link add "${lab}c0" netns "$client" type veth peer name "${lab}r0" netns "$router"
+    ip link add "${lab}r1" netns "$router" type veth peer name "${lab}s0" netns "$server"
+
+    in_ns "$client" ip addr add 198.51.100.10/24 dev "${lab}c0"
+    in_ns "$client" ip -6 addr add 2001:db8:1::10/64 dev "${lab}c0" nodad
+    in_ns "$client" ip link set "${lab}c0" up
+    in_ns "$router" ip addr add 198.51.100.1/24 dev "${lab}r0"
+    in_ns "$router" ip -6 addr add 2001:db8:1::1/64 dev "${lab}r0" nodad
+    in_ns "$router" ip addr add 203.0.113.1/24 dev "${lab}r1"
+    in_ns "$router" ip -6 addr add 2001:db8:2::1/64 dev "${lab}r1" nodad
+    in_ns "$router" ip link set "${lab}r0" up
+    in_ns "$router" ip link set "${lab}r1" up
+    in_ns "$server" ip addr add 203.0.113.20/24 dev "${lab}s0"
+    in_ns "$server" ip -6 addr add 2001:db8:2::20/64 dev "${lab}s0" nodad
+    in_ns "$server" ip link set "${lab}s0" up
+
+    # Routes to the other lab network only: no default route, nothing leaves the lab.
+    in_ns "$client" ip route add 203.0.113.0/24 via 198.51.100.1
+    in_ns "$client" ip -6 route add 2001:db8:2::/64 via 2001:db8:1::1
+    in_ns "$server" ip route add 198.51.100.0/24 via 203.0.113.1
+    in_ns "$server" ip -6 route add 2001:db8:1::/64 via 2001:db8:2::1
+    in_ns "$router" sysctl -qw net.ipv4.ip_forward=1
+    in_ns "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
+    # Replies leave at once (no ICMP rate limit surprises in tests).
+    for ns in "$router" "$server"; do
+        in_ns "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0
+        in_ns "$ns" sysctl -qw net.ipv6.icmp.ratelimit=0
+    done
+
+    # The filtered port: the server drops TCP 82 silently.
+    in_ns "$server" nft -f - <<'NFT'
+table inet lab {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        tcp dport 82 drop
+    }
+}
+NFT
+
+    # Services: TCP listeners on 22 and 80, UDP echo on 7.
+    in_ns "$server" python3 "$here/services.py" > "$run/services.log" 2>&1 &
+    echo $! > "$run/services.pid"
+    # Ready when the listeners answer.
+    for _ in $(seq 1 100); do
+        if in_ns "$server" python3 -c 'import socket,sys; s=socket.create_connection(("203.0.113.20",80),0.2); s.close()' 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    die "the server's services did not start: $(cat "$run/services.log")"
+}
+
+case "$action" in
+    up) up ;;
+    down) down ;;
+    exec)
+        [ $# -ge 4 ] || die "usage: lab.sh exec LAB client|router|server CMD..."
+        host=$3
+        shift 3
+        case "$host" in client|router|server) ;; *) die "unknown host '$host'";; esac
+        exec ip netns exec "$lab-$host" "$@"
+        ;;
+    *) die "unknown action '$action'";;
+esac
