@@ -1319,6 +1319,12 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
         TypeTag::Type => {
             no_kw(vm, "type", &kw)?;
             if args.len() == 1 {
+                if let Value::Native(n) = &args[0] {
+                    if n.0.type_tag() == TypeTag::Native {
+                        let name = n.0.type_name().to_string();
+                        return Ok(Value::Class(super::objects::native_class(vm, &name)));
+                    }
+                }
                 return Ok(Value::Class(vm.st.types.class_of(&args[0])));
             }
             Err(Exc::type_error("type() takes 1 or 3 arguments"))

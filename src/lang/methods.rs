@@ -56,6 +56,10 @@ const STR_METHODS: &[&str] = &[
     "isprintable",
     "isascii",
     "expandtabs",
+    "format_map",
+    "translate",
+    "maketrans",
+    "istitle",
 ];
 const LIST_METHODS: &[&str] = &[
     "append", "extend", "pop", "insert", "index", "count", "sort", "reverse", "remove", "copy",
@@ -207,7 +211,8 @@ pub fn call_method(
             super::objects::bytesmethods::call(vm, b, "bytes", &mname, args, kw, &Value::bytes)
         }
         Value::List(_) => list_method(vm, recv, &mname, args, kw),
-        Value::Tuple(t) => seq_method(&mname, t, args),
+        Value::Tuple(t) => seq_method(&mname, t, args)
+            .map_err(|e| super::objects::rename_not_in_list(e, "tuple.index(x): x not in tuple")),
         Value::Dict(_) => dict_method(vm, recv, &mname, args, kw),
         Value::Set(_) => set_method(vm, recv, &mname, args),
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => int_method(vm, recv, &mname, args, kw),
@@ -634,6 +639,9 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
             Ok(Value::bytes(builtins::encode(s, &enc, &errors)?))
         }
         "format" => Ok(Value::str(super::printf::str_format(vm, s, &args, &kw)?)),
+        "format_map" | "translate" | "istitle" | "maketrans" => {
+            super::objects::builtins::str_extra(vm, s, m, args)
+        }
         "isdigit" | "isdecimal" | "isnumeric" => Ok(Value::Bool(
             !s.is_empty() && s.chars().all(|c| c.is_numeric()),
         )),

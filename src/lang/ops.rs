@@ -645,9 +645,13 @@ pub fn eq(a: &Value, b: &Value) -> bool {
                     let (lx, ly) = (x.len(), y.len());
                     lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
                 }
-                (Value::Native(n), o) | (o, Value::Native(n)) if n.0.eq(o).is_some() => {
-                    n.0.eq(o).unwrap_or(false)
-                }
+                (Value::Native(n), o) | (o, Value::Native(n)) => match n.0.eq(o) {
+                    Some(r) => r,
+                    None => match (a.identity(), b.identity()) {
+                        (Some(p), Some(q)) => p == q,
+                        _ => false,
+                    },
+                },
                 _ => match (a.identity(), b.identity()) {
                     (Some(p), Some(q)) => p == q,
                     _ => false,
@@ -698,12 +702,14 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
             return seq_compare(op, &x, &y);
         }
         (Value::Tuple(x), Value::Tuple(y)) => return seq_compare(op, x, y),
-        (Value::Native(n), o) if n.0.compare(op, o).is_some() => {
-            return n.0.compare(op, o).unwrap_or(Ok(false))
-        }
-        (o, Value::Native(n)) if n.0.compare(swap_cmp(op), o).is_some() => {
-            return n.0.compare(swap_cmp(op), o).unwrap_or(Ok(false))
-        }
+        (Value::Native(n), o) => match n.0.compare(op, o) {
+            Some(r) => return r,
+            None => return Err(not_supported(op, a, b)),
+        },
+        (o, Value::Native(n)) => match n.0.compare(swap_cmp(op), o) {
+            Some(r) => return r,
+            None => return Err(not_supported(op, a, b)),
+        },
         (Value::Set(x), Value::Set(y)) => {
             let (x, y) = (x.borrow(), y.borrow());
             let subset = |p: &Dict, q: &Dict| {
@@ -738,6 +744,15 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
             _ => o != Ordering::Less,
         },
     })
+}
+
+fn not_supported(op: CmpOp, a: &Value, b: &Value) -> Exc {
+    Exc::type_error(format!(
+        "'{}' not supported between instances of '{}' and '{}'",
+        op.symbol(),
+        a.type_name(),
+        b.type_name()
+    ))
 }
 
 /// The comparison seen from the other operand (`a < b` is `b > a`).
@@ -885,7 +900,10 @@ pub fn hash_value(v: &Value) -> PResult<i64> {
                 v.type_name()
             )))
         }
-        Value::Native(n) if n.0.hash().is_some() => return n.0.hash().unwrap_or(Ok(0)),
+        Value::Native(n) => match n.0.hash() {
+            Some(r) => return r,
+            None => (v.identity().unwrap_or(0) >> 4) as i64,
+        },
         _ => (v.identity().unwrap_or(0) >> 4) as i64,
     })
 }
@@ -1191,9 +1209,15 @@ pub fn get_slice(
                 step,
             }))
         }
-        Value::Native(n) if n.0.get_slice(start, stop, step).is_some() => {
-            return n.0.get_slice(start, stop, step).unwrap_or(Ok(Value::None))
-        }
+        Value::Native(n) => match n.0.get_slice(start, stop, step) {
+            Some(r) => return r,
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not subscriptable",
+                    seq.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not subscriptable",
@@ -1262,9 +1286,15 @@ pub fn get_item(obj: &Value, index: &Value) -> PResult<Value> {
             // `list[int]` in annotations: a generic alias; we keep the class itself.
             obj.clone()
         }
-        Value::Native(n) if n.0.get_item(index).is_some() => {
-            return n.0.get_item(index).unwrap_or(Ok(Value::None))
-        }
+        Value::Native(n) => match n.0.get_item(index) {
+            Some(r) => return r,
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not subscriptable",
+                    obj.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not subscriptable",
@@ -1402,9 +1432,15 @@ pub fn del_item(obj: &Value, index: &Value) -> PResult<()> {
                 return Err(Exc::with_args(ExcKind::KeyError, vec![index.clone()]));
             }
         }
-        Value::Native(n) if n.0.del_item(index).is_some() => {
-            return n.0.del_item(index).unwrap_or(Ok(()))
-        }
+        Value::Native(n) => match n.0.del_item(index) {
+            Some(r) => return r,
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object doesn't support item deletion",
+                    obj.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object doesn't support item deletion",

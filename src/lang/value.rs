@@ -70,6 +70,7 @@ impl fmt::Debug for BuiltinDef {
 }
 
 /// Objects that native engines (the packet engine) plug into the language.
+#[allow(clippy::len_without_is_empty)]
 pub trait NativeObject {
     /// The Python type name (`type(x).__name__`).
     fn type_name(&self) -> &str;

@@ -61,7 +61,7 @@ pub fn decode(vm: &mut Vm<'_>, data: &[u8], alpha: &[u8; 64], strict: bool) -> P
         if c == b'=' {
             if vals.len() % 4 >= 2 {
                 pads += 1;
-                if (vals.len() + pads) % 4 == 0 {
+                if (vals.len() + pads).is_multiple_of(4) {
                     // A complete quad ends the data, as binascii does.
                     break;
                 }
@@ -115,7 +115,7 @@ fn alphabet(altchars: Option<&Value>) -> PResult<[u8; 64]> {
         if alt.len() != 2 {
             return Err(Exc::new(
                 crate::lang::exceptions::ExcKind::AssertionError,
-                format!("{}", crate::lang::format::repr(v)?),
+                crate::lang::format::repr(v)?.to_string(),
             ));
         }
         a[62] = alt[0];

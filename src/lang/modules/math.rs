@@ -145,9 +145,11 @@ fn ln(v: &Value) -> PResult<f64> {
         }
         let bits = b.bits();
         if bits > 1000 {
+            // x = m * 2**e with m in [0.5, 1), as CPython's _PyLong_Frexp.
             let shift = bits - 64;
             let top = (&**b >> shift).to_f64().unwrap_or(1.0);
-            return Ok(top.ln() + shift as f64 * std::f64::consts::LN_2);
+            let m = top / 18446744073709551616.0;
+            return Ok(m.ln() + (shift + 64) as f64 * std::f64::consts::LN_2);
         }
     }
     let x = f(v)?;

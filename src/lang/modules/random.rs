@@ -235,9 +235,7 @@ fn seed(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             let bytes = match v {
                 Value::Str(s) => s.s.as_bytes().to_vec(),
                 other => bytes_like(other).ok_or_else(|| {
-                    Exc::type_error(format!(
-                        "The only supported seed types are: None,\nint, float, str, bytes, and bytearray."
-                    ))
+                    Exc::type_error("The only supported seed types are: None,\nint, float, str, bytes, and bytearray.".to_string())
                 })?,
             };
             use sha2::Digest;
@@ -332,9 +330,9 @@ fn randint(vm: &mut Vm<'_>, args: Vec<Value>, _kw: Kw) -> PResult<Value> {
 
 fn seq_items(vm: &mut Vm<'_>, v: &Value, what: &str) -> PResult<Vec<Value>> {
     match v {
-        Value::Set(_) | Value::Dict(_) => Err(Exc::type_error(format!(
-            "Population must be a sequence.  For dicts or sets, use sorted(d)."
-        ))),
+        Value::Set(_) | Value::Dict(_) => Err(Exc::type_error(
+            "Population must be a sequence.  For dicts or sets, use sorted(d).".to_string(),
+        )),
         Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Bytes(_) | Value::Range(_) => {
             vm.iterate(v)
         }

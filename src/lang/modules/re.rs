@@ -990,9 +990,9 @@ fn sub_impl(vm: &mut Vm<'_>, name: &str, args: Vec<Value>, kw: Kw) -> PResult<(V
     let template = match &repl {
         Value::Str(s) if !c.bytes => Some(s.s.clone()),
         Value::Str(_) => {
-            return Err(Exc::type_error(format!(
-                "expected a bytes-like object, str found"
-            )))
+            return Err(Exc::type_error(
+                "expected a bytes-like object, str found".to_string(),
+            ))
         }
         v => match bytes_like(v) {
             Some(_) if !c.bytes => {

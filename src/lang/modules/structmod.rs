@@ -239,7 +239,6 @@ fn to_half(x: f64) -> Option<u16> {
         e -= 1;
     }
     let mut m = ((a / 2f64.powi(e) - 1.0) * 1024.0).round_ties_even() as u32;
-    let mut e = e;
     if m == 1024 {
         m = 0;
         e += 1;

@@ -305,9 +305,9 @@ fn fields_of(vm: &mut Vm<'_>, v: &Value, name: &str) -> PResult<[i64; 9]> {
     let items = match v {
         Value::Tuple(_) => vm.iterate(v)?,
         _ => {
-            return Err(Exc::type_error(format!(
-                "Tuple or struct_time argument required"
-            )))
+            return Err(Exc::type_error(
+                "Tuple or struct_time argument required".to_string(),
+            ))
         }
     };
     if items.len() != 9 {

@@ -127,7 +127,7 @@ fn decompress(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     if r.is_err() {
         let zlib_framed = (8..=15).contains(&wbits) || (wbits >= 40 && !gz);
         let msg = if zlib_framed
-            && (data.len() < 2 || (((data[0] as u16) << 8) | data[1] as u16) % 31 != 0)
+            && (data.len() < 2 || !(((data[0] as u16) << 8) | data[1] as u16).is_multiple_of(31))
         {
             "Error -3 while decompressing data: incorrect header check"
         } else if r

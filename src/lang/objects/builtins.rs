@@ -161,13 +161,8 @@ fn zip(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     }
     let mut its = Vec::new();
     for (i, a) in args.iter().enumerate() {
-        its.push(vm.get_iter(a).map_err(|e| {
-            if super::is_not_iterable(&e) {
-                Exc::type_error(format!("zip argument #{} must support iteration", i + 1))
-            } else {
-                e
-            }
-        })?);
+        let _ = i;
+        its.push(vm.get_iter(a)?);
     }
     Ok(iters::make("zip", IterState::Zip { its, strict }))
 }
@@ -292,11 +287,11 @@ fn next(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     }
 }
 
-fn attr_name(v: &Value, fname: &str) -> PResult<String> {
+fn attr_name(v: &Value, _fname: &str) -> PResult<String> {
     match v {
         Value::Str(s) => Ok(s.s.clone()),
         _ => Err(Exc::type_error(format!(
-            "{fname}(): attribute name must be string, not '{}'",
+            "attribute name must be string, not '{}'",
             v.type_name()
         ))),
     }
@@ -708,5 +703,100 @@ pub fn construct(vm: &mut Vm<'_>, tag: TypeTag, args: Vec<Value>, kw: Kw) -> PRe
             Ok(native(PlainObject))
         }
         _ => Err(Exc::type_error("cannot create instances")),
+    }
+}
+
+/// `str.format_map`, `str.translate`, `str.istitle` and `str.maketrans` called on an instance.
+pub fn str_extra(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>) -> PResult<Value> {
+    let one = |args: &[Value]| -> PResult<()> {
+        if args.len() != 1 {
+            return Err(Exc::type_error(format!(
+                "{m}() takes exactly one argument ({} given)",
+                args.len()
+            )));
+        }
+        Ok(())
+    };
+    match m {
+        "format_map" => {
+            one(&args)?;
+            let Value::Dict(d) = &args[0] else {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not subscriptable",
+                    args[0].type_name()
+                )));
+            };
+            let mut kw = Vec::new();
+            let pairs: Vec<(Value, Value)> = d
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (k, v) in pairs {
+                if let Value::Str(k) = k {
+                    kw.push((vm.st.interner.intern(&k.s), v));
+                }
+            }
+            Ok(Value::str(crate::lang::printf::str_format(
+                vm,
+                s,
+                &[],
+                &kw,
+            )?))
+        }
+        "translate" => {
+            one(&args)?;
+            let mut out = String::new();
+            for c in s.chars() {
+                let k = Value::Int(c as i64);
+                let found = match &args[0] {
+                    Value::Dict(d) => d.borrow().get(&crate::lang::ops::key(&k)?).cloned(),
+                    t => match crate::lang::ops::get_item(t, &k) {
+                        Ok(v) => Some(v),
+                        Err(Exc::Raise(r)) if r.exc.kind().is_a(ExcKind::LookupError) => None,
+                        Err(e) => return Err(e),
+                    },
+                };
+                match found {
+                    None => out.push(c),
+                    Some(Value::None) => {}
+                    Some(Value::Str(r)) => out.push_str(&r.s),
+                    Some(v) => match crate::lang::ops::index_of(&v)
+                        .and_then(|i| u32::try_from(i).ok())
+                        .and_then(char::from_u32)
+                    {
+                        Some(ch) => out.push(ch),
+                        None => {
+                            return Err(Exc::type_error(
+                                "character mapping must return integer, None or str",
+                            ))
+                        }
+                    },
+                }
+            }
+            Ok(Value::str(out))
+        }
+        "istitle" => {
+            let (mut prev, mut any) = (false, false);
+            for c in s.chars() {
+                if c.is_uppercase() {
+                    if prev {
+                        return Ok(Value::Bool(false));
+                    }
+                    prev = true;
+                    any = true;
+                } else if c.is_lowercase() {
+                    if !prev {
+                        return Ok(Value::Bool(false));
+                    }
+                    prev = true;
+                    any = true;
+                } else {
+                    prev = false;
+                }
+            }
+            Ok(Value::Bool(any))
+        }
+        _ => maketrans(vm, &args),
     }
 }

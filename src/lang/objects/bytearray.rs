@@ -314,9 +314,10 @@ impl NativeObject for ByteArray {
                 None => {
                     let mut out = Vec::new();
                     for x in ops::iterate(value).map_err(|_| {
-                        Exc::type_error(format!(
+                        Exc::type_error(
                             "can assign only bytes, buffers, or iterables of ints in range(0, 256)"
-                        ))
+                                .to_string(),
+                        )
                     })? {
                         out.push(byte_value(&x)?);
                     }

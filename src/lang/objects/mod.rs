@@ -118,6 +118,37 @@ pub fn exception_args(e: &ExcObject) -> Value {
     Value::tuple(e.args.clone())
 }
 
+/// Rewrites list.index's "x is not in list" ValueError for another sequence type.
+pub fn rename_not_in_list(e: Exc, msg: &str) -> Exc {
+    if let Exc::Raise(r) = &e {
+        if r.exc.kind() == ExcKind::ValueError
+            && r.exc
+                .args()
+                .first()
+                .is_some_and(|a| matches!(a, Value::Str(s) if s.s.ends_with(" is not in list")))
+        {
+            return Exc::value_error(msg);
+        }
+    }
+    e
+}
+
+/// The class of a library object without a builtin class of its own (`map`, `dict_keys`,
+/// `re.Match`, ...), created once per session per type name.
+pub fn native_class(vm: &mut Vm<'_>, name: &str) -> Rc<Class> {
+    let key = format!("<native>{name}");
+    if let Some(c) = vm.st.lib.error_classes.get(&key) {
+        return c.clone();
+    }
+    let c = Rc::new(Class {
+        name: name.to_string(),
+        bases: vec![vm.st.types.of_tag(TypeTag::Object)],
+        kind: ClassKind::Builtin(TypeTag::Native),
+    });
+    vm.st.lib.error_classes.insert(key, c.clone());
+    c
+}
+
 /// An OSError of the right subclass for an I/O error, with Python's args
 /// `(errno, strerror, filename)`: `[Errno 2] No such file or directory: 'x'`.
 pub fn os_error(err: &std::io::Error, filename: Option<&str>) -> Exc {
