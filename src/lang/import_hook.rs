@@ -7,9 +7,13 @@ use super::value::Value;
 
 /// Imports a module by dotted name: `time`, `os.path`, `scapy.all`, ...
 ///
-/// Scapy's and wirecraft's own modules are accepted as empty modules: everything they would
-/// provide is already in the session's namespace, so `from scapy.all import *` binds nothing.
+/// Scapy's and wirecraft's own modules (`scapy`, `scapy.*`, `wirecraft`, `wirecraft.*`) are
+/// no-ops and return `Value::None`: everything they would provide is already in the session's
+/// namespace, so `import` binds nothing and `from scapy.all import IP` takes `IP` from it.
 pub fn import_module(vm: &mut Vm<'_>, name: &str) -> PResult<Value> {
+    if super::modules::is_noop(name) {
+        return Ok(Value::None);
+    }
     if let Some(m) = vm.st.lib.modules.get(name) {
         return Ok(m.clone());
     }

@@ -453,8 +453,9 @@ impl Vm<'_> {
                 };
                 body!(item);
             },
-            Value::Native(_) => {
-                // Library iterables (lazy iterators, views, files) step one item at a time.
+            Value::Native(_) | Value::Dict(_) | Value::Set(_) => {
+                // Library iterables (lazy iterators, views, files) step one item at a time;
+                // dicts and sets too, so a size change during the loop is an error as in Python.
                 let itr = self.get_iter(&it)?;
                 while let Some(item) = self.next_item(&itr)? {
                     body!(item);

@@ -621,6 +621,12 @@ fn dunder_import(vm: &mut Vm<'_>, args: Vec<Value>, _kw: Kw) -> PResult<Value> {
     count("__import__", &args, 1, 5)?;
     let name = super::str_arg(&args[0], "__import__() argument 1")?.to_string();
     let m = crate::lang::import_hook::import_module(vm, &name)?;
+    if let Value::None = m {
+        return Err(Exc::new(
+            ExcKind::ModuleNotFoundError,
+            format!("No module named '{name}' (wirecraft provides it as a no-op import only)"),
+        ));
+    }
     // `__import__('os.path')` returns the top-level package, as CPython does.
     match name.split_once('.') {
         Some((top, _)) => crate::lang::import_hook::import_module(vm, top),
