@@ -175,6 +175,7 @@ pub fn install(st: &mut State) {
         st.set_builtin(&c.name.clone(), Value::Class(c));
     }
     st.set_builtin("Ellipsis", Value::Ellipsis);
+    super::objects::builtins::install(st);
 }
 
 fn no_kw(vm: &Vm<'_>, name: &str, kw: &Kw) -> PResult<()> {
@@ -1271,6 +1272,9 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                 | Value::Iterator(_)
                 | Value::Set(_)
                 | Value::Dict(_))] => Ok(Value::bytes(value_to_bytes(v)?)),
+                [v @ Value::Native(_)] => {
+                    Ok(Value::bytes(super::objects::bytearray::to_bytes(vm, v)?))
+                }
                 [v] => Err(Exc::type_error(format!(
                     "cannot convert '{}' object to bytes",
                     v.type_name()
@@ -1309,9 +1313,18 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
             }
             Ok(Value::Range(Rc::new(RangeObj { start, stop, step })))
         }
+        TypeTag::ByteArray | TypeTag::FrozenSet | TypeTag::Object => {
+            super::objects::builtins::construct(vm, tag, args, kw)
+        }
         TypeTag::Type => {
             no_kw(vm, "type", &kw)?;
             if args.len() == 1 {
+                if let Value::Native(n) = &args[0] {
+                    if n.0.type_tag() == TypeTag::Native {
+                        let name = n.0.type_name().to_string();
+                        return Ok(Value::Class(super::objects::native_class(vm, &name)));
+                    }
+                }
                 return Ok(Value::Class(vm.st.types.class_of(&args[0])));
             }
             Err(Exc::type_error("type() takes 1 or 3 arguments"))

@@ -56,6 +56,19 @@ exc_kinds! {
     FileNotFoundError: Some(ExcKind::OSError),
     PermissionError: Some(ExcKind::OSError),
     TimeoutError: Some(ExcKind::OSError),
+    FileExistsError: Some(ExcKind::OSError),
+    IsADirectoryError: Some(ExcKind::OSError),
+    NotADirectoryError: Some(ExcKind::OSError),
+    InterruptedError: Some(ExcKind::OSError),
+    BlockingIOError: Some(ExcKind::OSError),
+    ConnectionError: Some(ExcKind::OSError),
+    BrokenPipeError: Some(ExcKind::ConnectionError),
+    ConnectionAbortedError: Some(ExcKind::ConnectionError),
+    ConnectionRefusedError: Some(ExcKind::ConnectionError),
+    ConnectionResetError: Some(ExcKind::ConnectionError),
+    EOFError: Some(ExcKind::Exception),
+    BufferError: Some(ExcKind::Exception),
+    GeneratorExit: Some(ExcKind::BaseException),
     ImportError: Some(ExcKind::Exception),
     ModuleNotFoundError: Some(ExcKind::ImportError),
     MemoryError: Some(ExcKind::Exception),
@@ -188,6 +201,25 @@ pub fn exception_str(kind: ExcKind, args: &[Value]) -> String {
         // KeyError shows its key's repr, so `KeyError: 'x'` is unambiguous.
         [a] if kind == ExcKind::KeyError => format::repr(a).unwrap_or_default(),
         [a] => format::str(a).unwrap_or_default(),
+        // OSError(errno, strerror[, filename]): "[Errno 2] No such file or directory: 'x'".
+        [Value::Int(errno), strerror, rest @ ..]
+            if kind.is_a(ExcKind::OSError) && rest.len() <= 3 =>
+        {
+            let strerror = format::str(strerror).unwrap_or_default();
+            match rest.first() {
+                Some(Value::None) | None => format!("[Errno {errno}] {strerror}"),
+                Some(f) => {
+                    let f = format::repr(f).unwrap_or_default();
+                    match rest.get(2) {
+                        Some(f2) if !matches!(f2, Value::None) => format!(
+                            "[Errno {errno}] {strerror}: {f} -> {}",
+                            format::repr(f2).unwrap_or_default()
+                        ),
+                        _ => format!("[Errno {errno}] {strerror}: {f}"),
+                    }
+                }
+            }
+        }
         _ => format::repr(&Value::tuple(args.to_vec())).unwrap_or_default(),
     }
 }

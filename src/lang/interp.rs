@@ -56,6 +56,9 @@ impl Types {
             (TypeTag::Type, "type"),
             (TypeTag::Iterator, "iterator"),
             (TypeTag::Native, "object"),
+            (TypeTag::ByteArray, "bytearray"),
+            (TypeTag::FrozenSet, "frozenset"),
+            (TypeTag::Module, "module"),
         ];
         for (tag, name) in simple {
             by_tag.push((
@@ -149,6 +152,8 @@ pub struct State {
     pub echo_result: Option<bool>,
     /// Symbol of `_`.
     pub underscore: Sym,
+    /// The library's per-session state: imported modules, random generator, regex cache.
+    pub lib: super::objects::LibState,
 }
 
 impl State {
@@ -166,6 +171,7 @@ impl State {
             recursion_limit: DEFAULT_RECURSION_LIMIT,
             echo_result: None,
             underscore,
+            lib: Default::default(),
         };
         builtins::install(&mut st);
         st
@@ -447,8 +453,16 @@ impl Vm<'_> {
                 };
                 body!(item);
             },
+            Value::Native(_) | Value::Dict(_) | Value::Set(_) => {
+                // Library iterables (lazy iterators, views, files) step one item at a time;
+                // dicts and sets too, so a size change during the loop is an error as in Python.
+                let itr = self.get_iter(&it)?;
+                while let Some(item) = self.next_item(&itr)? {
+                    body!(item);
+                }
+            }
             _ => {
-                for item in ops::iterate(&it)? {
+                for item in self.iterate(&it)? {
                     body!(item);
                 }
             }
@@ -564,6 +578,11 @@ impl Vm<'_> {
             }
             Target::Attr(obj, name) => {
                 let o = self.eval(obj, frame)?;
+                if let Value::Native(n) = &o {
+                    if let Some(r) = n.0.set_attr(self.st.interner.name(*name), v) {
+                        return r;
+                    }
+                }
                 Err(self.no_attribute(&o, *name))
             }
             Target::Seq(targets) => {
@@ -575,7 +594,17 @@ impl Vm<'_> {
                     | Value::Dict(_)
                     | Value::Set(_)
                     | Value::Range(_)
-                    | Value::Iterator(_) => ops::iterate(&v)?,
+                    | Value::Iterator(_)
+                    | Value::Native(_) => self.iterate(&v).map_err(|e| {
+                        if matches!(v, Value::Native(_)) && super::objects::is_not_iterable(&e) {
+                            Exc::type_error(format!(
+                                "cannot unpack non-iterable {} object",
+                                v.type_name()
+                            ))
+                        } else {
+                            e
+                        }
+                    })?,
                     _ => {
                         return Err(Exc::type_error(format!(
                             "cannot unpack non-iterable {} object",
@@ -939,6 +968,9 @@ impl Vm<'_> {
 
     /// The items of an iterable.
     pub fn iterate(&mut self, v: &Value) -> PResult<Vec<Value>> {
+        if let Value::Native(_) = v {
+            return self.collect_native(v);
+        }
         ops::iterate(v)
     }
 
@@ -991,8 +1023,8 @@ impl Vm<'_> {
             CmpOp::Ne => !ops::eq(a, b),
             CmpOp::Is => ops::is(a, b),
             CmpOp::IsNot => !ops::is(a, b),
-            CmpOp::In => ops::contains(b, a)?,
-            CmpOp::NotIn => !ops::contains(b, a)?,
+            CmpOp::In => self.contains(b, a)?,
+            CmpOp::NotIn => !self.contains(b, a)?,
             _ => ops::compare(op, a, b)?,
         })
     }
@@ -1001,7 +1033,7 @@ impl Vm<'_> {
     pub fn get_attr(&mut self, o: Value, name: Sym) -> PResult<Value> {
         let attr = self.st.interner.name(name).to_string();
         match (&o, attr.as_str()) {
-            (Value::Exception(e), "args") => return Ok(Value::tuple(e.args.clone())),
+            (Value::Exception(e), "args") => return Ok(super::objects::exception_args(e)),
             (Value::Class(c), "__name__") => return Ok(Value::str(c.name.clone())),
             (Value::Function(f), "__name__") => return Ok(Value::str(f.name.to_string())),
             (Value::Builtin(b), "__name__") => return Ok(Value::str(b.name)),
@@ -1023,6 +1055,16 @@ impl Vm<'_> {
             (Value::Float(f), "real") => return Ok(Value::Float(*f)),
             (Value::Float(_), "imag") => return Ok(Value::Float(0.0)),
             (_, "__class__") => return Ok(Value::Class(self.st.types.class_of(&o))),
+            (Value::Exception(e), a) => {
+                if let Some(v) = super::objects::exception_attr(e, a) {
+                    return Ok(v);
+                }
+            }
+            (Value::Native(n), a) => {
+                if let Some(r) = n.0.get_attr(self, &o, a) {
+                    return r;
+                }
+            }
             _ => {}
         }
         if methods::has_method(&o, &attr) {
@@ -1044,6 +1086,13 @@ impl Vm<'_> {
                 methods::call_method(self, &m.receiver.clone(), m.name, pos, kw)
             }
             Value::Class(c) => builtins::construct(self, c, pos, kw),
+            Value::Native(n) => match n.0.call(self, pos, kw) {
+                Some(r) => r,
+                None => Err(Exc::type_error(format!(
+                    "'{}' object is not callable",
+                    f.type_name()
+                ))),
+            },
             _ => Err(Exc::type_error(format!(
                 "'{}' object is not callable",
                 f.type_name()

@@ -56,31 +56,10 @@ const STR_METHODS: &[&str] = &[
     "isprintable",
     "isascii",
     "expandtabs",
-];
-const BYTES_METHODS: &[&str] = &[
-    "hex",
-    "decode",
-    "startswith",
-    "endswith",
-    "find",
-    "rfind",
-    "count",
-    "index",
-    "split",
-    "join",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "replace",
-    "upper",
-    "lower",
-    "fromhex",
-    "isdigit",
-    "isalpha",
-    "ljust",
-    "rjust",
-    "zfill",
-    "isascii",
+    "format_map",
+    "translate",
+    "maketrans",
+    "istitle",
 ];
 const LIST_METHODS: &[&str] = &[
     "append", "extend", "pop", "insert", "index", "count", "sort", "reverse", "remove", "copy",
@@ -122,7 +101,7 @@ const FLOAT_METHODS: &[&str] = &["is_integer", "hex", "conjugate"];
 fn method_table(tag: TypeTag) -> &'static [&'static str] {
     match tag {
         TypeTag::Str => STR_METHODS,
-        TypeTag::Bytes => BYTES_METHODS,
+        TypeTag::Bytes => super::objects::bytesmethods::BYTES_METHODS,
         TypeTag::List => LIST_METHODS,
         TypeTag::Tuple => TUPLE_METHODS,
         TypeTag::Dict => DICT_METHODS,
@@ -133,6 +112,11 @@ fn method_table(tag: TypeTag) -> &'static [&'static str] {
     }
 }
 
+/// The method names of a builtin type (for the name tables).
+pub fn method_table_of(tag: TypeTag) -> &'static [&'static str] {
+    method_table(tag)
+}
+
 /// Whether `v.name` is a method.
 pub fn has_method(v: &Value, name: &str) -> bool {
     match v {
@@ -140,6 +124,7 @@ pub fn has_method(v: &Value, name: &str) -> bool {
             ClassKind::Builtin(t) => method_table(t).contains(&name),
             _ => false,
         },
+        Value::Native(n) => n.0.method_names().contains(&name),
         _ => method_table(v.type_tag()).contains(&name),
     }
 }
@@ -186,16 +171,6 @@ fn str_arg<'a>(v: &'a Value, what: &str) -> PResult<&'a str> {
     }
 }
 
-fn bytes_arg(v: &Value) -> PResult<Vec<u8>> {
-    match v {
-        Value::Bytes(b) => Ok((**b).clone()),
-        _ => Err(Exc::type_error(format!(
-            "a bytes-like object is required, not '{}'",
-            v.type_name()
-        ))),
-    }
-}
-
 fn int_or(v: Option<&Value>, default: i64) -> PResult<i64> {
     match v {
         None | Some(Value::None) => Ok(default),
@@ -220,6 +195,11 @@ pub fn call_method(
     if let Value::Class(c) = recv {
         return call_class_method(vm, c.kind, &c.name, &mname, name, args, kw);
     }
+    if let Value::Native(n) = recv {
+        if let Some(r) = n.0.call_method(vm, recv, &mname, args.clone(), kw.clone()) {
+            return r;
+        }
+    }
     if !has_method(recv, &mname) {
         // Calling an attribute that is not a method (e.g. `e.args()`): get it, then call it.
         let attr = vm.get_attr(recv.clone(), name)?;
@@ -227,9 +207,12 @@ pub fn call_method(
     }
     match recv {
         Value::Str(s) => str_method(vm, &s.s, &mname, args, kw),
-        Value::Bytes(b) => bytes_method(vm, b, &mname, args, kw),
+        Value::Bytes(b) => {
+            super::objects::bytesmethods::call(vm, b, "bytes", &mname, args, kw, &Value::bytes)
+        }
         Value::List(_) => list_method(vm, recv, &mname, args, kw),
-        Value::Tuple(t) => seq_method(&mname, t, args),
+        Value::Tuple(t) => seq_method(&mname, t, args)
+            .map_err(|e| super::objects::rename_not_in_list(e, "tuple.index(x): x not in tuple")),
         Value::Dict(_) => dict_method(vm, recv, &mname, args, kw),
         Value::Set(_) => set_method(vm, recv, &mname, args),
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => int_method(vm, recv, &mname, args, kw),
@@ -259,6 +242,9 @@ fn call_class_method(
             format!("type object '{cname}' has no attribute '{mname}'"),
         ));
     };
+    if let Some(r) = super::objects::class_method(vm, tag, mname, &args, &kw) {
+        return r;
+    }
     match (tag, mname) {
         (TypeTag::Bytes, "fromhex") => {
             want("fromhex", &args, 1, 1)?;
@@ -653,6 +639,9 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
             Ok(Value::bytes(builtins::encode(s, &enc, &errors)?))
         }
         "format" => Ok(Value::str(super::printf::str_format(vm, s, &args, &kw)?)),
+        "format_map" | "translate" | "istitle" | "maketrans" => {
+            super::objects::builtins::str_extra(vm, s, m, args)
+        }
         "isdigit" | "isdecimal" | "isnumeric" => Ok(Value::Bool(
             !s.is_empty() && s.chars().all(|c| c.is_numeric()),
         )),
@@ -808,261 +797,6 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
         _ => Err(Exc::new(
             ExcKind::AttributeError,
             format!("'str' object has no attribute '{m}'"),
-        )),
-    }
-}
-
-fn find_bytes(hay: &[u8], needle: &[u8], rev: bool) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(if rev { hay.len() } else { 0 });
-    }
-    if needle.len() > hay.len() {
-        return None;
-    }
-    let mut idx = (0..=hay.len() - needle.len()).filter(|&i| &hay[i..i + needle.len()] == needle);
-    if rev {
-        idx.next_back()
-    } else {
-        idx.next()
-    }
-}
-
-fn bytes_needle(v: &Value) -> PResult<Vec<u8>> {
-    match v {
-        Value::Bytes(b) => Ok((**b).clone()),
-        Value::Int(i) if (0..256).contains(i) => Ok(vec![*i as u8]),
-        Value::Int(_) => Err(Exc::value_error("byte must be in range(0, 256)")),
-        _ => Err(Exc::type_error(format!(
-            "argument should be integer or bytes-like object, not '{}'",
-            v.type_name()
-        ))),
-    }
-}
-
-fn bytes_method(
-    vm: &mut Vm<'_>,
-    b: &Rc<Vec<u8>>,
-    m: &str,
-    args: Vec<Value>,
-    kw: Kw,
-) -> PResult<Value> {
-    match m {
-        "hex" => {
-            let sep = args.first().cloned().or_else(|| kw_lookup(vm, &kw, "sep"));
-            let hexes: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
-            Ok(Value::str(match sep {
-                Some(Value::Str(s)) => hexes.join(&s.s),
-                Some(Value::Bytes(s)) => hexes.join(&String::from_utf8_lossy(&s)),
-                _ => hexes.concat(),
-            }))
-        }
-        "decode" => {
-            let enc = args
-                .first()
-                .cloned()
-                .or_else(|| kw_lookup(vm, &kw, "encoding"));
-            let errors = args
-                .get(1)
-                .cloned()
-                .or_else(|| kw_lookup(vm, &kw, "errors"));
-            let enc = match enc {
-                Some(v) => str_arg(&v, "decode() argument 'encoding'")?.to_string(),
-                None => "utf-8".into(),
-            };
-            let errors = match errors {
-                Some(v) => str_arg(&v, "decode() argument 'errors'")?.to_string(),
-                None => "strict".into(),
-            };
-            Ok(Value::str(builtins::decode(b, &enc, &errors)?))
-        }
-        "fromhex" => {
-            want("fromhex", &args, 1, 1)?;
-            Ok(Value::bytes(fromhex(str_arg(
-                &args[0],
-                "fromhex() argument",
-            )?)?))
-        }
-        "startswith" | "endswith" => {
-            want(m, &args, 1, 1)?;
-            let test = |p: &[u8]| {
-                if m == "endswith" {
-                    b.ends_with(p)
-                } else {
-                    b.starts_with(p)
-                }
-            };
-            match &args[0] {
-                Value::Bytes(p) => Ok(Value::Bool(test(p))),
-                Value::Tuple(t) => {
-                    for x in t.iter() {
-                        if test(&bytes_arg(x)?) {
-                            return Ok(Value::Bool(true));
-                        }
-                    }
-                    Ok(Value::Bool(false))
-                }
-                v => Err(Exc::type_error(format!(
-                    "{m} first arg must be bytes or a tuple of bytes, not {}",
-                    v.type_name()
-                ))),
-            }
-        }
-        "find" | "rfind" | "index" => {
-            want(m, &args, 1, 1)?;
-            let n = bytes_needle(&args[0])?;
-            match find_bytes(b, &n, m == "rfind") {
-                Some(i) => Ok(Value::Int(i as i64)),
-                None if m == "index" => Err(Exc::value_error("subsection not found")),
-                None => Ok(Value::Int(-1)),
-            }
-        }
-        "count" => {
-            want(m, &args, 1, 1)?;
-            let n = bytes_needle(&args[0])?;
-            if n.is_empty() {
-                return Ok(Value::Int(b.len() as i64 + 1));
-            }
-            let mut count = 0;
-            let mut i = 0;
-            while i + n.len() <= b.len() {
-                if b[i..i + n.len()] == n[..] {
-                    count += 1;
-                    i += n.len();
-                } else {
-                    i += 1;
-                }
-            }
-            Ok(Value::Int(count))
-        }
-        "split" => {
-            let sep = args.first().cloned().or_else(|| kw_lookup(vm, &kw, "sep"));
-            match sep {
-                None | Some(Value::None) => Ok(Value::list(
-                    b.split(|c| c.is_ascii_whitespace())
-                        .filter(|p| !p.is_empty())
-                        .map(|p| Value::bytes(p.to_vec()))
-                        .collect(),
-                )),
-                Some(s) => {
-                    let sep = bytes_arg(&s)?;
-                    if sep.is_empty() {
-                        return Err(Exc::value_error("empty separator"));
-                    }
-                    let mut out = Vec::new();
-                    let mut start = 0;
-                    let mut i = 0;
-                    while i + sep.len() <= b.len() {
-                        if b[i..i + sep.len()] == sep[..] {
-                            out.push(Value::bytes(b[start..i].to_vec()));
-                            i += sep.len();
-                            start = i;
-                        } else {
-                            i += 1;
-                        }
-                    }
-                    out.push(Value::bytes(b[start..].to_vec()));
-                    Ok(Value::list(out))
-                }
-            }
-        }
-        "join" => {
-            want("join", &args, 1, 1)?;
-            let mut out = Vec::new();
-            for (i, it) in vm.iterate(&args[0])?.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b);
-                }
-                match it {
-                    Value::Bytes(p) => out.extend_from_slice(p),
-                    v => {
-                        return Err(Exc::type_error(format!(
-                            "sequence item {i}: expected a bytes-like object, {} found",
-                            v.type_name()
-                        )))
-                    }
-                }
-            }
-            Ok(Value::bytes(out))
-        }
-        "strip" | "lstrip" | "rstrip" => {
-            let set: Vec<u8> = match args.first() {
-                None | Some(Value::None) => b" \t\n\r\x0b\x0c".to_vec(),
-                Some(v) => bytes_arg(v)?,
-            };
-            let mut s = 0;
-            let mut e = b.len();
-            if m != "rstrip" {
-                while s < e && set.contains(&b[s]) {
-                    s += 1;
-                }
-            }
-            if m != "lstrip" {
-                while e > s && set.contains(&b[e - 1]) {
-                    e -= 1;
-                }
-            }
-            Ok(Value::bytes(b[s..e].to_vec()))
-        }
-        "replace" => {
-            want("replace", &args, 2, 2)?;
-            let old = bytes_arg(&args[0])?;
-            let new = bytes_arg(&args[1])?;
-            if old.is_empty() {
-                let mut out = new.clone();
-                for &c in b.iter() {
-                    out.push(c);
-                    out.extend_from_slice(&new);
-                }
-                return Ok(Value::bytes(out));
-            }
-            let mut out = Vec::new();
-            let mut i = 0;
-            while i < b.len() {
-                if b[i..].starts_with(&old) {
-                    out.extend_from_slice(&new);
-                    i += old.len();
-                } else {
-                    out.push(b[i]);
-                    i += 1;
-                }
-            }
-            Ok(Value::bytes(out))
-        }
-        "upper" => Ok(Value::bytes(b.to_ascii_uppercase())),
-        "lower" => Ok(Value::bytes(b.to_ascii_lowercase())),
-        "isdigit" => Ok(Value::Bool(
-            !b.is_empty() && b.iter().all(u8::is_ascii_digit),
-        )),
-        "isalpha" => Ok(Value::Bool(
-            !b.is_empty() && b.iter().all(u8::is_ascii_alphabetic),
-        )),
-        "isascii" => Ok(Value::Bool(b.is_ascii())),
-        "ljust" | "rjust" | "zfill" => {
-            want(m, &args, 1, 2)?;
-            let w = int_or(args.first(), 0)?.max(0) as usize;
-            if b.len() >= w {
-                return Ok(Value::Bytes(b.clone()));
-            }
-            let fill = match (m, args.get(1)) {
-                ("zfill", _) => b'0',
-                (_, Some(Value::Bytes(f))) if f.len() == 1 => f[0],
-                (_, Some(_)) => {
-                    return Err(Exc::type_error(
-                        "argument 2 must be a byte string of length 1",
-                    ))
-                }
-                _ => b' ',
-            };
-            let pad = vec![fill; w - b.len()];
-            Ok(Value::bytes(if m == "ljust" {
-                [b.as_slice(), &pad].concat()
-            } else {
-                [&pad, b.as_slice()].concat()
-            }))
-        }
-        _ => Err(Exc::new(
-            ExcKind::AttributeError,
-            format!("'bytes' object has no attribute '{m}'"),
         )),
     }
 }
@@ -1233,19 +967,17 @@ fn dict_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>, kw: Kw)
         return Ok(Value::None);
     };
     match m {
-        // Views are materialized as lists; their repr differs from CPython's dict_keys([...]),
-        // so they are wrapped in an iterator-like list view.
-        "keys" => Ok(view("dict_keys", d.borrow().keys())),
-        "values" => Ok(view(
-            "dict_values",
-            d.borrow().iter().map(|(_, v)| v.clone()).collect(),
+        "keys" => Ok(super::objects::views::view(
+            d,
+            super::objects::iters::DictPart::Keys,
         )),
-        "items" => Ok(view(
-            "dict_items",
-            d.borrow()
-                .iter()
-                .map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()]))
-                .collect(),
+        "values" => Ok(super::objects::views::view(
+            d,
+            super::objects::iters::DictPart::Values,
+        )),
+        "items" => Ok(super::objects::views::view(
+            d,
+            super::objects::iters::DictPart::Items,
         )),
         "get" => {
             want("get", &args, 1, 2)?;
@@ -1303,12 +1035,6 @@ fn dict_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>, kw: Kw)
             format!("'dict' object has no attribute '{m}'"),
         )),
     }
-}
-
-/// A dict view, materialized. CPython's views are live; scripts use them to iterate or to
-/// build lists, which a snapshot supports.
-fn view(_name: &'static str, items: Vec<Value>) -> Value {
-    Value::list(items)
 }
 
 fn set_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>) -> PResult<Value> {

@@ -90,6 +90,16 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
             return Ok(v);
         }
     }
+    if let Value::Native(n) = a {
+        if let Some(r) = n.0.binary(op, b, false) {
+            return r;
+        }
+    }
+    if let Value::Native(n) = b {
+        if let Some(r) = n.0.binary(op, a, true) {
+            return r;
+        }
+    }
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return match (&x, &y) {
             (Num::F(_), _) | (_, Num::F(_)) => float_op(op, to_f64(&x)?, to_f64(&y)?, a, b),
@@ -635,6 +645,13 @@ pub fn eq(a: &Value, b: &Value) -> bool {
                     let (lx, ly) = (x.len(), y.len());
                     lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
                 }
+                (Value::Native(n), o) | (o, Value::Native(n)) => match n.0.eq(o) {
+                    Some(r) => r,
+                    None => match (a.identity(), b.identity()) {
+                        (Some(p), Some(q)) => p == q,
+                        _ => false,
+                    },
+                },
                 _ => match (a.identity(), b.identity()) {
                     (Some(p), Some(q)) => p == q,
                     _ => false,
@@ -685,6 +702,14 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
             return seq_compare(op, &x, &y);
         }
         (Value::Tuple(x), Value::Tuple(y)) => return seq_compare(op, x, y),
+        (Value::Native(n), o) => match n.0.compare(op, o) {
+            Some(r) => return r,
+            None => return Err(not_supported(op, a, b)),
+        },
+        (o, Value::Native(n)) => match n.0.compare(swap_cmp(op), o) {
+            Some(r) => return r,
+            None => return Err(not_supported(op, a, b)),
+        },
         (Value::Set(x), Value::Set(y)) => {
             let (x, y) = (x.borrow(), y.borrow());
             let subset = |p: &Dict, q: &Dict| {
@@ -719,6 +744,26 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
             _ => o != Ordering::Less,
         },
     })
+}
+
+fn not_supported(op: CmpOp, a: &Value, b: &Value) -> Exc {
+    Exc::type_error(format!(
+        "'{}' not supported between instances of '{}' and '{}'",
+        op.symbol(),
+        a.type_name(),
+        b.type_name()
+    ))
+}
+
+/// The comparison seen from the other operand (`a < b` is `b > a`).
+fn swap_cmp(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        o => o,
+    }
 }
 
 fn seq_compare(op: CmpOp, x: &[Value], y: &[Value]) -> PResult<bool> {
@@ -855,6 +900,10 @@ pub fn hash_value(v: &Value) -> PResult<i64> {
                 v.type_name()
             )))
         }
+        Value::Native(n) => match n.0.hash() {
+            Some(r) => return r,
+            None => (v.identity().unwrap_or(0) >> 4) as i64,
+        },
         _ => (v.identity().unwrap_or(0) >> 4) as i64,
     })
 }
@@ -918,6 +967,10 @@ pub fn contains(container: &Value, item: &Value) -> PResult<bool> {
             _ => iterate(container)?.iter().any(|x| eq(x, item)),
         },
         Value::Iterator(_) => iterate(container)?.iter().any(|x| same_or_eq(x, item)),
+        Value::Native(n) => match n.0.contains(item) {
+            Some(r) => r?,
+            None => iterate(container)?.iter().any(|x| same_or_eq(x, item)),
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "argument of type '{}' is not iterable",
@@ -936,6 +989,7 @@ pub fn len(v: &Value) -> PResult<usize> {
         Value::Tuple(t) => t.len(),
         Value::Dict(d) | Value::Set(d) => d.borrow().len(),
         Value::Range(r) => r.len() as usize,
+        Value::Native(n) if n.0.len().is_some() => n.0.len().unwrap_or(0),
         _ => {
             return Err(Exc::type_error(format!(
                 "object of type '{}' has no len()",
@@ -968,6 +1022,25 @@ pub fn iterate(v: &Value) -> PResult<Vec<Value>> {
             it.pos = it.items.len();
             rest
         }
+        Value::Native(n) => match n.0.iter(v) {
+            Some(Ok(Value::Native(it))) => match it.0.items() {
+                Some(r) => r?,
+                None => {
+                    return Err(Exc::type_error(format!(
+                        "'{}' object cannot be iterated here",
+                        v.type_name()
+                    )))
+                }
+            },
+            Some(Ok(other)) => iterate(&other)?,
+            Some(Err(e)) => return Err(e),
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not iterable",
+                    v.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not iterable",
@@ -1136,6 +1209,15 @@ pub fn get_slice(
                 step,
             }))
         }
+        Value::Native(n) => match n.0.get_slice(start, stop, step) {
+            Some(r) => return r,
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not subscriptable",
+                    seq.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not subscriptable",
@@ -1204,6 +1286,15 @@ pub fn get_item(obj: &Value, index: &Value) -> PResult<Value> {
             // `list[int]` in annotations: a generic alias; we keep the class itself.
             obj.clone()
         }
+        Value::Native(n) => match n.0.get_item(index) {
+            Some(r) => return r,
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object is not subscriptable",
+                    obj.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not subscriptable",
@@ -1240,6 +1331,14 @@ pub fn set_item(obj: &Value, index: &Value, value: Value) -> PResult<()> {
             let k = key(index)?;
             d.borrow_mut().insert(k, value);
         }
+        Value::Native(n) => {
+            let tn = obj.type_name().to_string();
+            return n.0.set_item(index, value).unwrap_or_else(|| {
+                Err(Exc::type_error(format!(
+                    "'{tn}' object does not support item assignment"
+                )))
+            });
+        }
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object does not support item assignment",
@@ -1258,6 +1357,11 @@ pub fn set_slice(
     step: Option<i64>,
     value: &Value,
 ) -> PResult<()> {
+    if let Value::Native(n) = obj {
+        if let Some(r) = n.0.set_slice(start, stop, step, value) {
+            return r;
+        }
+    }
     let Value::List(l) = obj else {
         return Err(Exc::type_error(format!(
             "'{}' object does not support item assignment",
@@ -1328,6 +1432,15 @@ pub fn del_item(obj: &Value, index: &Value) -> PResult<()> {
                 return Err(Exc::with_args(ExcKind::KeyError, vec![index.clone()]));
             }
         }
+        Value::Native(n) => match n.0.del_item(index) {
+            Some(r) => return r,
+            None => {
+                return Err(Exc::type_error(format!(
+                    "'{}' object doesn't support item deletion",
+                    obj.type_name()
+                )))
+            }
+        },
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object doesn't support item deletion",

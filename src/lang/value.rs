@@ -8,8 +8,9 @@ use std::rc::Rc;
 
 use num_bigint::BigInt;
 
-use super::ast::FuncDef;
-use super::exceptions::ExcKind;
+use super::ast::{FuncDef, Sym};
+use super::exceptions::{ExcKind, PResult};
+use super::interp::Vm;
 use super::source::SourceUnit;
 
 /// A value of the language. Small values are inline; everything else is behind an `Rc`, so a
@@ -69,6 +70,7 @@ impl fmt::Debug for BuiltinDef {
 }
 
 /// Objects that native engines (the packet engine) plug into the language.
+#[allow(clippy::len_without_is_empty)]
 pub trait NativeObject {
     /// The Python type name (`type(x).__name__`).
     fn type_name(&self) -> &str;
@@ -81,6 +83,124 @@ pub trait NativeObject {
     /// Truth value.
     fn truthy(&self) -> bool {
         true
+    }
+
+    // The object protocol: every hook has a default meaning "not supported", so an object
+    // implements only what it is. Library objects (modules, files, dict views, iterators,
+    // bytearray, ...) live in `lang::objects` and `lang::modules`.
+
+    /// The object itself, for downcasting to its Rust type.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+    /// The builtin class it is an instance of (`TypeTag::Native` when it has none).
+    fn type_tag(&self) -> TypeTag {
+        TypeTag::Native
+    }
+    /// `obj.name` for data attributes; None when there is no such attribute.
+    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, _name: &str) -> Option<PResult<Value>> {
+        None
+    }
+    /// `obj.name = value`; None when attributes cannot be set.
+    fn set_attr(&self, _name: &str, _value: Value) -> Option<PResult<()>> {
+        None
+    }
+    /// Names of the methods `call_method` answers (for `getattr`, `hasattr`, `dir`).
+    fn method_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// `obj.name(*args, **kw)`; None when `name` is not one of its methods.
+    fn call_method(
+        &self,
+        _vm: &mut Vm<'_>,
+        _this: &Value,
+        _name: &str,
+        _args: Vec<Value>,
+        _kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        None
+    }
+    /// `obj(*args, **kw)`; None when not callable.
+    fn call(
+        &self,
+        _vm: &mut Vm<'_>,
+        _args: Vec<Value>,
+        _kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        None
+    }
+    /// `iter(obj)`; None when not iterable. Iterators return themselves.
+    fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
+        None
+    }
+    /// `next(obj)` for iterators: `Ok(None)` when exhausted; None when not an iterator.
+    fn next(&self, _vm: &mut Vm<'_>) -> Option<PResult<Option<Value>>> {
+        None
+    }
+    /// The remaining items, when they can be produced without running code (for callers
+    /// without an interpreter at hand); None otherwise.
+    fn items(&self) -> Option<PResult<Vec<Value>>> {
+        None
+    }
+    /// `len(obj)`.
+    fn len(&self) -> Option<usize> {
+        None
+    }
+    /// `item in obj`.
+    fn contains(&self, _item: &Value) -> Option<PResult<bool>> {
+        None
+    }
+    /// `obj[key]` (slices go to `get_slice`).
+    fn get_item(&self, _key: &Value) -> Option<PResult<Value>> {
+        None
+    }
+    /// `obj[start:stop:step]`.
+    fn get_slice(
+        &self,
+        _start: Option<i64>,
+        _stop: Option<i64>,
+        _step: Option<i64>,
+    ) -> Option<PResult<Value>> {
+        None
+    }
+    /// `obj[key] = value`.
+    fn set_item(&self, _key: &Value, _value: Value) -> Option<PResult<()>> {
+        None
+    }
+    /// `obj[start:stop:step] = value`.
+    fn set_slice(
+        &self,
+        _start: Option<i64>,
+        _stop: Option<i64>,
+        _step: Option<i64>,
+        _value: &Value,
+    ) -> Option<PResult<()>> {
+        None
+    }
+    /// `del obj[key]`.
+    fn del_item(&self, _key: &Value) -> Option<PResult<()>> {
+        None
+    }
+    /// `obj == other`; None falls back to identity.
+    fn eq(&self, _other: &Value) -> Option<bool> {
+        None
+    }
+    /// `hash(obj)`; None means hashable by identity.
+    fn hash(&self) -> Option<PResult<i64>> {
+        None
+    }
+    /// `obj OP other` (`reflected`: `other OP obj`); None when unsupported.
+    fn binary(
+        &self,
+        _op: super::ast::BinOp,
+        _other: &Value,
+        _reflected: bool,
+    ) -> Option<PResult<Value>> {
+        None
+    }
+    /// `obj < other` and the other orderings; None when unsupported.
+    fn compare(&self, _op: super::ast::CmpOp, _other: &Value) -> Option<PResult<bool>> {
+        None
     }
 }
 
@@ -196,6 +316,10 @@ pub enum TypeTag {
     Type,
     Iterator,
     Native,
+    // Library types (objects of `lang::objects`).
+    ByteArray,
+    FrozenSet,
+    Module,
 }
 
 /// A class object.
@@ -331,6 +455,14 @@ impl Dict {
     pub fn keys(&self) -> Vec<Value> {
         self.iter().map(|(k, _)| k.clone()).collect()
     }
+    /// The size of the entry table (live entries and holes), for iterators that walk it.
+    pub fn raw_len(&self) -> usize {
+        self.entries.len()
+    }
+    /// The entry at table position `i`: None past the end, Some(None) for a removed entry.
+    pub fn raw_entry(&self, i: usize) -> Option<Option<(&Value, &Value)>> {
+        self.entries.get(i).map(|e| e.as_ref().map(|(k, v)| (k, v)))
+    }
     /// Removes everything.
     pub fn clear(&mut self) {
         self.entries.clear();
@@ -422,7 +554,7 @@ impl Value {
             Value::Class(_) => TypeTag::Type,
             Value::Exception(_) => TypeTag::Object,
             Value::Iterator(_) => TypeTag::Iterator,
-            Value::Native(_) => TypeTag::Native,
+            Value::Native(n) => n.0.type_tag(),
         }
     }
     /// Python's truth value (for types without `__bool__`/`__len__` hooks).
