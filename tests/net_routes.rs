@@ -2,7 +2,8 @@
 //! resolver) compared with Scapy 2.8 on the same host: the lab client (tests/lab/lab.sh).
 //!
 //! The expected texts in `net_data/expected.txt` were printed by Scapy 2.8 inside the client
-//! namespace of lab "wcrt" (`net_data/gen.sh` regenerates them). The lab name is fixed because
+//! namespace of lab "wcrt", those of `net_data/expected_rich.txt` in lab "wcr2" after
+//! `net_data/rich.sh` (`net_data/gen.sh` regenerates both). The lab names are fixed because
 //! interface names, hence column widths, depend on it; a file lock keeps concurrent test runs
 //! from sharing it, and leftovers are removed when it comes up (`lab.sh up` starts with
 //! `down`). The client's MAC and link-local address are random per lab, so both the generator
@@ -27,17 +28,42 @@ use wirecraft::net::{Host, HostResolver, NetError, RouteLookup4, RouteLookup6, R
 use wirecraft::packet::resolver::{self, Resolver};
 use wirecraft::packet::{FixedResolver, Registry};
 
-const LAB: &str = "wcrt";
 const IF: &str = "wcrtc0";
 const MAC: &str = "00:00:5e:00:53:10";
 const LL: &str = "fe80::200:5eff:fe00:5310";
 const EXPECTED: &str = include_str!("net_data/expected.txt");
+const EXPECTED_RICH: &str = include_str!("net_data/expected_rich.txt");
+
+/// A lab: its name, and whether `net_data/rich.sh` adds more state to its client.
+struct LabDef {
+    name: &'static str,
+    rich: bool,
+}
+
+/// The plain lab of tests/lab/lab.sh.
+static MAIN: LabDef = LabDef {
+    name: "wcrt",
+    rich: false,
+};
+/// A lab whose client has several global IPv6 addresses, default routes and a blackhole route
+/// (its own lab, so the other tests' state is untouched; same name length, same widths).
+static RICH: LabDef = LabDef {
+    name: "wcr2",
+    rich: true,
+};
 
 /// The lines Scapy printed under `=== name`.
 fn section(name: &str) -> String {
+    section_of(EXPECTED, name)
+}
+
+fn section_of(text: &str, name: &str) -> String {
     let head = format!("=== {name}");
-    let mut lines = EXPECTED.lines().skip_while(|l| *l != head);
-    assert!(lines.next().is_some(), "no section {name} in expected.txt");
+    let mut lines = text.lines().skip_while(|l| *l != head);
+    assert!(
+        lines.next().is_some(),
+        "no section {name} in the expected data"
+    );
     lines
         .take_while(|l| !l.starts_with("=== "))
         .collect::<Vec<_>>()
@@ -52,15 +78,8 @@ fn assert_text(name: &str, got: &str, want: &str) {
 
 // ---- the lab ----------------------------------------------------------------------------
 
-struct LabState {
-    users: usize,
-    lock: Option<File>,
-}
-
-static LAB_STATE: Mutex<LabState> = Mutex::new(LabState {
-    users: 0,
-    lock: None,
-});
+/// Users of each lab brought up, and the lock file held while it is up.
+static LAB_STATE: Mutex<Vec<(&'static str, usize, Option<File>)>> = Mutex::new(Vec::new());
 
 fn lab_sh() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lab/lab.sh")
@@ -80,27 +99,28 @@ fn run(args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn client(cmd: &[&str]) -> Result<String, String> {
-    let mut a = vec!["exec", LAB, "client"];
-    a.extend_from_slice(cmd);
-    run(&a)
-}
-
-/// Brings the lab up and gives the client interface a fixed MAC and link-local address.
-fn up() -> Result<(), String> {
-    run(&["up", LAB])?;
+/// Brings the lab up, gives the client interface a fixed MAC and link-local address (as
+/// net_data/gen.sh does), and for the rich lab runs net_data/rich.sh in the client.
+fn up(def: &LabDef) -> Result<(), String> {
+    let client = |cmd: &[&str]| -> Result<String, String> {
+        let mut a = vec!["exec", def.name, "client"];
+        a.extend_from_slice(cmd);
+        run(&a)
+    };
+    let dev = format!("{}c0", def.name);
+    run(&["up", def.name])?;
     // The kernel adds its own link-local address once the link has carrier; wait for it so it
     // is replaced rather than added after ours.
     let t0 = Instant::now();
-    while client(&["ip", "-6", "addr", "show", "dev", IF, "scope", "link"])?
+    while client(&["ip", "-6", "addr", "show", "dev", &dev, "scope", "link"])?
         .trim()
         .is_empty()
         && t0.elapsed() < Duration::from_secs(5)
     {
         std::thread::sleep(Duration::from_millis(50));
     }
-    client(&["ip", "link", "set", "dev", IF, "address", MAC])?;
-    client(&["ip", "-6", "addr", "flush", "dev", IF, "scope", "link"])?;
+    client(&["ip", "link", "set", "dev", &dev, "address", MAC])?;
+    client(&["ip", "-6", "addr", "flush", "dev", &dev, "scope", "link"])?;
     client(&[
         "ip",
         "-6",
@@ -108,20 +128,25 @@ fn up() -> Result<(), String> {
         "add",
         &format!("{LL}/64"),
         "dev",
-        IF,
+        &dev,
         "nodad",
     ])?;
+    if def.rich {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/net_data/rich.sh");
+        let script = script.to_string_lossy().into_owned();
+        client(&["env", &format!("LAB_IF={dev}"), &script])?;
+    }
     Ok(())
 }
 
-fn down() {
-    let _ = run(&["down", LAB]);
+fn down(def: &LabDef) {
+    let _ = run(&["down", def.name]);
 }
 
-/// A user of the shared lab; the last one dropped (even while unwinding) tears it down.
-struct Lab;
+/// A user of a shared lab; the last one dropped (even while unwinding) tears it down.
+struct Lab(&'static LabDef);
 
-fn lab() -> Lab {
+fn lab(def: &'static LabDef) -> Lab {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         panic!(
@@ -130,42 +155,59 @@ fn lab() -> Lab {
         );
     }
     let mut st = LAB_STATE.lock().unwrap_or_else(|e| e.into_inner());
-    if st.users == 0 {
-        // One lab "wcrt" per machine at a time: other test runs wait here.
-        let path = "/run/wirecraft-lab-wcrt.lock";
-        let f = File::create(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let i = match st.iter().position(|e| e.0 == def.name) {
+        Some(i) => i,
+        None => {
+            st.push((def.name, 0, None));
+            st.len() - 1
+        }
+    };
+    if st[i].1 == 0 {
+        // One lab of this name per machine at a time: other test runs wait here.
+        let path = format!("/run/wirecraft-lab-{}.lock", def.name);
+        let f = File::create(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         // SAFETY: a valid open descriptor.
         if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
             panic!("flock {path}: {}", std::io::Error::last_os_error());
         }
-        if let Err(e) = up() {
-            down();
+        if let Err(e) = up(def) {
+            down(def);
             panic!("the lab did not come up: {e}");
         }
-        st.lock = Some(f);
+        st[i].2 = Some(f);
     }
-    st.users += 1;
-    Lab
+    st[i].1 += 1;
+    Lab(def)
 }
 
 impl Drop for Lab {
     fn drop(&mut self) {
         let mut st = LAB_STATE.lock().unwrap_or_else(|e| e.into_inner());
-        st.users = st.users.saturating_sub(1);
-        if st.users == 0 {
-            down();
-            // Closing the file releases the lock.
-            st.lock = None;
+        if let Some(e) = st.iter_mut().find(|e| e.0 == self.0.name) {
+            e.1 = e.1.saturating_sub(1);
+            if e.1 == 0 {
+                down(self.0);
+                // Closing the file releases the lock.
+                e.2 = None;
+            }
         }
     }
 }
 
-/// Runs `f` on a thread inside the lab client's network namespace (setns affects only the
-/// calling thread, and netlink sockets belong to the namespace they are opened in).
+/// Runs `f` on a thread inside the main lab client's network namespace.
 fn in_client<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let _lab = lab();
+    in_lab_client(&MAIN, f)
+}
+
+/// Runs `f` on a thread inside a lab client's network namespace (setns affects only the
+/// calling thread, and netlink sockets belong to the namespace they are opened in).
+fn in_lab_client<T: Send + 'static>(
+    def: &'static LabDef,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let _lab = lab(def);
+    let path = format!("/run/netns/{}-client", def.name);
     let h = std::thread::spawn(move || {
-        let path = format!("/run/netns/{LAB}-client");
         let ns = File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         // SAFETY: a valid namespace descriptor; CLONE_NEWNET only moves this thread.
         if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
@@ -644,6 +686,88 @@ fn resolver_answers_like_scapy_fields() {
     assert_text("IP().src, Ether().src", &lines, &section("ip_src"));
     assert_eq!(&frame[6..12], &[0, 0, 0x5e, 0, 0x53, 0x10], "Ether src");
     assert_eq!(&frame[26..30], &[198, 51, 100, 10], "IP src");
+}
+
+/// A client with three global IPv6 addresses (Scapy's candidate ordering is not a consistent
+/// order, so CPython's sort decides), default routes (and Scapy's lookup cache keeping an
+/// internal answer), a second IPv4 address and a blackhole route (no interface).
+#[test]
+fn rich_client_matches_scapy() {
+    let got = in_lab_client(&RICH, || {
+        let dev = "wcr2c0";
+        let mut h = host();
+        let mut s = vec![h.route6_display(None).expect("display")];
+        let mut out = Out::default();
+        route6_lookups(
+            &mut h,
+            &mut out,
+            &[
+                "2001:db8:9::1",
+                "2001:db8:1::5",
+                "ff0e::1",
+                "ff0e::1",
+                "2001:db8:1::11",
+                "2001:db8:1::9",
+                "ff02::2",
+                "ff05::2",
+                "fe80::9",
+                "2001:db8:2::20",
+            ],
+        );
+        s.push(out.text());
+        s.push(h.route6_display(None).expect("display"));
+        let a6 = h.get_if_addr6(dev).expect("addr6").map(|a| fmt_ipv6(&a));
+        s.push(format!(
+            "{} {} {}",
+            h.iface.clone().unwrap_or_default(),
+            h.get_if_addr(dev).expect("addr"),
+            a6.unwrap_or_else(|| "None".to_string())
+        ));
+        s.push(
+            h.route
+                .routes
+                .iter()
+                .map(|r| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {})",
+                        u32::from(r.net),
+                        r.mask,
+                        q(&r.gw.to_string()),
+                        q(&r.iface),
+                        q(&r.src.to_string()),
+                        r.metric
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let mut out = Out::default();
+        route_lookups(
+            &mut h,
+            &mut out,
+            &[
+                "8.8.8.8",
+                "192.0.2.5",
+                "198.51.100.11",
+                "198.51.100.12",
+                "203.0.113.9",
+                "0.0.0.0",
+            ],
+        );
+        s.push(out.text());
+        s
+    });
+    let names = [
+        "route6",
+        "route6_lookup",
+        "route6_after",
+        "iface",
+        "routes",
+        "route_lookup",
+    ];
+    for (name, got) in names.iter().zip(&got) {
+        assert_text(name, got, &section_of(EXPECTED_RICH, name));
+    }
 }
 
 /// Needs no lab: Scapy's pretty_list on a fixed table at several widths.
