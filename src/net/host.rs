@@ -385,3 +385,129 @@ impl Resolver for HostResolver {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::iface::{IFF_MULTICAST, IFF_UP};
+    use std::net::IpAddr;
+
+    fn link(index: u32, name: &str, flags: u32) -> Link {
+        Link {
+            index,
+            name: name.to_string(),
+            flags,
+            link_type: 1,
+            address: vec![0, 0, 0x5e, 0, 0x53, index as u8],
+        }
+    }
+
+    fn addr4(index: u32, a: [u8; 4], len: u8) -> AddrMsg {
+        AddrMsg {
+            family: 2,
+            prefix_len: len,
+            flags: 0,
+            scope: 0,
+            index,
+            address: Some(IpAddr::from(a)),
+            local: Some(IpAddr::from(a)),
+        }
+    }
+
+    fn route4(dst: [u8; 4], len: u8, oif: Option<u32>, src: Option<[u8; 4]>) -> RouteMsg {
+        RouteMsg {
+            family: 2,
+            dst_len: len,
+            src_len: 0,
+            tos: 0,
+            table: 254,
+            protocol: 2,
+            scope: 0,
+            kind: 1,
+            flags: 0,
+            dst: Some(IpAddr::from(dst)),
+            gateway: None,
+            oif,
+            priority: None,
+            prefsrc: src.map(IpAddr::from),
+        }
+    }
+
+    fn snapshot() -> Snapshot {
+        Snapshot {
+            links: vec![
+                link(1, "lo", IFF_UP | 0x8),
+                link(2, "eth0", IFF_MULTICAST),
+                link(3, "eth1", IFF_UP | IFF_MULTICAST),
+            ],
+            addrs: vec![
+                addr4(2, [192, 0, 2, 5], 24),
+                addr4(3, [198, 51, 100, 5], 24),
+            ],
+            routes4: vec![
+                route4([192, 0, 2, 0], 24, Some(2), Some([192, 0, 2, 5])),
+                route4([198, 51, 100, 0], 24, Some(3), Some([198, 51, 100, 5])),
+                // A route without interface (blackhole) and one through an unknown index.
+                route4([203, 0, 113, 0], 24, None, None),
+                route4([203, 0, 113, 128], 25, Some(9), None),
+            ],
+            routes6: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn conf_iface_skips_interfaces_that_are_down() {
+        let h = Host::load(Box::new(snapshot())).expect("host");
+        // The widest routes are eth0's multicast route and eth1's; eth0 is down.
+        assert_eq!(h.iface.as_deref(), Some("eth1"));
+        assert_eq!(h.route.routes.len(), 6, "four routes, two multicast routes");
+        assert_eq!(
+            h.route.routes[3].iface, "9",
+            "an unknown index shows as its number"
+        );
+    }
+
+    #[test]
+    fn resolver_answers_from_the_host() {
+        let h = Rc::new(RefCell::new(
+            Host::load(Box::new(snapshot())).expect("host"),
+        ));
+        let r = HostResolver::new(h.clone());
+        let dst = Ipv4Addr::new(198, 51, 100, 9);
+        assert_eq!(r.source_ipv4(dst), Some(Ipv4Addr::new(198, 51, 100, 5)));
+        assert_eq!(r.interface_mac(Some(dst)), Some([0, 0, 0x5e, 0, 0x53, 3]));
+        assert_eq!(r.neighbour_mac(dst), None);
+        // No route: 0.0.0.0 and Scapy's warning, kept for the session to log.
+        assert_eq!(
+            r.source_ipv4(Ipv4Addr::new(10, 0, 0, 1)),
+            Some(Ipv4Addr::UNSPECIFIED)
+        );
+        assert_eq!(
+            h.borrow_mut().take_warnings(),
+            vec!["No route found for IPv4 destination 10.0.0.1 (no default route?)".to_string()]
+        );
+        // An edit of conf.route shows in the next build.
+        h.borrow_mut()
+            .route_add(&RouteSpec::net("10.0.0.0/8").dev("eth0"))
+            .expect("add");
+        assert_eq!(
+            r.interface_mac(Some(Ipv4Addr::new(10, 0, 0, 1))),
+            Some([0, 0, 0x5e, 0, 0x53, 2])
+        );
+        // Borrowed elsewhere: no answer, no panic.
+        let _guard = h.borrow_mut();
+        assert_eq!(r.source_ipv4(dst), None);
+    }
+
+    #[test]
+    fn display_errors_on_unknown_interfaces() {
+        let mut h = Host::load(Box::new(snapshot())).expect("host");
+        let e = h.route_display(None).expect_err("route via index 9");
+        assert_eq!(e.to_string(), "Interface '9' not found !");
+        h.route.routes.remove(3);
+        let t = h.route_display(None).expect("display");
+        // A route without an interface shows a blank (Scapy raises on it).
+        let want = "203.0.113.0   255.255.255.0  0.0.0.0         0.0.0.0       0     ";
+        assert!(t.lines().any(|l| l == want), "{t}");
+    }
+}
