@@ -165,6 +165,11 @@ fn sized_int(c: char) -> usize {
 /// TCPOptionsField: a list of `(name, value)` tuples, as the reference shows them.
 struct TcpOptionsField;
 
+/// The TCPOptionsField kind, for layers defined at run time.
+pub fn tcp_options_kind() -> Rc<dyn FieldKind> {
+    Rc::new(TcpOptionsField)
+}
+
 impl TcpOptionsField {
     fn encode_one(opt: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let Value::Tuple(t) = opt else {
@@ -262,6 +267,10 @@ impl TcpOptionsField {
 impl FieldKind for TcpOptionsField {
     fn class_name(&self) -> &str {
         "TCPOptionsField"
+    }
+
+    fn is_list(&self) -> bool {
+        true
     }
 
     fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {

@@ -68,7 +68,15 @@ pub(crate) fn build_fields(
             continue;
         }
         let (kind, _) = f.resolve(d);
+        // A set (list, range, network) in a field that is not a list builds its first
+        // element.
         let v = d.value_ref(i);
+        let v = if kind.is_list() {
+            std::borrow::Cow::Borrowed(v)
+        } else {
+            super::sets::first_element(v)
+        };
+        let v = v.as_ref();
         let err = |message: String| BuildError {
             layer: d.def.class_name.clone(),
             field: f.name.clone(),

@@ -19,8 +19,11 @@ pub struct Dissection {
 }
 
 /// `Cls(bytes)`.
+/// Its warnings go to this thread's log ([`super::log::take_warnings`]).
 pub fn dissect(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
-    dissect_with_warnings(def, bytes).packet
+    let d = dissect_with_warnings(def, bytes);
+    super::log::log_all(&d.warnings);
+    d.packet
 }
 
 /// `Cls(bytes)` with the warnings.
@@ -98,6 +101,28 @@ fn guess_payload(d: &LayerData, payload: &[u8]) -> Rc<LayerDef> {
         }
     }
     d.def.guess_from_bindings(d).unwrap_or_else(base::raw_def)
+}
+
+thread_local! {
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Dissects a packet held by a field (PacketField, PacketListField elements): a whole
+/// dissection, payload included. Packets nested in fields deeper than [`MAX_DEPTH`] become
+/// Raw, so crafted input cannot exhaust the stack.
+pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<String>) -> Packet {
+    let depth = NESTING.with(|n| n.get());
+    if depth >= MAX_DEPTH {
+        return Packet::raw_with(&base::raw_def(), s);
+    }
+    NESTING.with(|n| n.set(depth + 1));
+    let (p, trunc) = dissect_layer(def, s, warnings, 0);
+    NESTING.with(|n| n.set(depth));
+    if trunc {
+        // The reference hands bytes it cannot parse to Raw.
+        return Packet::raw_with(&base::raw_def(), s);
+    }
+    p
 }
 
 /// Dissects one element of a packet list (an IP option): fields only, no payload. Returns

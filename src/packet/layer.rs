@@ -48,6 +48,8 @@ pub struct Hooks {
     pub pre_dissect: Option<PreDissectFn>,
     /// Runs after fields are dissected.
     pub post_dissect: Option<PostDissectFn>,
+    /// Methods an ActionField calls by name when its field is assigned.
+    pub methods: HashMap<String, crate::packet::kinds::ActionFn>,
 }
 
 /// One bottom-up binding: "this layer with these field values is followed by `upper`".

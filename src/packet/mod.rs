@@ -28,20 +28,30 @@ pub mod build;
 pub mod checksum;
 pub mod display;
 pub mod dissect;
+pub mod export;
 pub mod field;
 pub mod fields;
+pub mod inspect;
+pub mod kinds;
 pub mod layer;
+pub mod log;
 pub mod netdb;
 #[allow(clippy::module_inception)]
 pub mod packet;
 pub mod registry;
 pub mod resolver;
+pub mod sets;
+pub mod spec;
+pub mod sprintf;
 pub mod value;
+pub mod volatile;
 
 pub use build::{build, build_with};
 pub use display::hexdump;
 pub use dissect::{dissect, dissect_with_warnings, Dissection};
+pub use export::{export_object, hexraw, import_hexcap, import_object};
 pub use field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
+pub use inspect::{fuzz, ls_class, ls_layers, ls_packet};
 pub use layer::{Hooks, LayerDef};
 pub use packet::{LayerData, Packet};
 pub use registry::{
@@ -49,6 +59,7 @@ pub use registry::{
     Registry,
 };
 pub use resolver::{FixedResolver, Resolver};
+pub use spec::{field_from_spec, Arg, ArgFn, Args, SpecError};
 pub use value::Value;
 
 impl std::ops::Div<&[u8]> for &Packet {

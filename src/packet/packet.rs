@@ -19,6 +19,11 @@ pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
     pub(crate) fields: Vec<Option<Value>>,
     pub(crate) overloaded: Vec<(usize, Value)>,
+    /// Per-instance defaults that replace the definition's (fuzz()'s random values).
+    pub(crate) fuzzed: Vec<(usize, Value)>,
+    /// The explicit fields in the order they were set (Scapy's `fields` dict order, which
+    /// command() and set iteration follow).
+    pub(crate) order: Vec<usize>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
 }
@@ -30,6 +35,8 @@ impl LayerData {
             def: def.clone(),
             fields: vec![None; def.fields.len()],
             overloaded: Vec::new(),
+            fuzzed: Vec::new(),
+            order: Vec::new(),
             payload: None,
             underlayer: Weak::new(),
         }
@@ -46,6 +53,9 @@ impl LayerData {
             return v;
         }
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
+            return v;
+        }
+        if let Some((_, v)) = self.fuzzed.iter().find(|(j, _)| *j == i) {
             return v;
         }
         match self.def.fields.get(i) {
@@ -90,8 +100,36 @@ impl LayerData {
     /// Sets field `i` to an already converted value (dissection, hooks).
     pub fn set_raw(&mut self, i: usize, v: Value) {
         if let Some(slot) = self.fields.get_mut(i) {
+            if slot.is_none() {
+                self.order.push(i);
+            }
             *slot = Some(v);
         }
+    }
+
+    /// Makes field `i` unset again (back to the overloaded or default value).
+    pub fn unset(&mut self, i: usize) {
+        if let Some(slot) = self.fields.get_mut(i) {
+            if slot.take().is_some() {
+                self.order.retain(|&j| j != i);
+            }
+        }
+    }
+
+    /// The explicit fields, in the order they were set.
+    pub fn explicit_order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The definition's default of field `i`, or the per-instance one fuzz() put there.
+    pub fn default_at(&self, i: usize) -> Value {
+        if let Some((_, v)) = self.fuzzed.iter().find(|(j, _)| *j == i) {
+            return v.clone();
+        }
+        self.def
+            .fields
+            .get(i)
+            .map_or(Value::None, |f| f.resolve(self).1.clone())
     }
 
     /// The payload, if any.
@@ -113,6 +151,8 @@ impl LayerData {
                 .map(|v| v.as_ref().map(deep_clone_value))
                 .collect(),
             overloaded: self.overloaded.clone(),
+            fuzzed: self.fuzzed.clone(),
+            order: self.order.clone(),
             payload: None,
             underlayer: Weak::new(),
         }
@@ -179,7 +219,7 @@ impl Packet {
                     let (kind, _) = d.def.fields[i].resolve(&d);
                     kind.clone().any2i(&d, v)?
                 };
-                self.0.borrow_mut().fields[i] = Some(conv);
+                self.0.borrow_mut().set_raw(i, conv);
                 Ok(())
             }
             None => match self.payload() {
@@ -209,7 +249,7 @@ impl Packet {
         let idx = self.0.borrow().def.field_index(name);
         match idx {
             Some(i) => {
-                self.0.borrow_mut().fields[i] = None;
+                self.0.borrow_mut().unset(i);
                 Ok(())
             }
             None => match self.payload() {
