@@ -37,6 +37,13 @@ pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, Build
         // A padding layer's bytes are appended once, at the very end (build_with).
         return Ok(pay);
     }
+    if let Some(cached) = &d.raw_cache {
+        // An unchanged dissected layer: its bytes as they were, no post_build.
+        let mut out = Vec::with_capacity(cached.len() + pay.len());
+        out.extend_from_slice(cached);
+        out.extend_from_slice(&pay);
+        return Ok(out);
+    }
     let mut hdr = Vec::with_capacity(64 + pay.len());
     build_fields(&d, &pay, r, &mut hdr)?;
     match &d.def.hooks.post_build {

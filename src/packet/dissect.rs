@@ -55,6 +55,11 @@ fn dissect_layer(
         h(&mut data, warnings);
     }
     let rest = bytes.get(used..).unwrap_or(&[]);
+    if !truncated && !holds_packets(&data) {
+        // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
+        // raw_packet_cache): what was lossy or inconsistent on the wire stays as it was.
+        data.raw_cache = Some(Rc::from(&bytes[..used.min(bytes.len())]));
+    }
     let pkt = Packet::from_data(data);
     if truncated {
         warnings.push(format!(
@@ -91,6 +96,15 @@ fn dissect_layer(
             .link_payload(Packet::raw_with(&base::padding_def(), padb));
     }
     (pkt, false)
+}
+
+/// Whether a layer holds packets in a field (its cache could not see changes inside them).
+fn holds_packets(d: &LayerData) -> bool {
+    d.fields.iter().any(|v| match v {
+        Some(Value::Packet(_)) => true,
+        Some(Value::List(l)) => l.iter().any(|x| matches!(x, Value::Packet(_))),
+        _ => false,
+    })
 }
 
 /// The payload class: the layer's hook, else its bindings, else Raw.

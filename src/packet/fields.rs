@@ -67,7 +67,7 @@ pub enum NumDisplay {
         hex: bool,
     },
     /// The names of the bits, least significant first (`"FSRPAUECN"` as one-letter names).
-    Flags(Rc<[String]>),
+    Flags(Rc<FlagNames>),
     /// MultiEnumField: the table depends on another field's value (ICMP code on type).
     ByField {
         /// The field whose value picks the table.
@@ -257,17 +257,26 @@ impl Num {
     }
 }
 
-fn flags_from_str(names: &[String], s: &str) -> Option<i128> {
-    let single = names.iter().all(|n| n.chars().count() == 1);
+/// A FlagsField's bit names, least significant first. `multi` (names given as a list)
+/// joins them with `+`; names given as one string are single letters, concatenated.
+#[derive(Debug, Clone)]
+pub struct FlagNames {
+    /// The names.
+    pub names: Vec<String>,
+    /// Joined by `+` (a list of names) rather than concatenated (a string of letters).
+    pub multi: bool,
+}
+
+fn flags_from_str(f: &FlagNames, s: &str) -> Option<i128> {
     let mut v = 0i128;
-    if single {
-        for c in s.chars() {
-            let i = names.iter().position(|n| n.starts_with(c))?;
+    if f.multi {
+        for part in s.split('+').filter(|p| !p.is_empty()) {
+            let i = f.names.iter().position(|n| n == part)?;
             v |= 1 << i;
         }
     } else {
-        for part in s.split('+').filter(|p| !p.is_empty()) {
-            let i = names.iter().position(|n| n == part)?;
+        for c in s.chars() {
+            let i = f.names.iter().position(|n| n.starts_with(c))?;
             v |= 1 << i;
         }
     }
@@ -284,19 +293,23 @@ pub fn lhex(v: &Value) -> String {
     }
 }
 
-/// Scapy's FlagValue text: one-letter names concatenated, longer ones joined by `+`.
-pub fn flags_to_string(names: &[String], v: i128) -> String {
-    let single = names.iter().all(|n| n.chars().count() == 1);
-    let set: Vec<&str> = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i < 127 && (v >> i) & 1 == 1)
-        .map(|(_, n)| n.as_str())
-        .collect();
-    if single {
-        set.concat()
-    } else {
+/// Scapy's FlagValue text: the names of the set bits (`?` past the last name), joined by
+/// `+` for a list of names, concatenated for a string of letters.
+pub fn flags_to_string(f: &FlagNames, v: i128) -> String {
+    let mut set: Vec<&str> = Vec::new();
+    let mut x = v;
+    let mut i = 0usize;
+    while x > 0 && i < 127 {
+        if x & 1 == 1 {
+            set.push(f.names.get(i).map_or("?", String::as_str));
+        }
+        x >>= 1;
+        i += 1;
+    }
+    if f.multi {
         set.join("+")
+    } else {
+        set.concat()
     }
 }
 
@@ -553,9 +566,13 @@ pub fn bit_enum(n: u32, names: Rc<dyn EnumNames>) -> Rc<dyn FieldKind> {
     enum_kind("BitEnumField", Width::Bits(n), names, false)
 }
 /// FlagsField of `n` bits with the bit names, least significant first.
+/// Names that are all one letter behave as Scapy's string form (`"FSRPAUECN"`).
 pub fn flags(n: u32, names: &[&str]) -> Rc<dyn FieldKind> {
-    let names: Rc<[String]> = names.iter().map(|s| s.to_string()).collect();
-    Num::new("FlagsField", Width::Bits(n), NumDisplay::Flags(names)).rc()
+    let f = FlagNames {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        multi: !names.iter().all(|n| n.chars().count() == 1),
+    };
+    Num::new("FlagsField", Width::Bits(n), NumDisplay::Flags(Rc::new(f))).rc()
 }
 
 /// FieldLenField's adjust: gets the layer and the measured length or count.

@@ -46,7 +46,20 @@ impl Packet {
                     out.push_str(", ");
                 }
                 first = false;
-                let _ = write!(out, "{}={}", f.name, kind.command_repr(&d, v));
+                let text = match v {
+                    // A list field: each element's command or repr, joined by "," (no
+                    // space), as the reference writes them.
+                    Value::List(items) if kind.is_list() => format!(
+                        "[{}]",
+                        items
+                            .iter()
+                            .map(super::fields::command_value)
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                    _ => kind.command_repr(&d, v),
+                };
+                let _ = write!(out, "{}={}", f.name, text);
             }
             out.push(')');
         }
@@ -168,6 +181,7 @@ fn fuzz_in_place(p: &Packet) {
             }
         }
         d.fuzzed = fuzzed;
+        d.raw_cache = None;
     }
 }
 

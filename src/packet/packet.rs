@@ -24,6 +24,8 @@ pub struct LayerData {
     /// The explicit fields in the order they were set (Scapy's `fields` dict order, which
     /// command() and set iteration follow).
     pub(crate) order: Vec<usize>,
+    /// The bytes this layer was dissected from, while none of its fields changed.
+    pub(crate) raw_cache: Option<Rc<[u8]>>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
 }
@@ -37,6 +39,7 @@ impl LayerData {
             overloaded: Vec::new(),
             fuzzed: Vec::new(),
             order: Vec::new(),
+            raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
         }
@@ -99,6 +102,7 @@ impl LayerData {
 
     /// Sets field `i` to an already converted value (dissection, hooks).
     pub fn set_raw(&mut self, i: usize, v: Value) {
+        self.raw_cache = None;
         if let Some(slot) = self.fields.get_mut(i) {
             if slot.is_none() {
                 self.order.push(i);
@@ -109,6 +113,7 @@ impl LayerData {
 
     /// Makes field `i` unset again (back to the overloaded or default value).
     pub fn unset(&mut self, i: usize) {
+        self.raw_cache = None;
         if let Some(slot) = self.fields.get_mut(i) {
             if slot.take().is_some() {
                 self.order.retain(|&j| j != i);
@@ -153,6 +158,7 @@ impl LayerData {
             overloaded: self.overloaded.clone(),
             fuzzed: self.fuzzed.clone(),
             order: self.order.clone(),
+            raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
         }
@@ -173,9 +179,62 @@ fn deep_clone_value(v: &Value) -> Value {
 pub struct Packet(pub(crate) Rc<RefCell<LayerData>>);
 
 impl Packet {
-    /// A new single layer with default values.
+    /// A new single layer with default values. As in Scapy, fields whose default is a
+    /// list, a packet or a random value start with their own copy of it as an explicit
+    /// value (unless the class has a MultipleTypeField).
     pub fn new(def: &Rc<LayerDef>) -> Packet {
-        Packet(Rc::new(RefCell::new(LayerData::new(def))))
+        let mut d = LayerData::new(def);
+        if !def.fields.iter().any(|f| !f.alts.is_empty()) {
+            for (i, f) in def.fields.iter().enumerate() {
+                if matches!(
+                    f.default,
+                    Value::List(_) | Value::Packet(_) | Value::Volatile(_)
+                ) {
+                    d.set_raw(i, deep_clone_value(&f.default));
+                }
+            }
+        }
+        Packet(Rc::new(RefCell::new(d)))
+    }
+
+    /// `Cls(name=value, ...)`: a new layer with the keyword values assigned in the order of
+    /// the class's fields (as Scapy's constructor does); an unknown name is AttributeError.
+    pub fn construct(
+        def: &Rc<LayerDef>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Packet, FieldError> {
+        let p = Packet::new(def);
+        let mut kwargs: Vec<Option<(String, Value)>> = kwargs.into_iter().map(Some).collect();
+        for f in &def.fields {
+            for slot in kwargs.iter_mut() {
+                if slot.as_ref().is_some_and(|(k, _)| *k == f.name) {
+                    if let Some((k, v)) = slot.take() {
+                        p.set_here(&k, v)?;
+                    }
+                }
+            }
+        }
+        if let Some((k, _)) = kwargs.into_iter().flatten().next() {
+            return Err(FieldError::NoSuchField(k));
+        }
+        Ok(p)
+    }
+
+    /// Sets a field of this layer only (no lookup in the payload).
+    fn set_here(&self, name: &str, v: Value) -> Result<(), FieldError> {
+        let i = self
+            .0
+            .borrow()
+            .def
+            .field_index(name)
+            .ok_or_else(|| FieldError::NoSuchField(name.to_string()))?;
+        let conv = {
+            let d = self.0.borrow();
+            let (kind, _) = d.def.fields[i].resolve(&d);
+            kind.clone().any2i(&d, v)?
+        };
+        self.0.borrow_mut().set_raw(i, conv);
+        Ok(())
     }
 
     pub(crate) fn from_data(d: LayerData) -> Packet {

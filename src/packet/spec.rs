@@ -15,8 +15,8 @@ use std::rc::Rc;
 use super::field::{FieldDef, FieldKind};
 use super::fields::{
     count_of_with, length_of_with, payload_len, AdjustFn, DependsFn, EnumNames, FieldListField,
-    IpField, LengthFn, MacField, Num, NumDisplay, PacketField, PacketListField, PadField, PktCls,
-    StrField, StrLen, Width,
+    FlagNames, IpField, LengthFn, MacField, Num, NumDisplay, PacketField, PacketListField,
+    PadField, PktCls, StrField, StrLen, Width,
 };
 use super::kinds::{
     ActionField, BcdFloatField, CharEnumField, DictNames, FixedPointField, FloatField,
@@ -372,16 +372,22 @@ impl EnumNames for CallbackNames {
     }
 }
 
-fn flag_names(class: &str, a: Option<&Arg>) -> Result<Vec<String>, SpecError> {
+fn flag_names(class: &str, a: Option<&Arg>) -> Result<FlagNames, SpecError> {
     match a {
-        Some(Arg::Val(Value::Str(s))) => Ok(s.chars().map(String::from).collect()),
-        Some(Arg::Val(Value::List(items))) => Ok(items
-            .iter()
-            .map(|v| match v {
-                Value::Str(s) => s.clone(),
-                other => other.py_repr(),
-            })
-            .collect()),
+        Some(Arg::Val(Value::Str(s))) => Ok(FlagNames {
+            names: s.chars().map(String::from).collect(),
+            multi: false,
+        }),
+        Some(Arg::Val(Value::List(items))) => Ok(FlagNames {
+            names: items
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) => s.clone(),
+                    other => other.py_repr(),
+                })
+                .collect(),
+            multi: true,
+        }),
         other => Err(SpecError::Type(format!(
             "{class}(): names must be a str or a list of str, not {other:?}"
         ))),
@@ -711,10 +717,10 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
         "FlagsField" => {
             let b = bind(c, &["name", "default", "size", "names"], 4, false, args)?;
             let size = bits_arg(&b)?;
-            let names: Rc<[String]> = flag_names(c, b.get("names"))?.into();
+            let names = flag_names(c, b.get("names"))?;
             make(
                 b.name()?,
-                num(c, Width::Bits(size), NumDisplay::Flags(names)).rc(),
+                num(c, Width::Bits(size), NumDisplay::Flags(Rc::new(names))).rc(),
                 b.val("default"),
             )
         }
