@@ -271,7 +271,7 @@ def display_vectors():
 
 def class_vectors():
     out = {}
-    for name in ["Ether", "Dot3", "LLC", "SNAP", "Dot1Q", "ARP", "TCP", "UDP", "ICMP",
+    for name in ["Ether", "Dot3", "LLC", "SNAP", "Dot1Q", "ARP", "TCP", "UDP",
                  "IPOption", "IPOption_RR", "Raw", "Padding"]:
         out[name] = capture(ls, globals()[name])
     return out

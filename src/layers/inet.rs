@@ -19,7 +19,7 @@ use crate::packet::display::layer_field_repr;
 use crate::packet::field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldKind, Truncated};
 use crate::packet::fields::{
     self, byte, int, length_of, short, xbyte, xshort, EnumNames, FieldListField, IpField, Num,
-    NumDisplay, PacketListField, StaticNames, StrField, Width,
+    NumDisplay, PacketListField, StaticNames, StrField, StrLen, Width,
 };
 use crate::packet::layer::{Hooks, LayerDef};
 use crate::packet::netdb;
@@ -273,6 +273,13 @@ impl FieldKind for TcpOptionsField {
         true
     }
 
+    fn repr_human(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Bytes(b) if b.is_empty() => "[]".to_string(),
+            other => other.py_repr(),
+        }
+    }
+
     fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let start = out.len();
         match v {
@@ -378,7 +385,7 @@ struct IcmpExtensionField;
 
 impl FieldKind for IcmpExtensionField {
     fn class_name(&self) -> &str {
-        "PacketField"
+        "_ICMPExtensionField"
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
@@ -423,7 +430,8 @@ fn ip_under(d: &LayerData) -> Option<(Ipv4Addr, Ipv4Addr)> {
         Some(Value::Ip4(a)) => Some(*a),
         _ => None,
     };
-    let dst = addr("dst").unwrap_or(Ipv4Addr::UNSPECIFIED);
+    // An unset destination is the loopback address, as DestIPField's default.
+    let dst = addr("dst").unwrap_or(Ipv4Addr::LOCALHOST);
     let src = addr("src").unwrap_or_else(|| {
         crate::packet::resolver::current()
             .source_ipv4(dst)
@@ -578,7 +586,7 @@ fn ip(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
             ),
             FieldDef::new("chksum", xshort(), Value::None),
             FieldDef::new("src", IpField::source("dst"), Value::None),
-            FieldDef::new("dst", IpField::dest(), Value::Ip4(Ipv4Addr::LOCALHOST)),
+            FieldDef::new("dst", IpField::dest(), Value::None),
             FieldDef::new(
                 "options",
                 PacketListField::rc(
@@ -674,8 +682,12 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
             FieldDef::new("unused", StrField::fixed(0), Value::Bytes(Vec::new()))
                 .alt(ty(&[11, 12]), short(), Value::Int(0))
                 .alt(unused_is_int, int(), Value::Int(0)),
-            FieldDef::new("extpad", StrField::fixed(0), Value::Bytes(Vec::new()))
-                .when(ty(&[3, 11, 12])),
+            FieldDef::new(
+                "extpad",
+                StrField::with("_ICMPExtensionPadField", StrLen::Fixed(0), false),
+                Value::Bytes(Vec::new()),
+            )
+            .when(ty(&[3, 11, 12])),
             FieldDef::new("ext", Rc::new(IcmpExtensionField), Value::None).when(ty(&[3, 11, 12])),
         ],
     )
@@ -736,7 +748,11 @@ fn tcp() -> LayerDef {
             FieldDef::new("window", short(), Value::Int(8192)),
             FieldDef::new("chksum", xshort(), Value::None),
             FieldDef::new("urgptr", short(), Value::Int(0)),
-            FieldDef::new("options", Rc::new(TcpOptionsField), Value::List(Vec::new())),
+            FieldDef::new(
+                "options",
+                Rc::new(TcpOptionsField),
+                Value::Bytes(Vec::new()),
+            ),
         ],
     )
     .with_hooks(Hooks {

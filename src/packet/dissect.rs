@@ -231,10 +231,17 @@ impl Packet {
         self.link_payload(Packet::raw_with(def, bytes));
     }
 
-    /// Links a dissected payload: no overloading, a dissected layer is all explicit.
+    /// Links a dissected payload. As Scapy's add_payload, the payload's top-down bindings
+    /// become this layer's overloaded values (hidden by its explicit ones until
+    /// hide_defaults() removes those).
     pub(crate) fn link_payload(&self, child: Packet) {
+        let ov = child.def().overloads_for(&self.def());
         child.data_mut().underlayer = Rc::downgrade(&self.0);
-        self.data_mut().payload = Some(child);
+        let mut d = self.data_mut();
+        if let Some(ov) = ov {
+            d.overloaded = ov;
+        }
+        d.payload = Some(child);
     }
 }
 

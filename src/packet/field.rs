@@ -170,6 +170,13 @@ pub trait FieldKind {
         self.repr_human(layer, v)
     }
 
+    /// Python's `str()` of an internal value when it differs from the value's own (a flag
+    /// value prints its names: `%s` of a raw TCP.flags in sprintf gives `SA`).
+    fn str_internal(&self, v: &Value) -> Option<String> {
+        let _ = v;
+        None
+    }
+
     /// ls()'s extra note on the kind (`Depends on 8` for a MultiEnumField).
     fn ls_note(&self, layer: &LayerData) -> Option<String> {
         let _ = layer;

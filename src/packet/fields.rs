@@ -446,6 +446,13 @@ impl FieldKind for Num {
         }
     }
 
+    fn str_internal(&self, v: &Value) -> Option<String> {
+        match (&self.display, v) {
+            (NumDisplay::Flags(names), Value::Int(i)) => Some(flags_to_string(names, *i)),
+            _ => None,
+        }
+    }
+
     fn ls_note(&self, layer: &LayerData) -> Option<String> {
         match &self.display {
             NumDisplay::ByField { .. } | NumDisplay::Multi { .. } => {
@@ -650,7 +657,7 @@ impl IpField {
     pub fn dest() -> Rc<dyn FieldKind> {
         Rc::new(IpField {
             class: "DestIPField",
-            role: AddrRole::Plain,
+            role: AddrRole::Dest,
         })
     }
 
@@ -670,11 +677,16 @@ impl IpField {
                     .map(|d| super::sets::first_element(d).into_owned())
                 {
                     Some(Value::Ip4(a)) => a,
+                    // An unset destination (DestIPField) is the loopback address.
+                    Some(Value::None) => Ipv4Addr::LOCALHOST,
                     _ => Ipv4Addr::UNSPECIFIED,
                 };
                 let r = super::resolver::current();
                 Value::Ip4(r.source_ipv4(dst).unwrap_or(Ipv4Addr::UNSPECIFIED))
             }
+            // DestIPField: unset is the loopback address (the reference's default when no
+            // binding says otherwise).
+            (Value::None, AddrRole::Dest) => Value::Ip4(Ipv4Addr::LOCALHOST),
             (other, _) => other.clone(),
         }
     }
@@ -985,7 +997,8 @@ impl StrField {
     fn fixed_len(&self, layer: &LayerData) -> Option<usize> {
         match &self.len {
             StrLen::Fixed(n) => Some(*n),
-            StrLen::FixedFrom(f) => Some(usize::try_from(f(layer)).unwrap_or(0)),
+            // A negative length (the length field unset) means "as long as the value".
+            StrLen::FixedFrom(f) => usize::try_from(f(layer)).ok(),
             _ => None,
         }
     }

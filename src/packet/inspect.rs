@@ -91,6 +91,9 @@ impl Packet {
                 .explicit_order()
                 .iter()
                 .copied()
+                // A field with alternatives (MultipleTypeField) keeps its value, as the
+                // reference does.
+                .filter(|&i| d.def.fields[i].alts.is_empty())
                 .filter(|&i| d.explicit(i).is_some_and(|v| *v == d.default_at(i)))
                 .collect();
             for i in same {

@@ -63,7 +63,7 @@ pub(crate) struct Guess {
 #[derive(Clone)]
 pub(crate) struct Overload {
     pub(crate) lower: Weak<LayerDef>,
-    pub(crate) fields: Vec<(usize, Value)>,
+    pub(crate) fields: Rc<[(usize, Value)]>,
 }
 
 /// The bindings a layer holds, as Scapy keeps them on the classes. References to other layers
@@ -172,7 +172,7 @@ impl LayerDef {
 
     /// The fields this layer sets on `lower` when stacked on it (top-down bindings, own ones
     /// first, then the parent class's, as Python's attribute lookup does).
-    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Vec<(usize, Value)>> {
+    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Rc<[(usize, Value)]>> {
         for o in &self.bindings.borrow().overloads {
             if let Some(l) = o.lower.upgrade() {
                 if lower.is_a(&l) {

@@ -18,7 +18,7 @@ use super::value::Value;
 pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
     pub(crate) fields: Vec<Option<Value>>,
-    pub(crate) overloaded: Vec<(usize, Value)>,
+    pub(crate) overloaded: Rc<[(usize, Value)]>,
     /// Per-instance defaults that replace the definition's (fuzz()'s random values).
     pub(crate) fuzzed: Vec<(usize, Value)>,
     /// The explicit fields in the order they were set (Scapy's `fields` dict order, which
@@ -36,7 +36,7 @@ impl LayerData {
         LayerData {
             def: def.clone(),
             fields: vec![None; def.fields.len()],
-            overloaded: Vec::new(),
+            overloaded: Rc::from(Vec::new()),
             fuzzed: Vec::new(),
             order: Vec::new(),
             raw_cache: None,
@@ -391,7 +391,9 @@ impl Packet {
             let upper_def = upper.def();
             let mut d = self.0.borrow_mut();
             // A new payload replaces what the previous one overloaded.
-            d.overloaded = upper_def.overloads_for(&d.def).unwrap_or_default();
+            d.overloaded = upper_def
+                .overloads_for(&d.def)
+                .unwrap_or_else(|| Rc::from(Vec::new()));
         }
         upper.0.borrow_mut().underlayer = Rc::downgrade(&self.0);
         self.0.borrow_mut().payload = Some(upper);
@@ -408,7 +410,7 @@ impl Packet {
         if let Some(p) = old {
             p.0.borrow_mut().underlayer = Weak::new();
         }
-        self.0.borrow_mut().overloaded.clear();
+        self.0.borrow_mut().overloaded = Rc::from(Vec::new());
     }
 
     /// `a / b`: copies of both, `b` stacked on the last layer of `a`.

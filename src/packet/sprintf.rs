@@ -11,6 +11,8 @@ pub enum FmtArg {
     Text(String),
     /// A raw field value.
     Raw(Value),
+    /// A raw value whose `str()` is not its repr (a flag value: `%s` gives `SA`, `%d` 18).
+    Shown(Value, String),
 }
 
 /// Python's `"%<spec>" % value` for one conversion spec (`-15s`, `03x`, `r`, `.2f`).
@@ -52,9 +54,10 @@ pub fn py_format(spec: &str, v: &FmtArg) -> Result<String, String> {
     let alt = flags.contains('#');
     let int_of = |v: &FmtArg| -> Result<i128, String> {
         match v {
+            FmtArg::Shown(Value::Int(i), _) => Ok(*i),
             FmtArg::Raw(Value::Int(i)) => Ok(*i),
             FmtArg::Raw(Value::Float(f)) => Ok(*f as i128),
-            FmtArg::Raw(other) => Err(format!(
+            FmtArg::Raw(other) | FmtArg::Shown(other, _) => Err(format!(
                 "%{conv} format: a real number is required, not {}",
                 type_name(other)
             )),
@@ -67,6 +70,8 @@ pub fn py_format(spec: &str, v: &FmtArg) -> Result<String, String> {
         's' | 'r' | 'a' => {
             let mut s = match (conv, v) {
                 ('s', FmtArg::Text(t)) => t.clone(),
+                ('s', FmtArg::Shown(_, t)) => t.clone(),
+                (_, FmtArg::Shown(_, t)) => format!("<Flag {} ({t})>", py_str(&shown_value(v))),
                 ('s', FmtArg::Raw(x)) => py_str(x),
                 (_, FmtArg::Text(t)) => py_str_repr(t),
                 (_, FmtArg::Raw(x)) => x.py_repr(),
@@ -107,7 +112,7 @@ pub fn py_format(spec: &str, v: &FmtArg) -> Result<String, String> {
         }
         'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
             let f = match v {
-                FmtArg::Raw(x) => x
+                FmtArg::Raw(x) | FmtArg::Shown(x, _) => x
                     .as_float()
                     .ok_or_else(|| format!("must be real number, not {}", type_name(x)))?,
                 FmtArg::Text(_) => return Err("must be real number, not str".into()),
@@ -145,6 +150,13 @@ pub fn py_format(spec: &str, v: &FmtArg) -> Result<String, String> {
         return Ok(format!("{sign}{pre}{}{num}", "0".repeat(width - body_len)));
     }
     Ok(pad(&format!("{sign}{digits}"), width, left, ' '))
+}
+
+fn shown_value(v: &FmtArg) -> Value {
+    match v {
+        FmtArg::Shown(x, _) | FmtArg::Raw(x) => x.clone(),
+        FmtArg::Text(t) => Value::Str(t.clone()),
+    }
 }
 
 fn py_exp(f: f64, p: usize, upper: bool) -> String {
@@ -322,11 +334,15 @@ impl Packet {
                 };
             };
             let v = d.value_at(i);
+            let (kind, _) = d.def.fields[i].resolve(&d);
             if let Some(raw) = f.strip_suffix('r') {
                 let spec = if raw.is_empty() { "s" } else { raw };
-                return (spec.to_string(), FmtArg::Raw(v));
+                let arg = match kind.str_internal(&v) {
+                    Some(t) => FmtArg::Shown(v, t),
+                    None => FmtArg::Raw(v),
+                };
+                return (spec.to_string(), arg);
             }
-            let (kind, _) = d.def.fields[i].resolve(&d);
             return (f.to_string(), FmtArg::Text(kind.i2repr(&d, &v)));
         }
         ("s".into(), FmtArg::Text("??".into()))
