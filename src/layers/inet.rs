@@ -426,7 +426,8 @@ fn ip_under(d: &LayerData) -> Option<(Ipv4Addr, Ipv4Addr)> {
         return None;
     }
     let ud = u.data();
-    let addr = |n: &str| match ud.get(n) {
+    // A set (network, list) builds its first element.
+    let addr = |n: &str| match ud.get(n).map(crate::packet::sets::first_element).as_deref() {
         Some(Value::Ip4(a)) => Some(*a),
         _ => None,
     };

@@ -334,6 +334,21 @@ impl FieldKind for Num {
                     self.class
                 ))),
             },
+            // A list of flag names is one value: the flags named (`["S", "A"]` is SA).
+            Value::List(items)
+                if matches!(self.display, NumDisplay::Flags(_))
+                    && items.iter().all(|x| matches!(x, Value::Str(_))) =>
+            {
+                let mut v = 0;
+                for x in &items {
+                    if let Value::Str(s) = x {
+                        v |= self
+                            .name_to_int(layer, s)
+                            .ok_or_else(|| FieldError::BadValue(format!("{s:?} is not in list")))?;
+                    }
+                }
+                Ok(Value::Int(v))
+            }
             Value::List(items) if !matches!(self.display, NumDisplay::Dec | NumDisplay::Hex) => {
                 Ok(Value::List(
                     items
