@@ -306,7 +306,7 @@ impl FieldKind for TcpOptionsField {
         let dataofs = ctx.layer.int("dataofs").unwrap_or(5);
         if dataofs < 5 {
             ctx.warnings
-                .push(format!("TCP: bad dataofs ({dataofs}), no options read"));
+                .push(format!("bad dataofs ({dataofs}). Assuming dataofs=5"));
         }
         let n = usize::try_from(dataofs * 4 - 20).unwrap_or(0).min(s.len());
         let x = &s[..n];
@@ -324,15 +324,11 @@ impl FieldKind for TcpOptionsField {
                 pos += 1;
                 continue;
             }
-            let Some(&olen) = x.get(pos + 1) else {
-                ctx.warnings.push("TCP: truncated option".to_string());
-                break;
-            };
-            let mut olen = usize::from(olen);
+            // A missing length byte counts as 0, as in the reference.
+            let mut olen = usize::from(x.get(pos + 1).copied().unwrap_or(0));
             if olen < 2 {
-                ctx.warnings.push(format!(
-                    "TCP: malformed option (announced length is {olen})"
-                ));
+                ctx.warnings
+                    .push(format!("Malformed TCP option (announced length is {olen})"));
                 olen = 2;
             }
             let end = (pos + olen).min(x.len());

@@ -440,7 +440,7 @@ pub fn import_hexcap(text: &str) -> Result<Vec<u8>, String> {
         hex.push_str(&hexcap_line(line));
     }
     let hex: String = hex.chars().filter(|c| *c != ' ').collect();
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return Err("Odd-length string".into());
     }
     (0..hex.len())

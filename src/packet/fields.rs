@@ -858,8 +858,13 @@ impl MacField {
 
     fn payload_ip_dst(layer: &LayerData) -> Option<Ipv4Addr> {
         let p = layer.payload()?;
-        match p.get("dst") {
-            Some(Value::Ip4(a)) => Some(a),
+        match p
+            .get("dst")
+            .as_ref()
+            .map(super::sets::first_element)
+            .as_deref()
+        {
+            Some(Value::Ip4(a)) => Some(*a),
             _ => None,
         }
     }
@@ -913,6 +918,16 @@ impl FieldKind for MacField {
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        if v.is_none() && self.role == AddrRole::Dest {
+            let known = Self::payload_ip_dst(ctx.layer)
+                .and_then(|d| ctx.resolver.neighbour_mac(d))
+                .is_some();
+            if !known {
+                super::log::log_warning(
+                    "MAC address to reach destination not found. Using broadcast.",
+                );
+            }
+        }
         match self.effective(ctx.layer, v).resolved() {
             Value::Mac(m) => out.extend_from_slice(&m),
             Value::Bytes(b) => {
@@ -1123,6 +1138,9 @@ impl FieldKind for StrField {
 /// A function a field calls with the layer: `length_from`, `count_from`, a condition.
 pub type PktFn = Rc<dyn Fn(&LayerData) -> i128>;
 
+/// A function that dissects bytes into a packet (`None`: it could not).
+pub type PktFromBytes = Rc<dyn Fn(&[u8]) -> Option<Packet>>;
+
 /// What a packet-holding field dissects its elements as.
 #[derive(Clone)]
 pub enum PktCls {
@@ -1131,7 +1149,7 @@ pub enum PktCls {
     /// A class chosen from the element's first bytes (IP options by number).
     Dispatch(DispatchFn),
     /// A function that dissects the bytes itself (Scapy's callable `pkt_cls`).
-    Call(Rc<dyn Fn(&[u8]) -> Option<Packet>>),
+    Call(PktFromBytes),
 }
 
 impl PktCls {

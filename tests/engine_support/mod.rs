@@ -28,6 +28,9 @@ pub enum Expr {
     Neg(Box<Expr>),
 }
 
+/// A call's positional and keyword arguments.
+type CallArgs = (Vec<Expr>, Vec<(String, Expr)>);
+
 pub struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
@@ -192,6 +195,8 @@ impl<'a> Parser<'a> {
                 "//"
             } else if self.eat("/") {
                 "/"
+            } else if self.eat("%") {
+                "%"
             } else if self.peek_str("*") && !self.peek_str("**") {
                 self.pos += 1;
                 "*"
@@ -226,7 +231,7 @@ impl<'a> Parser<'a> {
         Ok(e)
     }
 
-    fn args(&mut self, close: &str) -> Result<(Vec<Expr>, Vec<(String, Expr)>), String> {
+    fn args(&mut self, close: &str) -> Result<CallArgs, String> {
         let mut pos = Vec::new();
         let mut kw = Vec::new();
         while !self.eat(close) {
@@ -375,6 +380,12 @@ fn py_arith(op: &str, a: &Value, b: &Value) -> Result<Value, String> {
                 return Err("ZeroDivisionError".into());
             }
             x.div_euclid(y)
+        }
+        "%" => {
+            if y == 0 {
+                return Err("ZeroDivisionError".into());
+            }
+            x.rem_euclid(y)
         }
         "**" => x.pow(u32::try_from(y).map_err(|e| e.to_string())?),
         "==" => i128::from(x == y),
