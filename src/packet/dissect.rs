@@ -29,8 +29,35 @@ pub fn dissect(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
 /// `Cls(bytes)` with the warnings.
 pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     let mut warnings = Vec::new();
-    let (packet, _) = dissect_layer(def, bytes, &mut warnings, 0);
+    // One copy of the input, shared by every layer's raw cache.
+    let root: Rc<[u8]> = Rc::from(bytes);
+    let (packet, _) = ROOT.with(|r| {
+        let saved = r.replace(Some(root.clone()));
+        let out = dissect_layer(def, &root, &mut warnings, 0);
+        r.replace(saved);
+        out
+    });
     Dissection { packet, warnings }
+}
+
+thread_local! {
+    /// The input of the dissection in progress, whose ranges the layers' caches keep.
+    static ROOT: std::cell::RefCell<Option<Rc<[u8]>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The cache of header bytes `h`: a range of the dissection's input when `h` lies in it
+/// (no copy), else a copy.
+fn cache_of(h: &[u8]) -> (Rc<[u8]>, usize, usize) {
+    ROOT.with(|r| {
+        if let Some(root) = r.borrow().as_ref() {
+            let base = root.as_ptr() as usize;
+            let p = h.as_ptr() as usize;
+            if p >= base && p + h.len() <= base + root.len() {
+                return (root.clone(), p - base, p - base + h.len());
+            }
+        }
+        (Rc::from(h), 0, h.len())
+    })
 }
 
 /// Nesting beyond this is handed to Raw: crafted input (IP in IP in IP...) cannot exhaust
@@ -58,7 +85,7 @@ fn dissect_layer(
     if !truncated && !holds_packets(&data) {
         // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
         // raw_packet_cache): what was lossy or inconsistent on the wire stays as it was.
-        data.raw_cache = Some(Rc::from(&bytes[..used.min(bytes.len())]));
+        data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())]));
     }
     let pkt = Packet::from_data(data);
     if truncated {
@@ -100,7 +127,7 @@ fn dissect_layer(
 
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
 fn holds_packets(d: &LayerData) -> bool {
-    d.fields.iter().any(|v| match v {
+    d.fields.iter().any(|s| match &s.v {
         Some(Value::Packet(_)) => true,
         Some(Value::List(l)) => l.iter().any(|x| matches!(x, Value::Packet(_))),
         _ => false,

@@ -101,7 +101,7 @@ fn encode_packet(p: &Packet, out: &mut Vec<u8>) {
         put_bytes(out, d.def.class_name.as_bytes());
         let order = d.explicit_order();
         put_uvarint(out, order.len() as u128);
-        for &i in order {
+        for i in order {
             put_bytes(out, d.def.fields[i].name.as_bytes());
             encode_value(d.explicit(i).unwrap_or(&Value::None), out);
         }

@@ -34,7 +34,7 @@ impl Packet {
             out.push_str(&d.def.class_name);
             out.push('(');
             let mut first = true;
-            for &i in d.explicit_order() {
+            for i in d.explicit_order() {
                 let f = &d.def.fields[i];
                 let Some(v) = d.explicit(i) else { continue };
                 let (kind, default) = f.resolve(&d);

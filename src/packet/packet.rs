@@ -13,19 +13,36 @@ use super::field::FieldError;
 use super::layer::LayerDef;
 use super::value::Value;
 
+/// One explicit value and when it was set (Scapy's `fields` dict keeps insertion order,
+/// which command() and set iteration follow; a stamp per slot needs no allocation).
+#[derive(Clone)]
+pub(crate) struct Slot {
+    pub(crate) v: Option<Value>,
+    pub(crate) stamp: u32,
+}
+
+thread_local! {
+    static NO_OVERLOADS: Rc<[(usize, Value)]> = Rc::from(Vec::new());
+}
+
+/// The empty overload table, shared (no allocation per layer).
+pub(crate) fn no_overloads() -> Rc<[(usize, Value)]> {
+    NO_OVERLOADS.with(Rc::clone)
+}
+
 /// One layer's state: the explicit values (by field index; `None` = unset), the overloaded
 /// values set by the layer above, and the links to its neighbours.
 pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
-    pub(crate) fields: Vec<Option<Value>>,
+    pub(crate) fields: Vec<Slot>,
     pub(crate) overloaded: Rc<[(usize, Value)]>,
     /// Per-instance defaults that replace the definition's (fuzz()'s random values).
     pub(crate) fuzzed: Vec<(usize, Value)>,
-    /// The explicit fields in the order they were set (Scapy's `fields` dict order, which
-    /// command() and set iteration follow).
-    pub(crate) order: Vec<usize>,
-    /// The bytes this layer was dissected from, while none of its fields changed.
-    pub(crate) raw_cache: Option<Rc<[u8]>>,
+    /// The next insertion stamp.
+    pub(crate) next_stamp: u32,
+    /// The bytes this layer was dissected from (a range of the whole input), while none of
+    /// its fields changed.
+    pub(crate) raw_cache: Option<(Rc<[u8]>, usize, usize)>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
 }
@@ -35,10 +52,10 @@ impl LayerData {
     pub fn new(def: &Rc<LayerDef>) -> LayerData {
         LayerData {
             def: def.clone(),
-            fields: vec![None; def.fields.len()],
-            overloaded: Rc::from(Vec::new()),
+            fields: vec![Slot { v: None, stamp: 0 }; def.fields.len()],
+            overloaded: no_overloads(),
             fuzzed: Vec::new(),
-            order: Vec::new(),
+            next_stamp: 0,
             raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
@@ -52,7 +69,7 @@ impl LayerData {
 
     /// The value of field `i`: explicit, else overloaded, else the default.
     pub fn value_ref(&self, i: usize) -> &Value {
-        if let Some(Some(v)) = self.fields.get(i) {
+        if let Some(Slot { v: Some(v), .. }) = self.fields.get(i) {
             return v;
         }
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
@@ -84,12 +101,12 @@ impl LayerData {
 
     /// Whether field `i` has an explicit value.
     pub fn is_explicit(&self, i: usize) -> bool {
-        matches!(self.fields.get(i), Some(Some(_)))
+        matches!(self.fields.get(i), Some(Slot { v: Some(_), .. }))
     }
 
     /// The explicit value of field `i`, if set.
     pub fn explicit(&self, i: usize) -> Option<&Value> {
-        self.fields.get(i).and_then(|v| v.as_ref())
+        self.fields.get(i).and_then(|s| s.v.as_ref())
     }
 
     /// The overloaded value of field `i`, if the layer above set one.
@@ -104,10 +121,11 @@ impl LayerData {
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.raw_cache = None;
         if let Some(slot) = self.fields.get_mut(i) {
-            if slot.is_none() {
-                self.order.push(i);
+            if slot.v.is_none() {
+                slot.stamp = self.next_stamp;
+                self.next_stamp += 1;
             }
-            *slot = Some(v);
+            slot.v = Some(v);
         }
     }
 
@@ -115,15 +133,17 @@ impl LayerData {
     pub fn unset(&mut self, i: usize) {
         self.raw_cache = None;
         if let Some(slot) = self.fields.get_mut(i) {
-            if slot.take().is_some() {
-                self.order.retain(|&j| j != i);
-            }
+            slot.v = None;
         }
     }
 
     /// The explicit fields, in the order they were set.
-    pub fn explicit_order(&self) -> &[usize] {
-        &self.order
+    pub fn explicit_order(&self) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..self.fields.len())
+            .filter(|&i| self.fields[i].v.is_some())
+            .collect();
+        idx.sort_by_key(|&i| self.fields[i].stamp);
+        idx
     }
 
     /// The definition's default of field `i`, or the per-instance one fuzz() put there.
@@ -153,11 +173,14 @@ impl LayerData {
             fields: self
                 .fields
                 .iter()
-                .map(|v| v.as_ref().map(deep_clone_value))
+                .map(|s| Slot {
+                    v: s.v.as_ref().map(deep_clone_value),
+                    stamp: s.stamp,
+                })
                 .collect(),
             overloaded: self.overloaded.clone(),
             fuzzed: self.fuzzed.clone(),
-            order: self.order.clone(),
+            next_stamp: self.next_stamp,
             raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
@@ -391,9 +414,7 @@ impl Packet {
             let upper_def = upper.def();
             let mut d = self.0.borrow_mut();
             // A new payload replaces what the previous one overloaded.
-            d.overloaded = upper_def
-                .overloads_for(&d.def)
-                .unwrap_or_else(|| Rc::from(Vec::new()));
+            d.overloaded = upper_def.overloads_for(&d.def).unwrap_or_else(no_overloads);
         }
         upper.0.borrow_mut().underlayer = Rc::downgrade(&self.0);
         self.0.borrow_mut().payload = Some(upper);
@@ -410,7 +431,7 @@ impl Packet {
         if let Some(p) = old {
             p.0.borrow_mut().underlayer = Weak::new();
         }
-        self.0.borrow_mut().overloaded = Rc::from(Vec::new());
+        self.0.borrow_mut().overloaded = no_overloads();
     }
 
     /// `a / b`: copies of both, `b` stacked on the last layer of `a`.
