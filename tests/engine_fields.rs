@@ -127,3 +127,102 @@ fn field_kinds_match_the_reference() {
     println!("{n} field cases, {} differ", failures.len());
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+#[test]
+fn action_field_calls_the_layer_method() {
+    use std::cell::RefCell;
+    use wirecraft::packet::layer::LayerDef;
+    use wirecraft::packet::{field_from_spec, Arg, Args, Packet, Value};
+    let inner = field_from_spec(
+        "ByteField",
+        Args::pos(vec![Arg::Val("a".into()), Arg::Val(Value::Int(1))]),
+    )
+    .expect("ByteField");
+    let f = field_from_spec(
+        "ActionField",
+        Args::pos(vec![Arg::Field(inner), Arg::Val("seen".into())]).kw("tag", Value::Int(7)),
+    )
+    .expect("ActionField");
+    let mut d = LayerDef::new("A", "A", vec![f]);
+    let calls: Rc<RefCell<Vec<String>>> = Rc::default();
+    let c = calls.clone();
+    d.hooks.methods.insert(
+        "seen".into(),
+        Rc::new(move |_l, v, kw| {
+            c.borrow_mut().push(format!("{v:?} {kw:?}"));
+            Ok(())
+        }),
+    );
+    let d = Rc::new(d);
+    let p = Packet::new(&d);
+    p.set("a", 9).expect("set");
+    assert_eq!(calls.borrow().as_slice(), ["9 [(\"tag\", 7)]"]);
+    assert_eq!(p.build().ok(), Some(vec![9]));
+    assert_eq!(
+        p.get_field("a")
+            .map(|f| f.kind.class_name().to_string())
+            .as_deref(),
+        Some("ActionField")
+    );
+    // A method the layer lacks is Python's AttributeError.
+    let bare = Rc::new(LayerDef::new("B", "B", d.fields.clone()));
+    assert!(Packet::new(&bare).set("a", 1).is_err());
+}
+
+#[test]
+fn constructor_errors_read_as_python() {
+    use wirecraft::packet::{field_from_spec, Arg, Args, SpecError, Value};
+    let e = field_from_spec("ByteField", Args::pos(vec![Arg::Val("a".into())]));
+    assert_eq!(
+        e.err(),
+        Some(SpecError::Type(
+            "ByteField.__init__() missing 1 required positional argument: 'default'".into()
+        ))
+    );
+    let e = field_from_spec(
+        "ShortField",
+        Args::pos(vec![Arg::Val("a".into()), Arg::Val(Value::Int(1))]).kw("size", Value::Int(3)),
+    );
+    assert_eq!(
+        e.err(),
+        Some(SpecError::Type(
+            "ShortField.__init__() got an unexpected keyword argument 'size'".into()
+        ))
+    );
+    assert_eq!(
+        field_from_spec("NoSuchField", Args::default())
+            .err()
+            .map(|e| e.to_string()),
+        Some("name 'NoSuchField' is not defined".into())
+    );
+    // Every listed class name is known to the registry.
+    for c in wirecraft::packet::spec::FIELD_CLASSES {
+        let r = field_from_spec(c, Args::default());
+        assert!(!matches!(r, Err(SpecError::UnknownClass(_))), "{c}");
+    }
+}
+
+#[test]
+fn ip_options_field_pads_to_words_and_reads_ihl() {
+    use wirecraft::packet::layer::LayerDef;
+    use wirecraft::packet::{dissect, Packet, Value};
+    let reg = Rc::new(Registry::with_builtins());
+    let d = engine_support::define(
+        &reg,
+        "Opts",
+        "Opts",
+        &[
+            "BitField(\"version\", 4, 4)".to_string(),
+            "BitField(\"ihl\", 6, 4)".to_string(),
+            "IPOptionsField(\"options\", b\"\\x01\")".to_string(),
+        ],
+        false,
+    )
+    .expect("class");
+    let _: &Rc<LayerDef> = &d;
+    let b = Packet::new(&d).build().expect("build");
+    assert_eq!(b, vec![0x46, 1, 0, 0, 0]);
+    let p = dissect(&d, &[0x46, 1, 2, 3, 4, 9]);
+    assert_eq!(p.get("options"), Some(Value::Bytes(vec![1, 2, 3, 4])));
+    assert_eq!(p.lastlayer().get("load"), Some(Value::Bytes(vec![9])));
+}

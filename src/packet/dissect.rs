@@ -193,7 +193,7 @@ fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) ->
         if !f.present(data) {
             continue;
         }
-        let kind = f.resolve(data).0.clone();
+        let kind = f.resolve(data).0;
         if let Some(w) = kind.bit_width() {
             let w = w.min(64) as usize;
             let Some(raw) = read_bits(s, bitpos, w) else {

@@ -22,6 +22,21 @@
 //!   layer shares its node, giving Scapy's reference semantics; `/` and `copy()` clone.
 //! - Building and display ask a [`Resolver`] (installed per thread, i.e. per session) for
 //!   what the host knows; the engine itself does no I/O.
+//! - Campaign classes: [`field_from_spec`] maps `ByteEnumField("type", 8, {8: "echo"})`
+//!   (class name, positional and keyword [`Arg`]s: plain values, dicts, callables, nested
+//!   fields, packet classes) onto a [`FieldDef`], with Scapy 2.8's signatures; a list of
+//!   them makes a [`LayerDef`]. [`Packet::construct`] applies keyword values in field order.
+//! - Scapy's instance rules: fields whose default is a list or a packet start explicit
+//!   (`Packet::new`); explicit values remember the order they were set (command(), set
+//!   iteration); an unchanged dissected layer rebuilds its original bytes (raw cache).
+//! - Values: [`Value`] adds floats, networks ([`sets::Net`]) and random values
+//!   ([`volatile`], drawn at each build). A field holding a list, a `(low, high)` range or a
+//!   network makes the packet a set ([`Packet::iter_set`]); a build uses the first element.
+//! - Text forms: repr/show/summary ([`display`]), command/ls/hide_defaults/equality
+//!   ([`inspect`]), sprintf ([`sprintf`]); export/import of objects and hexdumps
+//!   ([`export`]); warnings ([`log`], drained per statement by the session).
+//! - Expected outputs come from Scapy 2.8 (`scripts/gen-engine-vectors.py` →
+//!   `tests/data/engine_*.json*`).
 
 pub mod base;
 pub mod build;
