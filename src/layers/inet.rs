@@ -165,6 +165,43 @@ fn sized_int(c: char) -> usize {
 /// TCPOptionsField: a list of `(name, value)` tuples, as the reference shows them.
 struct TcpOptionsField;
 
+/// `RandTCPOptions()`: one to five options of random kinds (never EOL) with random values,
+/// what fuzz() puts in TCP's options.
+struct RandTcpOptions;
+
+impl crate::packet::value::Volatile for RandTcpOptions {
+    fn draw(&self) -> Value {
+        use crate::packet::volatile::randint;
+        let choices: Vec<&(u8, &str, &str)> =
+            TCP_OPTIONS.iter().filter(|(k, _, _)| *k != 0).collect();
+        let n = randint(1, 5);
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let (_, name, layout) = choices[randint(0, choices.len() as i128 - 1) as usize];
+            let ints: Vec<Value> = layout
+                .chars()
+                .filter(|c| *c != '*')
+                .map(|c| Value::Int(randint(0, (1i128 << (8 * sized_int(c))) - 1)))
+                .collect();
+            let v = match (layout.starts_with('*'), ints.len()) {
+                (true, _) | (false, 0) => Value::Bytes(Vec::new()),
+                (false, 1) => ints.into_iter().next().unwrap_or(Value::None),
+                _ => Value::Tuple(ints),
+            };
+            out.push(Value::Tuple(vec![Value::Str(name.to_string()), v]));
+        }
+        Value::List(out)
+    }
+
+    fn repr(&self) -> String {
+        "<RandTCPOptions>".into()
+    }
+
+    fn command(&self) -> String {
+        "RandTCPOptions()".into()
+    }
+}
+
 /// The TCPOptionsField kind, for layers defined at run time.
 pub fn tcp_options_kind() -> Rc<dyn FieldKind> {
     Rc::new(TcpOptionsField)
@@ -280,8 +317,20 @@ impl FieldKind for TcpOptionsField {
         }
     }
 
+    fn randval(&self) -> Option<Value> {
+        Some(Value::Volatile(Rc::new(RandTcpOptions)))
+    }
+
     fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let start = out.len();
+        let drawn;
+        let v = match v {
+            Value::Volatile(r) => {
+                drawn = r.draw();
+                &drawn
+            }
+            other => other,
+        };
         match v {
             Value::List(l) => {
                 for o in l {

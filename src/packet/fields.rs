@@ -1453,6 +1453,14 @@ impl FieldKind for PacketField {
         }
     }
 
+    fn randval(&self) -> Option<Value> {
+        // fuzz(cls()), as the reference.
+        match &self.cls {
+            PktCls::Class(d) => Some(Value::Packet(super::inspect::fuzz(&Packet::new(d)))),
+            _ => None,
+        }
+    }
+
     fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
         command_value(v)
     }
