@@ -146,6 +146,16 @@ FIELD_CASES = [
         ("Elem", "Elem", ['ByteField("k", 1)'], False),
         ("Greedy", "Greedy", ['PacketListField("items", [], Elem)'], False)],
         ["", "items=[Elem(k=3), Elem(k=4)]"], ["030405"]),
+    ("packet_list_next_cls", [
+        ("A", "A", ['ByteField("tag", 1)', 'ByteField("a", 0)'], True),
+        ("B", "B", ['ByteField("tag", 2)', 'ShortField("b", 0)'], True),
+        ("Chain", "Chain", [
+            'PacketListField("items", [], next_cls_cb=lambda pkt, lst, cur, remain: '
+            'A if remain and remain[0] == 1 else (B if remain and remain[0] == 2 else None))',
+            'StrField("rest", b"")',
+        ], False)],
+        ["", "items=[A(a=5), B(b=6), A()]"],
+        ["0105020006010002ff", "03", "01"]),
     ("tcp_options_field", [("T", "Opts", [
         'ByteField("n", 6)', 'TCPOptionsField("options", [])'], False)],
         ["", "options=[('MSS', 1460), ('NOP', None), ('WScale', 7)]"], []),

@@ -29,6 +29,13 @@ pub fn dissect(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
 /// `Cls(bytes)` with the warnings.
 pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     let mut warnings = Vec::new();
+    if bytes.is_empty() {
+        // `Cls(b"")` dissects nothing: it is `Cls()`, as in the reference.
+        return Dissection {
+            packet: Packet::new(def),
+            warnings,
+        };
+    }
     // One copy of the input, shared by every layer's raw cache.
     let root: Rc<[u8]> = Rc::from(bytes);
     let (packet, _) = ROOT.with(|r| {
@@ -152,6 +159,9 @@ thread_local! {
 /// dissection, payload included. Packets nested in fields deeper than [`MAX_DEPTH`] become
 /// Raw, so crafted input cannot exhaust the stack.
 pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<String>) -> Packet {
+    if s.is_empty() {
+        return Packet::new(def);
+    }
     let depth = NESTING.with(|n| n.get());
     if depth >= MAX_DEPTH {
         return Packet::raw_with(&base::raw_def(), s);

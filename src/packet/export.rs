@@ -90,6 +90,10 @@ fn encode_value(v: &Value, out: &mut Vec<u8>) {
             out.push(12);
             put_bytes(out, r.command().as_bytes());
         }
+        Value::Class(c) => {
+            out.push(13);
+            put_bytes(out, c.class_name.as_bytes());
+        }
     }
 }
 
@@ -200,6 +204,13 @@ fn decode_value(r: &mut Reader<'_>, reg: &Registry, depth: usize) -> Result<Valu
         12 => {
             let t = r.text()?;
             parse_rand_command(&t)?
+        }
+        13 => {
+            let name = r.text()?;
+            Value::Class(
+                reg.get(&name)
+                    .ok_or_else(|| format!("unknown layer class {name:?} in object"))?,
+            )
         }
         other => return Err(format!("unknown value tag {other} in object")),
     })

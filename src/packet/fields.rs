@@ -1196,6 +1196,11 @@ fn take_padding(p: &Packet) -> Vec<u8> {
 /// Picks the class of the next element of a packet list from its first bytes.
 pub type DispatchFn = Rc<dyn Fn(&[u8]) -> Rc<LayerDef>>;
 
+/// PacketListField's `next_cls_cb(pkt, lst, cur, remain)`: the class of the next element
+/// (`None` ends the list), given the elements so far, the last one and the bytes left.
+pub type NextClsFn =
+    Rc<dyn Fn(&LayerData, &[Packet], Option<&Packet>, &[u8]) -> Option<Rc<LayerDef>>>;
+
 /// The largest list a dissection builds (Scapy's `conf.max_list_count`).
 pub const MAX_LIST_COUNT: usize = 100;
 
@@ -1206,6 +1211,7 @@ pub struct PacketListField {
     cls: PktCls,
     length_from: Option<LengthFn>,
     count_from: Option<LengthFn>,
+    next_cls: Option<NextClsFn>,
     max_count: Option<usize>,
     align: usize,
     elements: bool,
@@ -1222,6 +1228,7 @@ impl PacketListField {
             cls: PktCls::Dispatch(dispatch),
             length_from,
             count_from: None,
+            next_cls: None,
             max_count: None,
             align: align.max(1),
             elements: true,
@@ -1229,17 +1236,19 @@ impl PacketListField {
     }
 
     /// Scapy's `PacketListField(name, default, pkt_cls, count_from, length_from,
-    /// max_count)`.
+    /// next_cls_cb, max_count)`.
     pub fn scapy(
         cls: PktCls,
         count_from: Option<LengthFn>,
         length_from: Option<LengthFn>,
+        next_cls: Option<NextClsFn>,
         max_count: Option<usize>,
     ) -> Rc<dyn FieldKind> {
         Rc::new(PacketListField {
             cls,
             length_from,
             count_from,
+            next_cls,
             max_count,
             align: 1,
             elements: false,
@@ -1317,9 +1326,16 @@ impl FieldKind for PacketListField {
             (None, Some(c)) => Some(c(ctx.layer)),
             _ => None,
         };
+        // With next_cls_cb, the callback names each element's class; None ends the list.
+        let mut next: Option<Rc<LayerDef>> = None;
+        if let Some(cb) = &self.next_cls {
+            next = cb(ctx.layer, &[], None, s);
+            count = Some(i128::from(next.is_some()));
+        }
         let max = self.max_count.unwrap_or(MAX_LIST_COUNT);
         let mut rest: Vec<u8> = s[..n].to_vec();
         let mut items = Vec::new();
+        let mut packets: Vec<Packet> = Vec::new();
         while !rest.is_empty() {
             if let Some(c) = count.as_mut() {
                 if *c <= 0 {
@@ -1338,14 +1354,43 @@ impl FieldKind for PacketListField {
                 // An element always consumes something, so a malformed list still ends.
                 rest.drain(..used.clamp(1, rest.len()));
             } else {
-                let (p, pad) = self.cls.dissect(&rest, ctx.warnings);
+                let cls = match &next {
+                    Some(d) => PktCls::Class(d.clone()),
+                    None => self.cls.clone(),
+                };
+                let had_padding = |p: &Packet| p.lastlayer().def().is_padding;
+                let (p, pad) = {
+                    let p0 = match &cls {
+                        PktCls::Class(d) => dissect::dissect_nested(d, &rest, ctx.warnings),
+                        PktCls::Dispatch(f) => {
+                            dissect::dissect_nested(&f(&rest), &rest, ctx.warnings)
+                        }
+                        PktCls::Call(f) => f(&rest)
+                            .unwrap_or_else(|| Packet::raw_with(&super::base::raw_def(), &rest)),
+                    };
+                    let padded = had_padding(&p0);
+                    let pad = take_padding(&p0);
+                    (p0, padded.then_some(pad))
+                };
+                match pad {
+                    Some(pad) => {
+                        rest = pad;
+                        if let Some(cb) = &self.next_cls {
+                            next = cb(ctx.layer, &packets, Some(&p), &rest);
+                            if next.is_some() {
+                                *count.get_or_insert(0) += 1;
+                            }
+                        }
+                    }
+                    None => rest.clear(),
+                }
+                packets.push(p.clone());
                 items.push(Value::Packet(p));
-                rest = pad;
             }
             if items.len() > max {
                 ctx.warnings.push(format!(
-                    "Maximum number of items reached ({max}) in a {}: the list stops there",
-                    self.class_name()
+                    "Maximum amount of items reached in PacketListField: {max} (defaults to \
+                     conf.max_list_count)"
                 ));
                 break;
             }
@@ -1586,7 +1631,8 @@ impl FieldKind for FieldListField {
             pos += used;
             if items.len() > max {
                 ctx.warnings.push(format!(
-                    "Maximum number of items reached ({max}) in a FieldListField: the list stops there"
+                    "Maximum amount of items reached in FieldListField: {max} (defaults to \
+                     conf.max_list_count)"
                 ));
                 break;
             }

@@ -436,6 +436,31 @@ fn pkt_cls(class: &str, a: Option<&Arg>) -> Result<PktCls, SpecError> {
     }
 }
 
+/// `next_cls_cb(pkt, lst, cur, remain)` as the engine calls it: the callable gets the
+/// elements so far as a list of packets, the last one (or None) and the bytes left, and
+/// returns a packet class or None.
+fn next_cls_fn(f: ArgFn) -> super::fields::NextClsFn {
+    Rc::new(
+        move |l: &LayerData, lst: &[super::packet::Packet], cur, remain: &[u8]| {
+            let args = [
+                Value::List(lst.iter().cloned().map(Value::Packet).collect()),
+                cur.map_or(Value::None, |p: &super::packet::Packet| {
+                    Value::Packet(p.clone())
+                }),
+                Value::Bytes(remain.to_vec()),
+            ];
+            match f(Some(l), &args) {
+                Ok(Value::Class(c)) => Some(c),
+                Ok(_) => None,
+                Err(e) => {
+                    super::log::log_warning(e);
+                    None
+                }
+            }
+        },
+    )
+}
+
 /// A layer definition with no fields, for converting defaults (Scapy's `any2i(None, x)`).
 fn blank_layer() -> LayerData {
     thread_local! {
@@ -920,13 +945,13 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                 false,
                 args,
             )?;
-            if b.present("next_cls_cb") {
-                return Err(SpecError::Type(format!(
-                    "{c}(): next_cls_cb is not accepted; give pkt_cls a callable that \
-                     dissects each element instead"
-                )));
-            }
-            let cls = pkt_cls(c, b.get("pkt_cls"))?;
+            let next = b.func("next_cls_cb")?.map(next_cls_fn);
+            let cls = if next.is_some() && !b.present("pkt_cls") {
+                // The callback names every class; pkt_cls is not used.
+                PktCls::Class(super::base::raw_def())
+            } else {
+                pkt_cls(c, b.get("pkt_cls"))?
+            };
             let count = b.func("count_from")?.map(pkt_int);
             let length = b.func("length_from")?.map(pkt_int);
             let max = b
@@ -939,7 +964,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             };
             let def = FieldDef::new(
                 &b.name()?,
-                PacketListField::scapy(cls, count, length, max),
+                PacketListField::scapy(cls, count, length, next, max),
                 default,
             );
             Ok(def)

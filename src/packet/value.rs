@@ -45,6 +45,8 @@ pub enum Value {
     Packet(Packet),
     /// A random value, drawn at each build.
     Volatile(Rc<dyn Volatile>),
+    /// A packet class (what a PacketListField's `next_cls_cb` returns).
+    Class(Rc<super::layer::LayerDef>),
 }
 
 impl Value {
@@ -135,6 +137,11 @@ impl Value {
             }
             Value::Packet(p) => out.push_str(&p.repr()),
             Value::Volatile(v) => out.push_str(&v.repr()),
+            Value::Class(c) => {
+                out.push_str("<class '");
+                out.push_str(&c.class_name);
+                out.push_str("'>");
+            }
         }
     }
 }
@@ -161,6 +168,7 @@ impl PartialEq for Value {
             (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => a == b,
             (Value::Packet(a), Value::Packet(b)) => a.ptr_eq(b),
             (Value::Volatile(a), Value::Volatile(b)) => Rc::ptr_eq(a, b),
+            (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
             _ => false,
         }
     }

@@ -26,6 +26,8 @@ pub enum Expr {
     Lambda(Vec<String>, Rc<Expr>),
     Bin(String, Box<Expr>, Box<Expr>),
     Neg(Box<Expr>),
+    Index(Box<Expr>, Box<Expr>),
+    IfElse(Box<Expr>, Box<Expr>, Box<Expr>),
 }
 
 /// A call's positional and keyword arguments.
@@ -139,7 +141,14 @@ impl<'a> Parser<'a> {
             let body = self.expr()?;
             return Ok(Expr::Lambda(params, Rc::new(body)));
         }
-        self.or_expr()
+        let e = self.or_expr()?;
+        if self.eat("if ") {
+            let c = self.or_expr()?;
+            self.expect("else")?;
+            let o = self.expr()?;
+            return Ok(Expr::IfElse(Box::new(c), Box::new(e), Box::new(o)));
+        }
+        Ok(e)
     }
 
     fn or_expr(&mut self) -> Result<Expr, String> {
@@ -223,10 +232,19 @@ impl<'a> Parser<'a> {
             return Ok(Expr::Neg(Box::new(self.unary()?)));
         }
         let mut e = self.atom()?;
-        while self.peek_str(".") {
-            self.pos += 1;
-            let name = self.ident().ok_or("attribute name")?;
-            e = Expr::Attr(Box::new(e), name);
+        loop {
+            if self.peek_str(".") {
+                self.pos += 1;
+                let name = self.ident().ok_or("attribute name")?;
+                e = Expr::Attr(Box::new(e), name);
+            } else if self.s.get(self.pos) == Some(&b'[') {
+                self.pos += 1;
+                let i = self.expr()?;
+                self.expect("]")?;
+                e = Expr::Index(Box::new(e), Box::new(i));
+            } else {
+                break;
+            }
         }
         Ok(e)
     }
@@ -414,11 +432,37 @@ impl Env<'_> {
                     .map(|i| self.eval(i))
                     .collect::<Result<_, _>>()?,
             )),
-            Expr::Name(n) => self
-                .vars
-                .get(n)
-                .cloned()
-                .ok_or_else(|| format!("NameError: {n}")),
+            Expr::Name(n) => match self.vars.get(n) {
+                Some(v) => Ok(v.clone()),
+                None => self
+                    .reg
+                    .get(n)
+                    .map(Value::Class)
+                    .ok_or_else(|| format!("NameError: {n}")),
+            },
+            Expr::Index(base, i) => {
+                let b = self.eval(base)?;
+                let i = self.eval(i)?.as_int().ok_or("index must be an int")?;
+                match b {
+                    Value::Bytes(v) => usize::try_from(i)
+                        .ok()
+                        .and_then(|i| v.get(i).copied())
+                        .map(|c| Value::Int(i128::from(c)))
+                        .ok_or_else(|| "IndexError: index out of range".to_string()),
+                    Value::List(v) | Value::Tuple(v) => usize::try_from(i)
+                        .ok()
+                        .and_then(|i| v.get(i).cloned())
+                        .ok_or_else(|| "IndexError: list index out of range".to_string()),
+                    other => Err(format!("not subscriptable: {other:?}")),
+                }
+            }
+            Expr::IfElse(c, a, b) => {
+                if self.eval(c)?.truthy() {
+                    self.eval(a)
+                } else {
+                    self.eval(b)
+                }
+            }
             Expr::Attr(base, name) => match (base.as_ref(), &self.layer) {
                 (Expr::Name(p), Some((pn, l))) if p == pn => l
                     .get(name)
