@@ -21,6 +21,7 @@ use crate::packet::fields::{
     self, byte, int, length_of, short, xbyte, xshort, EnumNames, FieldListField, IpField, Num,
     NumDisplay, PacketListField, StaticNames, StrField, StrLen, Width,
 };
+use crate::packet::kinds::IcmpTimeStampField;
 use crate::packet::layer::{Hooks, LayerDef};
 use crate::packet::netdb;
 use crate::packet::packet::{LayerData, Packet};
@@ -691,17 +692,10 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
         },
     )
     .rc();
-    // Milliseconds since midnight UTC, the RFC 792 timestamp, drawn when the field is unset.
-    let timestamp = || {
-        Num::new("ICMPTimeStampField", Width::Bytes(4), NumDisplay::Dec)
-            .computed(Rc::new(|_: &BuildCtx<'_>| {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis());
-                (now % 86_400_000) as i128
-            }))
-            .rc()
-    };
+    // Milliseconds since midnight UTC, shown h:m:s.ms; as in the reference, the default is
+    // the time the class was defined (here: the session's registry was made).
+    let timestamp = || -> Rc<dyn FieldKind> { Rc::new(IcmpTimeStampField) };
+    let now = Value::Int(IcmpTimeStampField::now_ms());
     let unused_is_int = |d: &LayerData| {
         d.int("type")
             .is_some_and(|t| ![0, 3, 5, 8, 11, 12, 13, 14, 15, 16, 17, 18].contains(&t))
@@ -716,9 +710,9 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
             FieldDef::new("chksum", xshort(), Value::None),
             FieldDef::new("id", xshort(), Value::Int(0)).when(ty(ICMP_ID_SEQ_TYPES)),
             FieldDef::new("seq", xshort(), Value::Int(0)).when(ty(ICMP_ID_SEQ_TYPES)),
-            FieldDef::new("ts_ori", timestamp(), Value::None).when(ty(&[13, 14])),
-            FieldDef::new("ts_rx", timestamp(), Value::None).when(ty(&[13, 14])),
-            FieldDef::new("ts_tx", timestamp(), Value::None).when(ty(&[13, 14])),
+            FieldDef::new("ts_ori", timestamp(), now.clone()).when(ty(&[13, 14])),
+            FieldDef::new("ts_rx", timestamp(), now.clone()).when(ty(&[13, 14])),
+            FieldDef::new("ts_tx", timestamp(), now.clone()).when(ty(&[13, 14])),
             FieldDef::new("gw", IpField::plain(), zero_ip.clone()).when(ty(&[5])),
             FieldDef::new("ptr", byte(), Value::Int(0)).when(ty(&[12])),
             FieldDef::new("reserved", byte(), Value::Int(0)).when(ty(&[3, 11])),
@@ -1025,6 +1019,20 @@ mod tests {
         let bytes = unhex(SYN);
         let p = dissect(&reg.def("IP").unwrap(), &bytes[..30]);
         assert_eq!(p.payload().unwrap().class_name(), "Raw");
+    }
+
+    #[test]
+    fn icmp_timestamps_show_as_times() {
+        let reg = Registry::with_builtins();
+        let icmp = reg.new_layer("ICMP").unwrap().with("type", 13).unwrap();
+        icmp.set("ts_ori", "12:34:56.789").unwrap();
+        assert_eq!(icmp.field_repr("ts_ori").as_deref(), Some("12:34:56.789"));
+        let b = icmp.build().unwrap();
+        assert_eq!(&b[8..12], &45_296_789u32.to_be_bytes());
+        // The defaults are a fixed time of day, as the reference's class attribute.
+        assert!(icmp
+            .field_repr("ts_rx")
+            .is_some_and(|t| t.matches(':').count() == 2));
     }
 
     #[test]
