@@ -9,7 +9,42 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use wirecraft::packet::{dissect, Packet, Registry};
+use wirecraft::packet::{dissect, field_from_spec, Arg, Args, LayerDef, Packet, Registry, Value};
+
+/// A layer as a campaign defines one (`class Proto(Packet): fields_desc = [...]`), built
+/// through the constructor registry the language uses.
+fn campaign_layer(reg: &Registry) -> std::rc::Rc<LayerDef> {
+    let f = |class: &str, name: &str, default: Value, extra: Vec<Arg>| {
+        let mut pos = vec![Arg::Val(name.into()), Arg::Val(default)];
+        pos.extend(extra);
+        field_from_spec(class, Args::pos(pos)).expect("field")
+    };
+    let names = Arg::Map(vec![
+        (Value::Int(1), Arg::Val("hello".into())),
+        (Value::Int(2), Arg::Val("bye".into())),
+    ]);
+    let fields = vec![
+        f("ByteEnumField", "kind", Value::Int(1), vec![names]),
+        f(
+            "FlagsField",
+            "flags",
+            Value::Int(0),
+            vec![Arg::Val(Value::Int(8)), Arg::Val("ABCDEFGH".into())],
+        ),
+        f("XShortField", "id", Value::Int(0x1234), vec![]),
+        f("IntField", "seq", Value::Int(7), vec![]),
+        f(
+            "StrField",
+            "data",
+            Value::Bytes(b"payload".to_vec()),
+            vec![],
+        ),
+    ];
+    let d = reg.register(LayerDef::new("Proto", "Proto", fields));
+    reg.bind_layers("UDP", "Proto", &[("dport", Value::Int(4242))])
+        .expect("bind");
+    d
+}
 
 fn ns_per_op(iters: u32, mut f: impl FnMut()) -> f64 {
     for _ in 0..iters / 10 {
@@ -92,10 +127,23 @@ fn main() {
     let stack = ns_per_op(iters, || {
         black_box(&(&(&ether / &ip) / &layer(&reg, "TCP")) / "payload");
     });
+    let proto = campaign_layer(&reg);
+    let q = &(&(&ether / &ip) / &layer(&reg, "UDP")) / &Packet::new(&proto);
+    let qbytes = q.build().expect("build");
+    let cbuild = ns_per_op(iters, || {
+        black_box(black_box(&q).build().expect("build"));
+    });
+    let cdiss = ns_per_op(iters, || {
+        black_box(dissect(&ether_def, black_box(&qbytes)));
+    });
     println!("Ether()/IP()/TCP()/\"payload\" ({} bytes)", bytes.len());
     println!("  wirecraft build    {build:>10.0} ns/op");
     println!("  wirecraft dissect  {diss:>10.0} ns/op");
     println!("  wirecraft a/b/c/d  {stack:>10.0} ns/op (constructing the packet)");
+    println!(
+        "  campaign class (Ether/IP/UDP/Proto, {} bytes): build {cbuild:.0} ns/op, dissect {cdiss:.0} ns/op",
+        qbytes.len()
+    );
     match scapy() {
         Ok((sb, sd)) => {
             println!(

@@ -149,3 +149,51 @@ fn hexdump_format() {
                 0030  72 6C 64                                         rld";
     assert_eq!(hexdump(&p.build().expect("build")), want);
 }
+
+#[test]
+fn in4_chksum_over_an_ip_layer() {
+    let reg = Registry::with_builtins();
+    let ip = layer(&reg, "IP")
+        .with("src", "198.51.100.1")
+        .and_then(|p| p.with("dst", "198.51.100.2"))
+        .expect("IP");
+    let p = &(&ip / &layer(&reg, "TCP")) / "data";
+    let b = p.build().expect("build");
+    let mut seg = b[20..].to_vec();
+    let sent = u16::from_be_bytes([seg[16], seg[17]]);
+    seg[16] = 0;
+    seg[17] = 0;
+    assert_eq!(
+        wirecraft::packet::checksum::in4_chksum_layer(6, &p, &seg),
+        sent
+    );
+    assert_eq!(wirecraft::packet::checksum::checksum(&b[..20]), 0);
+}
+
+#[test]
+fn warnings_are_logged_as_scapy_words_them() {
+    use wirecraft::packet::log::{format_warning, take_log, take_warnings, Level};
+    let reg = Registry::with_builtins();
+    take_log();
+    let ip = layer(&reg, "IP").with("dst", "198.51.100.2").expect("dst");
+    let p = &layer(&reg, "Ether") / &ip;
+    let b = p.build().expect("build");
+    assert_eq!(&b[..6], &[0xff; 6]);
+    let w = take_warnings();
+    assert_eq!(
+        w.iter().map(|m| format_warning(m)).collect::<Vec<_>>(),
+        vec!["WARNING: MAC address to reach destination not found. Using broadcast.".to_string()]
+    );
+    // A dissection's notes are informational, as the reference logs them.
+    let e = layer(&reg, "Ether")
+        .with("dst", "00:11:22:33:44:55")
+        .expect("dst");
+    let mut bytes = (&(&e / &ip) / &layer(&reg, "TCP")).build().expect("build");
+    take_log();
+    bytes[14 + 20 + 12] = 0x20; // dataofs 2
+    let _ = dissect(&reg.def("Ether").expect("Ether"), &bytes);
+    let log = take_log();
+    assert!(log
+        .iter()
+        .any(|(l, m)| *l == Level::Info && m == "bad dataofs (2). Assuming dataofs=5"));
+}

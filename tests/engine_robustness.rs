@@ -99,3 +99,90 @@ fn deep_nesting_is_bounded() {
     }
     exercise(&reg, "IP", &bytes);
 }
+
+mod engine_support;
+
+/// Classes built at run time with the field kinds whose lengths come from the bytes: every
+/// lie (counts and lengths past the end, missing terminators, nesting) must dissect without
+/// panicking, display, and rebuild.
+#[test]
+fn run_time_field_kinds_never_panic() {
+    use std::rc::Rc;
+    let reg = Rc::new(Registry::with_builtins());
+    let classes: &[(&str, &[&str], bool)] = &[
+        (
+            "Elem",
+            &[
+                "ByteField(\"k\", 1)",
+                "FieldLenField(\"l\", None, length_of=\"v\", fmt=\"B\")",
+                "StrLenField(\"v\", b\"\", length_from=lambda pkt: pkt.l)",
+            ],
+            true,
+        ),
+        (
+            "Nest",
+            &[
+                "ByteField(\"n\", 0)",
+                "ConditionalField(PacketField(\"inner\", None, Elem), lambda pkt: pkt.n > 0)",
+            ],
+            false,
+        ),
+        (
+            "Lies",
+            &[
+                "ByteField(\"cnt\", 0)",
+                "ShortField(\"len\", 0)",
+                "PacketListField(\"a\", [], Elem, count_from=lambda pkt: pkt.cnt)",
+                "PacketListField(\"b\", [], Elem, length_from=lambda pkt: pkt.len)",
+                "FieldListField(\"c\", [], IntField(\"\", 0), count_from=lambda pkt: pkt.cnt * 50)",
+                "FieldListField(\"d\", [], ShortField(\"\", 0), length_from=lambda pkt: pkt.len - 7)",
+                "PacketLenField(\"e\", None, Nest, length_from=lambda pkt: pkt.cnt)",
+                "StrStopField(\"f\", b\"\", b\"\\r\\n\", 3)",
+                "StrNullField(\"g\", b\"\")",
+                "BitFieldLenField(\"h\", None, 12, length_of=\"i\")",
+                "BitField(\"pad\", 0, 4)",
+                "XStrLenField(\"i\", b\"\", length_from=lambda pkt: pkt.h)",
+                "PadField(StrFixedLenField(\"j\", b\"\", length_from=lambda pkt: pkt.cnt % 7), 4)",
+                "TimeStampField(\"t\", 0)",
+                "IEEEDoubleField(\"u\", 0.0)",
+                "IP6Field(\"w\", \"::\")",
+                "PacketListField(\"x\", [], Nest)",
+            ],
+            false,
+        ),
+    ];
+    let mut defs = Vec::new();
+    for (name, fields, pad) in classes {
+        let fields: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+        defs.push(engine_support::define(&reg, name, name, &fields, *pad).expect("class"));
+    }
+    let lies = defs.last().cloned().expect("Lies");
+    let mut rng = Rng(0x1234_5678_9abc_def1);
+    for i in 0..4000 {
+        let n = rng.below(300);
+        let mut bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+        if i % 4 == 0 && bytes.len() > 3 {
+            // Counts and lengths far past the end.
+            bytes[0] = 0xff;
+            bytes[1] = 0xff;
+            bytes[2] = 0xff;
+        }
+        if i % 5 == 0 {
+            bytes.retain(|&b| b != b'\r' && b != 0);
+        }
+        for def in &defs {
+            let d = dissect_with_warnings(def, &bytes);
+            let p = d.packet;
+            let _ = p.repr();
+            let _ = p.show();
+            let _ = p.command();
+            let _ = wirecraft::packet::ls_packet(&p);
+            if let Ok(b) = p.build() {
+                let _ = hexdump(&b);
+            }
+        }
+    }
+    // A PacketListField whose count lies stops at the end of the bytes or at the limit.
+    let d = dissect_with_warnings(&lies, &[0xff, 0, 0, 1, 0]);
+    assert!(d.packet.get("a").is_some());
+}

@@ -19,8 +19,9 @@ use crate::packet::display::layer_field_repr;
 use crate::packet::field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldKind, Truncated};
 use crate::packet::fields::{
     self, byte, int, length_of, short, xbyte, xshort, EnumNames, FieldListField, IpField, Num,
-    NumDisplay, PacketListField, StaticNames, StrField, Width,
+    NumDisplay, PacketListField, StaticNames, StrField, StrLen, Width,
 };
+use crate::packet::kinds::IcmpTimeStampField;
 use crate::packet::layer::{Hooks, LayerDef};
 use crate::packet::netdb;
 use crate::packet::packet::{LayerData, Packet};
@@ -165,6 +166,48 @@ fn sized_int(c: char) -> usize {
 /// TCPOptionsField: a list of `(name, value)` tuples, as the reference shows them.
 struct TcpOptionsField;
 
+/// `RandTCPOptions()`: one to five options of random kinds (never EOL) with random values,
+/// what fuzz() puts in TCP's options.
+struct RandTcpOptions;
+
+impl crate::packet::value::Volatile for RandTcpOptions {
+    fn draw(&self) -> Value {
+        use crate::packet::volatile::randint;
+        let choices: Vec<&(u8, &str, &str)> =
+            TCP_OPTIONS.iter().filter(|(k, _, _)| *k != 0).collect();
+        let n = randint(1, 5);
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let (_, name, layout) = choices[randint(0, choices.len() as i128 - 1) as usize];
+            let ints: Vec<Value> = layout
+                .chars()
+                .filter(|c| *c != '*')
+                .map(|c| Value::Int(randint(0, (1i128 << (8 * sized_int(c))) - 1)))
+                .collect();
+            let v = match (layout.starts_with('*'), ints.len()) {
+                (true, _) | (false, 0) => Value::Bytes(Vec::new()),
+                (false, 1) => ints.into_iter().next().unwrap_or(Value::None),
+                _ => Value::Tuple(ints),
+            };
+            out.push(Value::Tuple(vec![Value::Str(name.to_string()), v]));
+        }
+        Value::List(out)
+    }
+
+    fn repr(&self) -> String {
+        "<RandTCPOptions>".into()
+    }
+
+    fn command(&self) -> String {
+        "RandTCPOptions()".into()
+    }
+}
+
+/// The TCPOptionsField kind, for layers defined at run time.
+pub fn tcp_options_kind() -> Rc<dyn FieldKind> {
+    Rc::new(TcpOptionsField)
+}
+
 impl TcpOptionsField {
     fn encode_one(opt: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let Value::Tuple(t) = opt else {
@@ -264,8 +307,31 @@ impl FieldKind for TcpOptionsField {
         "TCPOptionsField"
     }
 
+    fn is_list(&self) -> bool {
+        true
+    }
+
+    fn repr_human(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Bytes(b) if b.is_empty() => "[]".to_string(),
+            other => other.py_repr(),
+        }
+    }
+
+    fn randval(&self) -> Option<Value> {
+        Some(Value::Volatile(Rc::new(RandTcpOptions)))
+    }
+
     fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let start = out.len();
+        let drawn;
+        let v = match v {
+            Value::Volatile(r) => {
+                drawn = r.draw();
+                &drawn
+            }
+            other => other,
+        };
         match v {
             Value::List(l) => {
                 for o in l {
@@ -290,7 +356,7 @@ impl FieldKind for TcpOptionsField {
         let dataofs = ctx.layer.int("dataofs").unwrap_or(5);
         if dataofs < 5 {
             ctx.warnings
-                .push(format!("TCP: bad dataofs ({dataofs}), no options read"));
+                .push(format!("bad dataofs ({dataofs}). Assuming dataofs=5"));
         }
         let n = usize::try_from(dataofs * 4 - 20).unwrap_or(0).min(s.len());
         let x = &s[..n];
@@ -308,15 +374,11 @@ impl FieldKind for TcpOptionsField {
                 pos += 1;
                 continue;
             }
-            let Some(&olen) = x.get(pos + 1) else {
-                ctx.warnings.push("TCP: truncated option".to_string());
-                break;
-            };
-            let mut olen = usize::from(olen);
+            // A missing length byte counts as 0, as in the reference.
+            let mut olen = usize::from(x.get(pos + 1).copied().unwrap_or(0));
             if olen < 2 {
-                ctx.warnings.push(format!(
-                    "TCP: malformed option (announced length is {olen})"
-                ));
+                ctx.warnings
+                    .push(format!("Malformed TCP option (announced length is {olen})"));
                 olen = 2;
             }
             let end = (pos + olen).min(x.len());
@@ -369,7 +431,7 @@ struct IcmpExtensionField;
 
 impl FieldKind for IcmpExtensionField {
     fn class_name(&self) -> &str {
-        "PacketField"
+        "_ICMPExtensionField"
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
@@ -410,11 +472,13 @@ fn ip_under(d: &LayerData) -> Option<(Ipv4Addr, Ipv4Addr)> {
         return None;
     }
     let ud = u.data();
-    let addr = |n: &str| match ud.get(n) {
+    // A set (network, list) builds its first element.
+    let addr = |n: &str| match ud.get(n).map(crate::packet::sets::first_element).as_deref() {
         Some(Value::Ip4(a)) => Some(*a),
         _ => None,
     };
-    let dst = addr("dst").unwrap_or(Ipv4Addr::UNSPECIFIED);
+    // An unset destination is the loopback address, as DestIPField's default.
+    let dst = addr("dst").unwrap_or(Ipv4Addr::LOCALHOST);
     let src = addr("src").unwrap_or_else(|| {
         crate::packet::resolver::current()
             .source_ipv4(dst)
@@ -569,7 +633,7 @@ fn ip(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
             ),
             FieldDef::new("chksum", xshort(), Value::None),
             FieldDef::new("src", IpField::source("dst"), Value::None),
-            FieldDef::new("dst", IpField::dest(), Value::Ip4(Ipv4Addr::LOCALHOST)),
+            FieldDef::new("dst", IpField::dest(), Value::None),
             FieldDef::new(
                 "options",
                 PacketListField::rc(
@@ -628,17 +692,10 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
         },
     )
     .rc();
-    // Milliseconds since midnight UTC, the RFC 792 timestamp, drawn when the field is unset.
-    let timestamp = || {
-        Num::new("ICMPTimeStampField", Width::Bytes(4), NumDisplay::Dec)
-            .computed(Rc::new(|_: &BuildCtx<'_>| {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis());
-                (now % 86_400_000) as i128
-            }))
-            .rc()
-    };
+    // Milliseconds since midnight UTC, shown h:m:s.ms; as in the reference, the default is
+    // the time the class was defined (here: the session's registry was made).
+    let timestamp = || -> Rc<dyn FieldKind> { Rc::new(IcmpTimeStampField) };
+    let now = Value::Int(IcmpTimeStampField::now_ms());
     let unused_is_int = |d: &LayerData| {
         d.int("type")
             .is_some_and(|t| ![0, 3, 5, 8, 11, 12, 13, 14, 15, 16, 17, 18].contains(&t))
@@ -653,9 +710,9 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
             FieldDef::new("chksum", xshort(), Value::None),
             FieldDef::new("id", xshort(), Value::Int(0)).when(ty(ICMP_ID_SEQ_TYPES)),
             FieldDef::new("seq", xshort(), Value::Int(0)).when(ty(ICMP_ID_SEQ_TYPES)),
-            FieldDef::new("ts_ori", timestamp(), Value::None).when(ty(&[13, 14])),
-            FieldDef::new("ts_rx", timestamp(), Value::None).when(ty(&[13, 14])),
-            FieldDef::new("ts_tx", timestamp(), Value::None).when(ty(&[13, 14])),
+            FieldDef::new("ts_ori", timestamp(), now.clone()).when(ty(&[13, 14])),
+            FieldDef::new("ts_rx", timestamp(), now.clone()).when(ty(&[13, 14])),
+            FieldDef::new("ts_tx", timestamp(), now.clone()).when(ty(&[13, 14])),
             FieldDef::new("gw", IpField::plain(), zero_ip.clone()).when(ty(&[5])),
             FieldDef::new("ptr", byte(), Value::Int(0)).when(ty(&[12])),
             FieldDef::new("reserved", byte(), Value::Int(0)).when(ty(&[3, 11])),
@@ -665,8 +722,12 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
             FieldDef::new("unused", StrField::fixed(0), Value::Bytes(Vec::new()))
                 .alt(ty(&[11, 12]), short(), Value::Int(0))
                 .alt(unused_is_int, int(), Value::Int(0)),
-            FieldDef::new("extpad", StrField::fixed(0), Value::Bytes(Vec::new()))
-                .when(ty(&[3, 11, 12])),
+            FieldDef::new(
+                "extpad",
+                StrField::with("_ICMPExtensionPadField", StrLen::Fixed(0), false),
+                Value::Bytes(Vec::new()),
+            )
+            .when(ty(&[3, 11, 12])),
             FieldDef::new("ext", Rc::new(IcmpExtensionField), Value::None).when(ty(&[3, 11, 12])),
         ],
     )
@@ -727,7 +788,11 @@ fn tcp() -> LayerDef {
             FieldDef::new("window", short(), Value::Int(8192)),
             FieldDef::new("chksum", xshort(), Value::None),
             FieldDef::new("urgptr", short(), Value::Int(0)),
-            FieldDef::new("options", Rc::new(TcpOptionsField), Value::List(Vec::new())),
+            FieldDef::new(
+                "options",
+                Rc::new(TcpOptionsField),
+                Value::Bytes(Vec::new()),
+            ),
         ],
     )
     .with_hooks(Hooks {
@@ -954,6 +1019,20 @@ mod tests {
         let bytes = unhex(SYN);
         let p = dissect(&reg.def("IP").unwrap(), &bytes[..30]);
         assert_eq!(p.payload().unwrap().class_name(), "Raw");
+    }
+
+    #[test]
+    fn icmp_timestamps_show_as_times() {
+        let reg = Registry::with_builtins();
+        let icmp = reg.new_layer("ICMP").unwrap().with("type", 13).unwrap();
+        icmp.set("ts_ori", "12:34:56.789").unwrap();
+        assert_eq!(icmp.field_repr("ts_ori").as_deref(), Some("12:34:56.789"));
+        let b = icmp.build().unwrap();
+        assert_eq!(&b[8..12], &45_296_789u32.to_be_bytes());
+        // The defaults are a fixed time of day, as the reference's class attribute.
+        assert!(icmp
+            .field_repr("ts_rx")
+            .is_some_and(|t| t.matches(':').count() == 2));
     }
 
     #[test]

@@ -17,8 +17,9 @@ use crate::packet::display::layer_field_repr;
 use crate::packet::field::{BuildCtx, DissectCtx, FieldDef, FieldKind, Truncated};
 use crate::packet::fields::{
     self, byte, length_of, payload_len, xbyte, xint, xshort, xshort_enum, EnumNames, IpField,
-    MacField, Num, NumDisplay, StaticNames, StrField, Width,
+    MacField, Num, NumDisplay, StaticNames, StrField, StrLen, Width,
 };
+use crate::packet::kinds::Ip6Field;
 use crate::packet::layer::{Hooks, LayerDef};
 use crate::packet::netdb;
 use crate::packet::packet::LayerData;
@@ -246,8 +247,20 @@ fn arp() -> LayerDef {
     let is_ip = |d: &LayerData| {
         d.int("ptype") == Some(0x800) && matches!(d.get("plen"), Some(Value::None | Value::Int(4)))
     };
-    let hwlen = || StrField::length_from(Rc::new(|d: &LayerData| d.int("hwlen").unwrap_or(0)));
-    let plen = || StrField::length_from(Rc::new(|d: &LayerData| d.int("plen").unwrap_or(0)));
+    let is_ip6 = |d: &LayerData| {
+        d.int("ptype") == Some(0x86dd)
+            && matches!(d.get("plen"), Some(Value::None | Value::Int(16)))
+    };
+    // StrFixedLenField(length_from=...): an unset length means "as long as the value".
+    let fixed = |f: &'static str| {
+        StrField::with(
+            "StrFixedLenField",
+            StrLen::FixedFrom(Rc::new(move |d: &LayerData| d.int(f).unwrap_or(-1))),
+            false,
+        )
+    };
+    let hwlen = || fixed("hwlen");
+    let plen = || fixed("plen");
     LayerDef::new(
         "ARP",
         "ARP",
@@ -270,21 +283,25 @@ fn arp() -> LayerDef {
                 MacField::source(),
                 Value::None,
             ),
-            FieldDef::new("psrc", plen(), Value::None).alt(
-                is_ip,
-                IpField::source("pdst"),
-                Value::None,
-            ),
+            FieldDef::new("psrc", plen(), Value::None)
+                .alt(is_ip, IpField::source("pdst"), Value::None)
+                .alt(is_ip6, Ip6Field::rc("SourceIP6Field"), Value::None),
             FieldDef::new("hwdst", hwlen(), Value::None).alt(
                 is_mac,
                 MacField::plain(),
                 Value::Mac([0; 6]),
             ),
-            FieldDef::new("pdst", plen(), Value::None).alt(
-                is_ip,
-                IpField::plain(),
-                Value::Ip4(std::net::Ipv4Addr::UNSPECIFIED),
-            ),
+            FieldDef::new("pdst", plen(), Value::None)
+                .alt(
+                    is_ip,
+                    IpField::plain(),
+                    Value::Ip4(std::net::Ipv4Addr::UNSPECIFIED),
+                )
+                .alt(
+                    is_ip6,
+                    Ip6Field::rc("IP6Field"),
+                    Value::Ip6(std::net::Ipv6Addr::UNSPECIFIED),
+                ),
         ],
     )
     .with_hooks(Hooks {

@@ -37,6 +37,14 @@ pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, Build
         // A padding layer's bytes are appended once, at the very end (build_with).
         return Ok(pay);
     }
+    if let Some((root, a, b)) = &d.raw_cache {
+        // An unchanged dissected layer: its bytes as they were, no post_build.
+        let cached = &root[*a..*b];
+        let mut out = Vec::with_capacity(cached.len() + pay.len());
+        out.extend_from_slice(cached);
+        out.extend_from_slice(&pay);
+        return Ok(out);
+    }
     let mut hdr = Vec::with_capacity(64 + pay.len());
     build_fields(&d, &pay, r, &mut hdr)?;
     match &d.def.hooks.post_build {
@@ -68,7 +76,15 @@ pub(crate) fn build_fields(
             continue;
         }
         let (kind, _) = f.resolve(d);
+        // A set (list, range, network) in a field that is not a list builds its first
+        // element.
         let v = d.value_ref(i);
+        let v = if kind.is_list() {
+            std::borrow::Cow::Borrowed(v)
+        } else {
+            super::sets::first_element(v)
+        };
+        let v = v.as_ref();
         let err = |message: String| BuildError {
             layer: d.def.class_name.clone(),
             field: f.name.clone(),

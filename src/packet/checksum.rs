@@ -36,6 +36,24 @@ pub fn in4_chksum(proto: u8, src: Ipv4Addr, dst: Ipv4Addr, segment: &[u8]) -> u1
     !fold(acc)
 }
 
+/// Scapy's `in4_chksum(proto, ip_layer, payload)`: the checksum of `payload` over the
+/// pseudo-header of the IP layer `ip` (its source, as resolved when unset, and destination).
+pub fn in4_chksum_layer(proto: u8, ip: &super::packet::Packet, payload: &[u8]) -> u16 {
+    use super::value::Value;
+    let d = ip.data();
+    let addr = |n: &str| match d.get(n).map(super::sets::first_element).as_deref() {
+        Some(Value::Ip4(a)) => Some(*a),
+        _ => None,
+    };
+    let dst = addr("dst").unwrap_or(Ipv4Addr::LOCALHOST);
+    let src = addr("src").unwrap_or_else(|| {
+        super::resolver::current()
+            .source_ipv4(dst)
+            .unwrap_or(Ipv4Addr::UNSPECIFIED)
+    });
+    in4_chksum(proto, src, dst, payload)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,15 +19,52 @@ pub struct Dissection {
 }
 
 /// `Cls(bytes)`.
+/// Its warnings go to this thread's log ([`super::log::take_warnings`]).
 pub fn dissect(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
-    dissect_with_warnings(def, bytes).packet
+    let d = dissect_with_warnings(def, bytes);
+    super::log::log_all(&d.warnings);
+    d.packet
 }
 
 /// `Cls(bytes)` with the warnings.
 pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     let mut warnings = Vec::new();
-    let (packet, _) = dissect_layer(def, bytes, &mut warnings, 0);
+    if bytes.is_empty() {
+        // `Cls(b"")` dissects nothing: it is `Cls()`, as in the reference.
+        return Dissection {
+            packet: Packet::new(def),
+            warnings,
+        };
+    }
+    // One copy of the input, shared by every layer's raw cache.
+    let root: Rc<[u8]> = Rc::from(bytes);
+    let (packet, _) = ROOT.with(|r| {
+        let saved = r.replace(Some(root.clone()));
+        let out = dissect_layer(def, &root, &mut warnings, 0);
+        r.replace(saved);
+        out
+    });
     Dissection { packet, warnings }
+}
+
+thread_local! {
+    /// The input of the dissection in progress, whose ranges the layers' caches keep.
+    static ROOT: std::cell::RefCell<Option<Rc<[u8]>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The cache of header bytes `h`: a range of the dissection's input when `h` lies in it
+/// (no copy), else a copy.
+fn cache_of(h: &[u8]) -> (Rc<[u8]>, usize, usize) {
+    ROOT.with(|r| {
+        if let Some(root) = r.borrow().as_ref() {
+            let base = root.as_ptr() as usize;
+            let p = h.as_ptr() as usize;
+            if p >= base && p + h.len() <= base + root.len() {
+                return (root.clone(), p - base, p - base + h.len());
+            }
+        }
+        (Rc::from(h), 0, h.len())
+    })
 }
 
 /// Nesting beyond this is handed to Raw: crafted input (IP in IP in IP...) cannot exhaust
@@ -52,6 +89,11 @@ fn dissect_layer(
         h(&mut data, warnings);
     }
     let rest = bytes.get(used..).unwrap_or(&[]);
+    if !truncated && !holds_packets(&data) {
+        // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
+        // raw_packet_cache): what was lossy or inconsistent on the wire stays as it was.
+        data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())]));
+    }
     let pkt = Packet::from_data(data);
     if truncated {
         warnings.push(format!(
@@ -90,6 +132,15 @@ fn dissect_layer(
     (pkt, false)
 }
 
+/// Whether a layer holds packets in a field (its cache could not see changes inside them).
+fn holds_packets(d: &LayerData) -> bool {
+    d.fields.iter().any(|s| match &s.v {
+        Some(Value::Packet(_)) => true,
+        Some(Value::List(l)) => l.iter().any(|x| matches!(x, Value::Packet(_))),
+        _ => false,
+    })
+}
+
 /// The payload class: the layer's hook, else its bindings, else Raw.
 fn guess_payload(d: &LayerData, payload: &[u8]) -> Rc<LayerDef> {
     if let Some(h) = &d.def.hooks.guess_payload {
@@ -98,6 +149,31 @@ fn guess_payload(d: &LayerData, payload: &[u8]) -> Rc<LayerDef> {
         }
     }
     d.def.guess_from_bindings(d).unwrap_or_else(base::raw_def)
+}
+
+thread_local! {
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Dissects a packet held by a field (PacketField, PacketListField elements): a whole
+/// dissection, payload included. Packets nested in fields deeper than [`MAX_DEPTH`] become
+/// Raw, so crafted input cannot exhaust the stack.
+pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<String>) -> Packet {
+    if s.is_empty() {
+        return Packet::new(def);
+    }
+    let depth = NESTING.with(|n| n.get());
+    if depth >= MAX_DEPTH {
+        return Packet::raw_with(&base::raw_def(), s);
+    }
+    NESTING.with(|n| n.set(depth + 1));
+    let (p, trunc) = dissect_layer(def, s, warnings, 0);
+    NESTING.with(|n| n.set(depth));
+    if trunc {
+        // The reference hands bytes it cannot parse to Raw.
+        return Packet::raw_with(&base::raw_def(), s);
+    }
+    p
 }
 
 /// Dissects one element of a packet list (an IP option): fields only, no payload. Returns
@@ -127,7 +203,7 @@ fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) ->
         if !f.present(data) {
             continue;
         }
-        let kind = f.resolve(data).0.clone();
+        let kind = f.resolve(data).0;
         if let Some(w) = kind.bit_width() {
             let w = w.min(64) as usize;
             let Some(raw) = read_bits(s, bitpos, w) else {
@@ -192,10 +268,17 @@ impl Packet {
         self.link_payload(Packet::raw_with(def, bytes));
     }
 
-    /// Links a dissected payload: no overloading, a dissected layer is all explicit.
+    /// Links a dissected payload. As Scapy's add_payload, the payload's top-down bindings
+    /// become this layer's overloaded values (hidden by its explicit ones until
+    /// hide_defaults() removes those).
     pub(crate) fn link_payload(&self, child: Packet) {
+        let ov = child.def().overloads_for(&self.def());
         child.data_mut().underlayer = Rc::downgrade(&self.0);
-        self.data_mut().payload = Some(child);
+        let mut d = self.data_mut();
+        if let Some(ov) = ov {
+            d.overloaded = ov;
+        }
+        d.payload = Some(child);
     }
 }
 

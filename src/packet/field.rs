@@ -142,6 +142,46 @@ pub trait FieldKind {
     fn holds_packets(&self) -> bool {
         false
     }
+
+    /// True for kinds whose value is a list (Scapy's `islist`): iterating a packet does not
+    /// expand such a value, and command() shows it as a list.
+    fn is_list(&self) -> bool {
+        false
+    }
+
+    /// A random value of the kind, for fuzz() (`None`: the kind has none).
+    fn randval(&self) -> Option<Value> {
+        None
+    }
+
+    /// Python's repr() of an internal value (ls()'s default column: `<Flag 2 (S)>`).
+    fn repr_internal(&self, v: &Value) -> String {
+        v.py_repr()
+    }
+
+    /// Python's repr() of the human value (`getattr(p, name)`, ls(p)'s value column).
+    fn repr_human(&self, layer: &LayerData, v: &Value) -> String {
+        let _ = layer;
+        self.repr_internal(v)
+    }
+
+    /// What command() writes for the value (flags as integers, packets as commands).
+    fn command_repr(&self, layer: &LayerData, v: &Value) -> String {
+        self.repr_human(layer, v)
+    }
+
+    /// Python's `str()` of an internal value when it differs from the value's own (a flag
+    /// value prints its names: `%s` of a raw TCP.flags in sprintf gives `SA`).
+    fn str_internal(&self, v: &Value) -> Option<String> {
+        let _ = v;
+        None
+    }
+
+    /// ls()'s extra note on the kind (`Depends on 8` for a MultiEnumField).
+    fn ls_note(&self, layer: &LayerData) -> Option<String> {
+        let _ = layer;
+        None
+    }
 }
 
 /// A condition on the layer's other fields (ConditionalField, MultipleTypeField choices).
@@ -174,6 +214,8 @@ pub struct FieldDef {
     pub alts: Vec<FieldAlt>,
     /// MayEnd: dissection stops quietly after this field if no bytes remain.
     pub may_end: bool,
+    /// Emph: emphasized when displayed (no effect on the wire).
+    pub emph: bool,
 }
 
 impl FieldDef {
@@ -186,6 +228,7 @@ impl FieldDef {
             cond: None,
             alts: Vec::new(),
             may_end: false,
+            emph: false,
         }
     }
 

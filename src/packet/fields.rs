@@ -9,18 +9,18 @@ use super::dissect;
 use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, Truncated};
 use super::layer::LayerDef;
 use super::packet::{LayerData, Packet};
-use super::value::{mac_to_string, parse_mac, py_bytes_repr, py_hex, Value};
+use super::value::{mac_to_string, parse_mac, py_bytes_repr, py_hex, py_str_repr, Value};
 
 /// Names for the values of an enum field.
 pub trait EnumNames {
     /// The name of a value, if it has one.
-    fn name(&self, v: i128) -> Option<&str>;
+    fn name(&self, v: i128) -> Option<std::borrow::Cow<'_, str>>;
     /// The value of a name, if known.
     fn value(&self, name: &str) -> Option<i128>;
 }
 
 impl<T: EnumNames + ?Sized> EnumNames for &T {
-    fn name(&self, v: i128) -> Option<&str> {
+    fn name(&self, v: i128) -> Option<std::borrow::Cow<'_, str>> {
         (**self).name(v)
     }
     fn value(&self, name: &str) -> Option<i128> {
@@ -32,8 +32,11 @@ impl<T: EnumNames + ?Sized> EnumNames for &T {
 pub struct StaticNames(pub &'static [(i128, &'static str)]);
 
 impl EnumNames for StaticNames {
-    fn name(&self, v: i128) -> Option<&str> {
-        self.0.iter().find(|(n, _)| *n == v).map(|(_, s)| *s)
+    fn name(&self, v: i128) -> Option<std::borrow::Cow<'_, str>> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == v)
+            .map(|(_, s)| (*s).into())
     }
     fn value(&self, name: &str) -> Option<i128> {
         self.0.iter().find(|(_, s)| *s == name).map(|(n, _)| *n)
@@ -64,7 +67,7 @@ pub enum NumDisplay {
         hex: bool,
     },
     /// The names of the bits, least significant first (`"FSRPAUECN"` as one-letter names).
-    Flags(Rc<[String]>),
+    Flags(Rc<FlagNames>),
     /// MultiEnumField: the table depends on another field's value (ICMP code on type).
     ByField {
         /// The field whose value picks the table.
@@ -72,7 +75,17 @@ pub enum NumDisplay {
         /// One table per value of that field.
         tables: Vec<(i128, Rc<dyn EnumNames>)>,
     },
+    /// MultiEnumField with Scapy's `depends_on` callable.
+    Multi {
+        /// Picks the table from the layer.
+        depends_on: DependsFn,
+        /// One table per value `depends_on` returns.
+        tables: Vec<(i128, Rc<dyn EnumNames>)>,
+    },
 }
+
+/// MultiEnumField's `depends_on`: the key of the table to use for this layer.
+pub type DependsFn = Rc<dyn Fn(&LayerData) -> Option<i128>>;
 
 /// A value computed at build time when the field is unset (FieldLenField, LenField).
 pub type ComputeFn = Rc<dyn Fn(&BuildCtx<'_>) -> i128>;
@@ -102,6 +115,31 @@ impl Num {
             display,
             compute: None,
         }
+    }
+
+    /// A kind from a Python struct format (`"H"`, `"!I"`, `"<h"`, `"B"`...), as Scapy's
+    /// generic `Field(name, default, fmt)` and the kinds taking a `fmt` argument.
+    pub fn from_fmt(class: &str, fmt: &str, display: NumDisplay) -> Result<Num, String> {
+        let (le, code) = match fmt.as_bytes() {
+            [b'<', c] => (true, *c),
+            [b'!' | b'>' | b'=' | b'@', c] | [c] => (false, *c),
+            _ => return Err(format!("unsupported struct format {fmt:?}")),
+        };
+        let (n, signed) = match code {
+            b'B' => (1, false),
+            b'b' => (1, true),
+            b'H' => (2, false),
+            b'h' => (2, true),
+            b'I' | b'L' => (4, false),
+            b'i' | b'l' => (4, true),
+            b'Q' => (8, false),
+            b'q' => (8, true),
+            _ => return Err(format!("unsupported struct format {fmt:?}")),
+        };
+        let mut k = Num::new(class, Width::Bytes(n), display);
+        k.signed = signed;
+        k.le = le;
+        Ok(k)
     }
 
     /// Two's complement (SignedByteField, SignedIntField...).
@@ -137,6 +175,7 @@ impl Num {
     fn to_int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
         match v.resolved() {
             Value::Int(i) => Ok(i),
+            Value::Float(f) => Ok(f as i128),
             Value::None => Ok(self.compute.as_ref().map_or(0, |c| c(ctx))),
             Value::Str(s) => self
                 .name_to_int(ctx.layer, &s)
@@ -149,14 +188,62 @@ impl Num {
         match &self.display {
             NumDisplay::Enum { names, .. } => names.value(s),
             NumDisplay::Flags(names) => flags_from_str(names, s),
-            NumDisplay::ByField { field, tables } => {
-                let sel = layer.int(field)?;
+            NumDisplay::ByField { tables, .. } | NumDisplay::Multi { tables, .. } => {
+                // The table of the current selector first, then any table (Scapy's s2i_all).
+                let sel = self.selector(layer);
                 tables
                     .iter()
-                    .find(|(k, _)| *k == sel)
+                    .find(|(k, _)| Some(*k) == sel)
                     .and_then(|(_, t)| t.value(s))
+                    .or_else(|| tables.iter().rev().find_map(|(_, t)| t.value(s)))
             }
             _ => None,
+        }
+    }
+
+    fn selector(&self, layer: &LayerData) -> Option<i128> {
+        match &self.display {
+            NumDisplay::ByField { field, .. } => layer.int(field),
+            NumDisplay::Multi { depends_on, .. } => depends_on(layer),
+            _ => None,
+        }
+    }
+
+    fn repr_one(&self, layer: &LayerData, i: i128) -> String {
+        match &self.display {
+            NumDisplay::Dec => i.to_string(),
+            NumDisplay::Hex => py_hex(i),
+            NumDisplay::Enum { names, hex } => match names.name(i) {
+                Some(n) => n.into_owned(),
+                None if *hex => py_hex(i),
+                None => i.to_string(),
+            },
+            NumDisplay::Flags(names) => flags_to_string(names, i),
+            NumDisplay::ByField { tables, .. } | NumDisplay::Multi { tables, .. } => {
+                let sel = self.selector(layer);
+                tables
+                    .iter()
+                    .find(|(k, _)| Some(*k) == sel)
+                    .and_then(|(_, t)| t.name(i))
+                    .map_or_else(|| i.to_string(), |n| n.into_owned())
+            }
+        }
+    }
+
+    /// The kind's Scapy format letter's random value (Field.randval): sized by bytes and
+    /// signedness, any value of the width for bit fields.
+    fn rand(&self) -> Value {
+        use super::volatile as v;
+        match (self.width, self.signed) {
+            (Width::Bits(n), _) => v::rand_num(0, (1i128 << n.min(126)) - 1),
+            (Width::Bytes(1), false) => v::rand_byte(),
+            (Width::Bytes(1), true) => v::rand_sbyte(),
+            (Width::Bytes(2), false) => v::rand_short(),
+            (Width::Bytes(2), true) => v::rand_sshort(),
+            (Width::Bytes(3 | 4), false) => v::rand_int(),
+            (Width::Bytes(3 | 4), true) => v::rand_sint(),
+            (Width::Bytes(_), false) => v::rand_long(),
+            (Width::Bytes(_), true) => v::rand_slong(),
         }
     }
 
@@ -170,36 +257,59 @@ impl Num {
     }
 }
 
-fn flags_from_str(names: &[String], s: &str) -> Option<i128> {
-    let single = names.iter().all(|n| n.chars().count() == 1);
+/// A FlagsField's bit names, least significant first. `multi` (names given as a list)
+/// joins them with `+`; names given as one string are single letters, concatenated.
+#[derive(Debug, Clone)]
+pub struct FlagNames {
+    /// The names.
+    pub names: Vec<String>,
+    /// Joined by `+` (a list of names) rather than concatenated (a string of letters).
+    pub multi: bool,
+}
+
+fn flags_from_str(f: &FlagNames, s: &str) -> Option<i128> {
     let mut v = 0i128;
-    if single {
-        for c in s.chars() {
-            let i = names.iter().position(|n| n.starts_with(c))?;
+    if f.multi {
+        for part in s.split('+').filter(|p| !p.is_empty()) {
+            let i = f.names.iter().position(|n| n == part)?;
             v |= 1 << i;
         }
     } else {
-        for part in s.split('+').filter(|p| !p.is_empty()) {
-            let i = names.iter().position(|n| n == part)?;
+        for c in s.chars() {
+            let i = f.names.iter().position(|n| n.starts_with(c))?;
             v |= 1 << i;
         }
     }
     Some(v)
 }
 
-/// Scapy's FlagValue text: one-letter names concatenated, longer ones joined by `+`.
-pub fn flags_to_string(names: &[String], v: i128) -> String {
-    let single = names.iter().all(|n| n.chars().count() == 1);
-    let set: Vec<&str> = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i < 127 && (v >> i) & 1 == 1)
-        .map(|(_, n)| n.as_str())
-        .collect();
-    if single {
-        set.concat()
-    } else {
+/// Scapy's `lhex`: integers in hex, inside lists and tuples too.
+pub fn lhex(v: &Value) -> String {
+    match v {
+        Value::Int(i) => py_hex(*i),
+        Value::List(l) => format!("[{}]", l.iter().map(lhex).collect::<Vec<_>>().join(", ")),
+        Value::Tuple(t) => format!("({})", t.iter().map(lhex).collect::<Vec<_>>().join(", ")),
+        other => other.py_repr(),
+    }
+}
+
+/// Scapy's FlagValue text: the names of the set bits (`?` past the last name), joined by
+/// `+` for a list of names, concatenated for a string of letters.
+pub fn flags_to_string(f: &FlagNames, v: i128) -> String {
+    let mut set: Vec<&str> = Vec::new();
+    let mut x = v;
+    let mut i = 0usize;
+    while x > 0 && i < 127 {
+        if x & 1 == 1 {
+            set.push(f.names.get(i).map_or("?", String::as_str));
+        }
+        x >>= 1;
+        i += 1;
+    }
+    if f.multi {
         set.join("+")
+    } else {
+        set.concat()
     }
 }
 
@@ -224,6 +334,29 @@ impl FieldKind for Num {
                     self.class
                 ))),
             },
+            // A list of flag names is one value: the flags named (`["S", "A"]` is SA).
+            Value::List(items)
+                if matches!(self.display, NumDisplay::Flags(_))
+                    && items.iter().all(|x| matches!(x, Value::Str(_))) =>
+            {
+                let mut v = 0;
+                for x in &items {
+                    if let Value::Str(s) = x {
+                        v |= self
+                            .name_to_int(layer, s)
+                            .ok_or_else(|| FieldError::BadValue(format!("{s:?} is not in list")))?;
+                    }
+                }
+                Ok(Value::Int(v))
+            }
+            Value::List(items) if !matches!(self.display, NumDisplay::Dec | NumDisplay::Hex) => {
+                Ok(Value::List(
+                    items
+                        .into_iter()
+                        .map(|x| self.any2i(layer, x))
+                        .collect::<Result<_, _>>()?,
+                ))
+            }
             other => Ok(other),
         }
     }
@@ -277,29 +410,74 @@ impl FieldKind for Num {
     }
 
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
-        let i = match v {
-            Value::Int(i) => *i,
-            Value::Volatile(r) => return r.repr(),
-            other => return other.py_repr(),
-        };
-        match &self.display {
-            NumDisplay::Dec => i.to_string(),
-            NumDisplay::Hex => py_hex(i),
-            NumDisplay::Enum { names, hex } => match names.name(i) {
-                Some(n) => n.to_string(),
-                None if *hex => py_hex(i),
-                None => i.to_string(),
+        let is_enum = matches!(
+            self.display,
+            NumDisplay::Enum { .. } | NumDisplay::ByField { .. } | NumDisplay::Multi { .. }
+        );
+        match v {
+            Value::Int(i) => self.repr_one(layer, *i),
+            Value::Volatile(r) => match self.display {
+                // A FlagValue of a random value shows a drawn integer, as the reference.
+                NumDisplay::Flags(_) => match r.draw() {
+                    Value::Int(i) => i.to_string(),
+                    other => other.py_repr(),
+                },
+                _ => r.repr(),
             },
-            NumDisplay::Flags(names) => flags_to_string(names, i),
-            NumDisplay::ByField { field, tables } => {
-                let name = layer.int(field).and_then(|sel| {
-                    tables
-                        .iter()
-                        .find(|(k, _)| *k == sel)
-                        .and_then(|(_, t)| t.name(i))
-                });
-                name.map_or_else(|| i.to_string(), str::to_string)
+            // An enum shows a list as the list of its elements' names (a list of str).
+            Value::List(l) if is_enum => {
+                let parts: Vec<String> = l
+                    .iter()
+                    .map(|x| match x {
+                        Value::Int(i) => py_str_repr(&self.repr_one(layer, *i)),
+                        other => py_str_repr(&other.py_repr()),
+                    })
+                    .collect();
+                format!("[{}]", parts.join(", "))
             }
+            Value::List(_) | Value::Tuple(_) if matches!(self.display, NumDisplay::Hex) => lhex(v),
+            other => other.py_repr(),
+        }
+    }
+
+    fn randval(&self) -> Option<Value> {
+        Some(self.rand())
+    }
+
+    fn repr_internal(&self, v: &Value) -> String {
+        match (&self.display, v) {
+            (NumDisplay::Flags(names), Value::Int(i)) => {
+                format!("<Flag {} ({})>", i, flags_to_string(names, *i))
+            }
+            _ => v.py_repr(),
+        }
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Volatile(r) => r.command(),
+            Value::Net(n) => n.command(),
+            other => other.py_repr(),
+        }
+    }
+
+    fn str_internal(&self, v: &Value) -> Option<String> {
+        match (&self.display, v) {
+            (NumDisplay::Flags(names), Value::Int(i)) => Some(flags_to_string(names, *i)),
+            _ => None,
+        }
+    }
+
+    fn ls_note(&self, layer: &LayerData) -> Option<String> {
+        match &self.display {
+            NumDisplay::ByField { .. } | NumDisplay::Multi { .. } => {
+                let sel = self.selector(layer);
+                Some(format!(
+                    "Depends on {}",
+                    sel.map_or_else(|| "None".to_string(), |s| s.to_string())
+                ))
+            }
+            _ => None,
         }
     }
 
@@ -410,13 +588,25 @@ pub fn bit_enum(n: u32, names: Rc<dyn EnumNames>) -> Rc<dyn FieldKind> {
     enum_kind("BitEnumField", Width::Bits(n), names, false)
 }
 /// FlagsField of `n` bits with the bit names, least significant first.
+/// Names that are all one letter behave as Scapy's string form (`"FSRPAUECN"`).
 pub fn flags(n: u32, names: &[&str]) -> Rc<dyn FieldKind> {
-    let names: Rc<[String]> = names.iter().map(|s| s.to_string()).collect();
-    Num::new("FlagsField", Width::Bits(n), NumDisplay::Flags(names)).rc()
+    let f = FlagNames {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        multi: !names.iter().all(|n| n.chars().count() == 1),
+    };
+    Num::new("FlagsField", Width::Bits(n), NumDisplay::Flags(Rc::new(f))).rc()
 }
 
+/// FieldLenField's adjust: gets the layer and the measured length or count.
+pub type AdjustFn = Rc<dyn Fn(&LayerData, i128) -> i128>;
+
 /// FieldLenField's `length_of`: the machine length of another field, adjusted.
-pub fn length_of(field: &str, adjust: fn(i128) -> i128) -> ComputeFn {
+pub fn length_of(field: &str, adjust: impl Fn(i128) -> i128 + 'static) -> ComputeFn {
+    length_of_with(field, Rc::new(move |_: &LayerData, x| adjust(x)))
+}
+
+/// `length_of` with Scapy's two-argument `adjust(pkt, x)`.
+pub fn length_of_with(field: &str, adjust: AdjustFn) -> ComputeFn {
     let field = field.to_string();
     Rc::new(move |ctx: &BuildCtx<'_>| {
         let l = ctx.layer;
@@ -424,12 +614,17 @@ pub fn length_of(field: &str, adjust: fn(i128) -> i128) -> ComputeFn {
             let (kind, _) = l.def.fields[i].resolve(l);
             kind.i2len(l, l.value_ref(i))
         });
-        adjust(len as i128)
+        adjust(l, len as i128)
     })
 }
 
 /// FieldLenField's `count_of`: the number of elements of another field, adjusted.
-pub fn count_of(field: &str, adjust: fn(i128) -> i128) -> ComputeFn {
+pub fn count_of(field: &str, adjust: impl Fn(i128) -> i128 + 'static) -> ComputeFn {
+    count_of_with(field, Rc::new(move |_: &LayerData, x| adjust(x)))
+}
+
+/// `count_of` with Scapy's two-argument `adjust(pkt, x)`.
+pub fn count_of_with(field: &str, adjust: AdjustFn) -> ComputeFn {
     let field = field.to_string();
     Rc::new(move |ctx: &BuildCtx<'_>| {
         let l = ctx.layer;
@@ -437,12 +632,12 @@ pub fn count_of(field: &str, adjust: fn(i128) -> i128) -> ComputeFn {
             let (kind, _) = l.def.fields[i].resolve(l);
             kind.i2count(l.value_ref(i))
         });
-        adjust(n as i128)
+        adjust(l, n as i128)
     })
 }
 
 /// LenField: the payload's length, adjusted.
-pub fn payload_len(adjust: fn(i128) -> i128) -> ComputeFn {
+pub fn payload_len(adjust: impl Fn(i128) -> i128 + 'static) -> ComputeFn {
     Rc::new(move |ctx: &BuildCtx<'_>| adjust(ctx.payload.len() as i128))
 }
 
@@ -477,7 +672,7 @@ impl IpField {
     pub fn dest() -> Rc<dyn FieldKind> {
         Rc::new(IpField {
             class: "DestIPField",
-            role: AddrRole::Plain,
+            role: AddrRole::Dest,
         })
     }
 
@@ -492,15 +687,63 @@ impl IpField {
     fn effective(&self, layer: &LayerData, v: &Value) -> Value {
         match (v, &self.role) {
             (Value::None, AddrRole::Source(dst)) => {
-                let dst = match layer.get(dst) {
-                    Some(Value::Ip4(a)) => *a,
+                let dst = match layer
+                    .get(dst)
+                    .map(|d| super::sets::first_element(d).into_owned())
+                {
+                    Some(Value::Ip4(a)) => a,
+                    // An unset destination (DestIPField) is the loopback address.
+                    Some(Value::None) => Ipv4Addr::LOCALHOST,
                     _ => Ipv4Addr::UNSPECIFIED,
                 };
                 let r = super::resolver::current();
                 Value::Ip4(r.source_ipv4(dst).unwrap_or(Ipv4Addr::UNSPECIFIED))
             }
-            (other, _) => other.resolved(),
+            // DestIPField: unset is the loopback address (the reference's default when no
+            // binding says otherwise).
+            (Value::None, AddrRole::Dest) => Value::Ip4(Ipv4Addr::LOCALHOST),
+            (other, _) => other.clone(),
         }
+    }
+
+    fn convert(v: Value) -> Result<Value, FieldError> {
+        Ok(match v {
+            Value::Str(s) => {
+                if let Ok(a) = s.parse::<Ipv4Addr>() {
+                    Value::Ip4(a)
+                } else if s.contains(['/', '*'])
+                    || super::sets::inet_aton(&s).is_none() && s.split('.').any(|p| p.contains('-'))
+                {
+                    Value::Net(Rc::new(
+                        super::sets::Net::parse(&s).map_err(FieldError::BadValue)?,
+                    ))
+                } else {
+                    // inet_aton's short forms and host names stay text (resolved at build).
+                    Value::Str(s)
+                }
+            }
+            Value::Tuple(t) if t.len() == 2 => match (&t[0], &t[1]) {
+                (a, b) if !matches!(a, Value::Int(_)) => {
+                    let text = |v: &Value| match v {
+                        Value::Str(s) => s.clone(),
+                        Value::Ip4(a) => a.to_string(),
+                        other => other.py_repr(),
+                    };
+                    Value::Net(Rc::new(
+                        super::sets::Net::span(&text(a), &text(b)).map_err(FieldError::BadValue)?,
+                    ))
+                }
+                _ => Value::Tuple(t),
+            },
+            Value::Bytes(b) => Self::convert(Value::Str(String::from_utf8_lossy(&b).into_owned()))?,
+            Value::List(items) => Value::List(
+                items
+                    .into_iter()
+                    .map(Self::convert)
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => other,
+        })
     }
 }
 
@@ -510,30 +753,19 @@ impl FieldKind for IpField {
     }
 
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
-        Ok(match v {
-            Value::Str(s) => match s.parse::<Ipv4Addr>() {
-                Ok(a) => Value::Ip4(a),
-                Err(_) => Value::Str(s),
-            },
-            Value::List(items) => Value::List(
-                items
-                    .into_iter()
-                    .map(|i| match i {
-                        Value::Str(s) => s.parse().map(Value::Ip4).unwrap_or(Value::Str(s)),
-                        o => o,
-                    })
-                    .collect(),
-            ),
-            other => other,
-        })
+        Self::convert(v)
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        match self.effective(ctx.layer, v) {
+        match self.effective(ctx.layer, v).resolved() {
             Value::Ip4(a) => out.extend_from_slice(&a.octets()),
             Value::None => out.extend_from_slice(&[0; 4]),
             Value::Int(i) => out.extend_from_slice(&(i as u32).to_be_bytes()),
             Value::Bytes(b) => out.extend_from_slice(&b),
+            Value::Str(s) => match super::sets::inet_aton(&s) {
+                Some(a) => out.extend_from_slice(&a.to_be_bytes()),
+                None => return Err(format!("cannot resolve host name {s:?}")),
+            },
             other => return Err(format!("not an IPv4 address: {}", other.py_repr())),
         }
         Ok(())
@@ -559,9 +791,36 @@ impl FieldKind for IpField {
     fn i2len(&self, _layer: &LayerData, _v: &Value) -> usize {
         4
     }
+
+    fn randval(&self) -> Option<Value> {
+        super::volatile::rand_ip(None).ok()
+    }
+
+    fn repr_human(&self, layer: &LayerData, v: &Value) -> String {
+        self.effective(layer, v).py_repr()
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        command_value(v)
+    }
 }
 
-/// MACField / SourceMACField / DestMACField.
+/// command()'s text for a value with no field-specific form: Python's repr, random values
+/// and networks as the expressions that rebuild them.
+pub fn command_value(v: &Value) -> String {
+    match v {
+        Value::Volatile(r) => r.command(),
+        Value::Net(n) => n.command(),
+        Value::Packet(p) => p.command(),
+        Value::List(l) => format!(
+            "[{}]",
+            l.iter().map(command_value).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.py_repr(),
+    }
+}
+
+/// MACField / SourceMACField / DestMACField / ARPSourceMACField.
 pub struct MacField {
     class: &'static str,
     role: AddrRole,
@@ -582,6 +841,13 @@ impl MacField {
             role: AddrRole::Source(String::new()),
         })
     }
+    /// ARPSourceMACField: the MAC of the interface towards the ARP target.
+    pub fn arp_source() -> Rc<dyn FieldKind> {
+        Rc::new(MacField {
+            class: "ARPSourceMACField",
+            role: AddrRole::Source("pdst".into()),
+        })
+    }
     /// DestMACField.
     pub fn dest() -> Rc<dyn FieldKind> {
         Rc::new(MacField {
@@ -592,8 +858,13 @@ impl MacField {
 
     fn payload_ip_dst(layer: &LayerData) -> Option<Ipv4Addr> {
         let p = layer.payload()?;
-        match p.get("dst") {
-            Some(Value::Ip4(a)) => Some(a),
+        match p
+            .get("dst")
+            .as_ref()
+            .map(super::sets::first_element)
+            .as_deref()
+        {
+            Some(Value::Ip4(a)) => Some(*a),
             _ => None,
         }
     }
@@ -605,14 +876,19 @@ impl MacField {
                 let m = Self::payload_ip_dst(layer).and_then(|d| r.neighbour_mac(d));
                 Value::Mac(m.unwrap_or([0xff; 6]))
             }
-            (Value::None, AddrRole::Source(_)) => {
+            (Value::None, AddrRole::Source(f)) => {
                 let r = super::resolver::current();
-                Value::Mac(
-                    r.interface_mac(Self::payload_ip_dst(layer))
-                        .unwrap_or([0; 6]),
-                )
+                let towards = if f.is_empty() {
+                    Self::payload_ip_dst(layer)
+                } else {
+                    match layer.get(f) {
+                        Some(Value::Ip4(a)) => Some(*a),
+                        _ => None,
+                    }
+                };
+                Value::Mac(r.interface_mac(towards).unwrap_or([0; 6]))
             }
-            (other, _) => other.resolved(),
+            (other, _) => other.clone(),
         }
     }
 }
@@ -628,12 +904,31 @@ impl FieldKind for MacField {
                 Some(m) => Value::Mac(m),
                 None => Value::Str(s),
             },
+            Value::List(items) => Value::List(
+                items
+                    .into_iter()
+                    .map(|i| match i {
+                        Value::Str(s) => parse_mac(&s).map_or(Value::Str(s), Value::Mac),
+                        o => o,
+                    })
+                    .collect(),
+            ),
             other => other,
         })
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        match self.effective(ctx.layer, v) {
+        if v.is_none() && self.role == AddrRole::Dest {
+            let known = Self::payload_ip_dst(ctx.layer)
+                .and_then(|d| ctx.resolver.neighbour_mac(d))
+                .is_some();
+            if !known {
+                super::log::log_warning(
+                    "MAC address to reach destination not found. Using broadcast.",
+                );
+            }
+        }
+        match self.effective(ctx.layer, v).resolved() {
             Value::Mac(m) => out.extend_from_slice(&m),
             Value::Bytes(b) => {
                 let mut m = [0u8; 6];
@@ -674,60 +969,94 @@ impl FieldKind for MacField {
     fn i2len(&self, _layer: &LayerData, _v: &Value) -> usize {
         6
     }
+
+    fn randval(&self) -> Option<Value> {
+        super::volatile::rand_mac(None).ok()
+    }
+
+    fn repr_human(&self, layer: &LayerData, v: &Value) -> String {
+        if v.is_none() && self.role == AddrRole::Dest {
+            return "None".to_string();
+        }
+        self.effective(layer, v).py_repr()
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        command_value(v)
+    }
 }
 
 /// How many bytes a string field takes when dissecting.
 #[derive(Clone)]
 pub enum StrLen {
-    /// All the rest (StrField).
-    Rest,
+    /// All the rest but the last `remain` bytes (StrField).
+    Rest(usize),
     /// Exactly `n` (StrFixedLenField): shorter values are padded with zeros when built.
     Fixed(usize),
-    /// As another field says (StrLenField's `length_from`).
-    From(LengthFn),
+    /// StrFixedLenField with `length_from`: that many bytes, padded when built.
+    FixedFrom(LengthFn),
+    /// As another field says (StrLenField's `length_from`), at most `max` bytes.
+    From(LengthFn, Option<usize>),
 }
 
-/// StrField / StrFixedLenField / StrLenField.
+/// StrField / StrFixedLenField / StrLenField and their X (hex-shown) variants.
 pub struct StrField {
     class: &'static str,
     len: StrLen,
+    hex: bool,
 }
 
 impl StrField {
     /// StrField: takes the rest.
     pub fn rest() -> Rc<dyn FieldKind> {
-        Rc::new(StrField {
-            class: "StrField",
-            len: StrLen::Rest,
-        })
+        Self::with("StrField", StrLen::Rest(0), false)
     }
     /// StrFixedLenField.
     pub fn fixed(n: usize) -> Rc<dyn FieldKind> {
-        Rc::new(StrField {
-            class: "StrFixedLenField",
-            len: StrLen::Fixed(n),
-        })
+        Self::with("StrFixedLenField", StrLen::Fixed(n), false)
     }
     /// StrLenField.
     pub fn length_from(f: LengthFn) -> Rc<dyn FieldKind> {
-        Rc::new(StrField {
-            class: "StrLenField",
-            len: StrLen::From(f),
-        })
+        Self::with("StrLenField", StrLen::From(f, None), false)
+    }
+    /// Any string kind: its class name, how it takes its bytes, whether shown in hex.
+    pub fn with(class: &'static str, len: StrLen, hex: bool) -> Rc<dyn FieldKind> {
+        Rc::new(StrField { class, len, hex })
+    }
+
+    fn fixed_len(&self, layer: &LayerData) -> Option<usize> {
+        match &self.len {
+            StrLen::Fixed(n) => Some(*n),
+            // A negative length (the length field unset) means "as long as the value".
+            StrLen::FixedFrom(f) => usize::try_from(f(layer)).ok(),
+            _ => None,
+        }
     }
 }
 
-fn value_bytes(v: &Value) -> Result<Vec<u8>, String> {
+/// The bytes of a string-like value (text is UTF-8 encoded, numbers as their digits).
+pub fn value_bytes(v: &Value) -> Result<Vec<u8>, String> {
     match v.resolved() {
         Value::Bytes(b) => Ok(b),
         Value::Str(s) => Ok(s.into_bytes()),
         Value::None => Ok(Vec::new()),
         Value::Int(i) => Ok(i.to_string().into_bytes()),
+        Value::Packet(p) => super::build::build(&p).map_err(|e| e.to_string()),
         other => Err(format!(
             "a bytes-like object is required, not {}",
             other.py_repr()
         )),
     }
+}
+
+/// The hex digits of bytes, lower case (XStrField's display).
+pub fn hex_string(b: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(b.len() * 2);
+    for c in b {
+        let _ = write!(s, "{c:02x}");
+    }
+    s
 }
 
 impl FieldKind for StrField {
@@ -742,15 +1071,15 @@ impl FieldKind for StrField {
         })
     }
 
-    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let b = value_bytes(v)?;
-        match self.len {
-            StrLen::Fixed(n) => {
+        match self.fixed_len(ctx.layer) {
+            Some(n) => {
                 let take = b.len().min(n);
                 out.extend_from_slice(&b[..take]);
                 out.resize(out.len() + (n - take), 0);
             }
-            _ => out.extend_from_slice(&b),
+            None => out.extend_from_slice(&b),
         }
         Ok(())
     }
@@ -761,50 +1090,168 @@ impl FieldKind for StrField {
         s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
         let n = match &self.len {
-            StrLen::Rest => s.len(),
+            StrLen::Rest(r) => s.len().saturating_sub(*r),
             StrLen::Fixed(n) => (*n).min(s.len()),
-            StrLen::From(f) => usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len()),
+            StrLen::FixedFrom(f) => usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len()),
+            StrLen::From(f, max) => {
+                let n = usize::try_from(f(ctx.layer)).unwrap_or(0);
+                max.map_or(n, |m| n.min(m)).min(s.len())
+            }
         };
         Ok((n, Some(Value::Bytes(s[..n].to_vec()))))
     }
 
     fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
         match v {
+            Value::Bytes(b) if self.hex => hex_string(b),
+            Value::Bytes(b) if matches!(self.len, StrLen::Fixed(_) | StrLen::FixedFrom(_)) => {
+                let end = b.iter().rposition(|&c| c != 0).map_or(0, |p| p + 1);
+                py_bytes_repr(&b[..end])
+            }
             Value::Bytes(b) => py_bytes_repr(b),
+            Value::Volatile(r) => r.repr(),
             other => other.py_repr(),
         }
     }
 
-    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
-        match self.len {
-            StrLen::Fixed(n) => n,
-            _ => value_bytes(v).map_or(0, |b| b.len()),
+    fn i2len(&self, layer: &LayerData, v: &Value) -> usize {
+        match self.fixed_len(layer) {
+            Some(n) => n,
+            None => value_bytes(v).map_or(0, |b| b.len()),
         }
     }
+
+    fn randval(&self) -> Option<Value> {
+        use super::volatile as r;
+        Some(match &self.len {
+            StrLen::Fixed(n) => r::rand_bin(Some(*n as i128)),
+            StrLen::FixedFrom(_) => r::rand_bin_upto(200),
+            _ => r::rand_bin_upto(1200),
+        })
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        command_value(v)
+    }
+}
+
+/// A function a field calls with the layer: `length_from`, `count_from`, a condition.
+pub type PktFn = Rc<dyn Fn(&LayerData) -> i128>;
+
+/// A function that dissects bytes into a packet (`None`: it could not).
+pub type PktFromBytes = Rc<dyn Fn(&[u8]) -> Option<Packet>>;
+
+/// What a packet-holding field dissects its elements as.
+#[derive(Clone)]
+pub enum PktCls {
+    /// One class.
+    Class(Rc<LayerDef>),
+    /// A class chosen from the element's first bytes (IP options by number).
+    Dispatch(DispatchFn),
+    /// A function that dissects the bytes itself (Scapy's callable `pkt_cls`).
+    Call(PktFromBytes),
+}
+
+impl PktCls {
+    /// Dissects one element as Scapy's `m2i` does: the whole of `s` (payload included);
+    /// a Padding layer at the end is taken off and its bytes returned.
+    fn dissect(&self, s: &[u8], warnings: &mut Vec<String>) -> (Packet, Vec<u8>) {
+        let p = match self {
+            PktCls::Class(d) => dissect::dissect_nested(d, s, warnings),
+            PktCls::Dispatch(f) => dissect::dissect_nested(&f(s), s, warnings),
+            PktCls::Call(f) => match f(s) {
+                Some(p) => p,
+                None => Packet::raw_with(&super::base::raw_def(), s),
+            },
+        };
+        let rest = take_padding(&p);
+        (p, rest)
+    }
+
+    /// The class name, for messages.
+    pub fn name(&self) -> String {
+        match self {
+            PktCls::Class(d) => d.class_name.clone(),
+            _ => "?".into(),
+        }
+    }
+}
+
+/// Removes a trailing Padding layer from `p` and returns its bytes.
+fn take_padding(p: &Packet) -> Vec<u8> {
+    let layers = p.layers();
+    let Some(pos) = layers.iter().position(|l| l.def().is_padding) else {
+        return Vec::new();
+    };
+    let bytes = match layers[pos].get("load") {
+        Some(Value::Bytes(b)) => b,
+        _ => Vec::new(),
+    };
+    if pos > 0 {
+        layers[pos - 1].remove_payload();
+    }
+    bytes
 }
 
 /// Picks the class of the next element of a packet list from its first bytes.
 pub type DispatchFn = Rc<dyn Fn(&[u8]) -> Rc<LayerDef>>;
 
-/// PacketListField: a list of packets (IP options), each dissected with the class the
-/// dispatcher picks, within `length_from` bytes; built lists are zero-padded to `align`.
+/// PacketListField's `next_cls_cb(pkt, lst, cur, remain)`: the class of the next element
+/// (`None` ends the list), given the elements so far, the last one and the bytes left.
+pub type NextClsFn =
+    Rc<dyn Fn(&LayerData, &[Packet], Option<&Packet>, &[u8]) -> Option<Rc<LayerDef>>>;
+
+/// The largest list a dissection builds (Scapy's `conf.max_list_count`).
+pub const MAX_LIST_COUNT: usize = 100;
+
+/// PacketListField: a list of packets, limited by `length_from` bytes or `count_from`
+/// elements (else the rest), each dissected as a whole packet whose trailing padding is
+/// the rest; the IP options table uses `elements` mode (fields only) and `align` padding.
 pub struct PacketListField {
-    dispatch: DispatchFn,
+    cls: PktCls,
     length_from: Option<LengthFn>,
+    count_from: Option<LengthFn>,
+    next_cls: Option<NextClsFn>,
+    max_count: Option<usize>,
     align: usize,
+    elements: bool,
 }
 
 impl PacketListField {
-    /// A packet list limited by `length_from` (or the rest), padded to `align` when built.
+    /// The IP options flavour: elements by dispatch, fields only, padded to `align`.
     pub fn rc(
         dispatch: DispatchFn,
         length_from: Option<LengthFn>,
         align: usize,
     ) -> Rc<dyn FieldKind> {
         Rc::new(PacketListField {
-            dispatch,
+            cls: PktCls::Dispatch(dispatch),
             length_from,
+            count_from: None,
+            next_cls: None,
+            max_count: None,
             align: align.max(1),
+            elements: true,
+        })
+    }
+
+    /// Scapy's `PacketListField(name, default, pkt_cls, count_from, length_from,
+    /// next_cls_cb, max_count)`.
+    pub fn scapy(
+        cls: PktCls,
+        count_from: Option<LengthFn>,
+        length_from: Option<LengthFn>,
+        next_cls: Option<NextClsFn>,
+        max_count: Option<usize>,
+    ) -> Rc<dyn FieldKind> {
+        Rc::new(PacketListField {
+            cls,
+            length_from,
+            count_from,
+            next_cls,
+            max_count,
+            align: 1,
+            elements: false,
         })
     }
 
@@ -829,6 +1276,23 @@ impl PacketListField {
             out.resize(out.len() + self.align - rem, 0);
         }
         Ok(out)
+    }
+}
+
+/// `[<A  |>, <B  |>]`: a list of packets as repr() shows it.
+fn packets_repr(v: &Value) -> String {
+    match v {
+        Value::List(l) => {
+            let parts: Vec<String> = l
+                .iter()
+                .map(|i| match i {
+                    Value::Packet(p) => p.repr(),
+                    o => o.py_repr(),
+                })
+                .collect();
+            format!("[{}]", parts.join(", "))
+        }
+        other => other.py_repr(),
     }
 }
 
@@ -858,32 +1322,85 @@ impl FieldKind for PacketListField {
             Some(f) => usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len()),
             None => s.len(),
         };
-        let mut rest = &s[..n];
-        let mut items = Vec::new();
-        while !rest.is_empty() {
-            let def = (self.dispatch)(rest);
-            let (p, used) = dissect::dissect_element(&def, rest, ctx.warnings);
-            items.push(Value::Packet(p));
-            // An element always consumes something, so a malformed list still terminates.
-            rest = &rest[used.clamp(1, rest.len())..];
+        let mut count = match (&self.length_from, &self.count_from) {
+            (None, Some(c)) => Some(c(ctx.layer)),
+            _ => None,
+        };
+        // With next_cls_cb, the callback names each element's class; None ends the list.
+        let mut next: Option<Rc<LayerDef>> = None;
+        if let Some(cb) = &self.next_cls {
+            next = cb(ctx.layer, &[], None, s);
+            count = Some(i128::from(next.is_some()));
         }
-        Ok((n, Some(Value::List(items))))
+        let max = self.max_count.unwrap_or(MAX_LIST_COUNT);
+        let mut rest: Vec<u8> = s[..n].to_vec();
+        let mut items = Vec::new();
+        let mut packets: Vec<Packet> = Vec::new();
+        while !rest.is_empty() {
+            if let Some(c) = count.as_mut() {
+                if *c <= 0 {
+                    break;
+                }
+                *c -= 1;
+            }
+            if self.elements {
+                let def = match &self.cls {
+                    PktCls::Dispatch(f) => f(&rest),
+                    PktCls::Class(d) => d.clone(),
+                    PktCls::Call(_) => super::base::raw_def(),
+                };
+                let (p, used) = dissect::dissect_element(&def, &rest, ctx.warnings);
+                items.push(Value::Packet(p));
+                // An element always consumes something, so a malformed list still ends.
+                rest.drain(..used.clamp(1, rest.len()));
+            } else {
+                let cls = match &next {
+                    Some(d) => PktCls::Class(d.clone()),
+                    None => self.cls.clone(),
+                };
+                let had_padding = |p: &Packet| p.lastlayer().def().is_padding;
+                let (p, pad) = {
+                    let p0 = match &cls {
+                        PktCls::Class(d) => dissect::dissect_nested(d, &rest, ctx.warnings),
+                        PktCls::Dispatch(f) => {
+                            dissect::dissect_nested(&f(&rest), &rest, ctx.warnings)
+                        }
+                        PktCls::Call(f) => f(&rest)
+                            .unwrap_or_else(|| Packet::raw_with(&super::base::raw_def(), &rest)),
+                    };
+                    let padded = had_padding(&p0);
+                    let pad = take_padding(&p0);
+                    (p0, padded.then_some(pad))
+                };
+                match pad {
+                    Some(pad) => {
+                        rest = pad;
+                        if let Some(cb) = &self.next_cls {
+                            next = cb(ctx.layer, &packets, Some(&p), &rest);
+                            if next.is_some() {
+                                *count.get_or_insert(0) += 1;
+                            }
+                        }
+                    }
+                    None => rest.clear(),
+                }
+                packets.push(p.clone());
+                items.push(Value::Packet(p));
+            }
+            if items.len() > max {
+                ctx.warnings.push(format!(
+                    "Maximum amount of items reached in PacketListField: {max} (defaults to \
+                     conf.max_list_count)"
+                ));
+                break;
+            }
+        }
+        // What the elements left (and what was past length_from) goes back to the layer.
+        Ok((n - rest.len().min(n), Some(Value::List(items))))
     }
 
     fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
-        match v {
-            Value::List(l) => {
-                let parts: Vec<String> = l
-                    .iter()
-                    .map(|i| match i {
-                        Value::Packet(p) => p.repr(),
-                        o => o.py_repr(),
-                    })
-                    .collect();
-                format!("[{}]", parts.join(", "))
-            }
-            other => other.py_repr(),
-        }
+        packets_repr(v)
     }
 
     fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
@@ -894,18 +1411,147 @@ impl FieldKind for PacketListField {
     fn holds_packets(&self) -> bool {
         true
     }
+
+    fn is_list(&self) -> bool {
+        true
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::List(l) => format!(
+                "[{}]",
+                l.iter().map(command_value).collect::<Vec<_>>().join(",")
+            ),
+            other => command_value(other),
+        }
+    }
 }
 
-/// FieldListField: a list of values of one kind (IPOption_RR's `routers`).
+/// PacketField / PacketLenField: one packet of a class, taking the rest of the bytes (its
+/// padding goes back to the layer) or exactly `length_from` bytes.
+pub struct PacketField {
+    cls: PktCls,
+    length_from: Option<LengthFn>,
+}
+
+impl PacketField {
+    /// PacketField (no `length_from`) or PacketLenField.
+    pub fn rc(cls: PktCls, length_from: Option<LengthFn>) -> Rc<dyn FieldKind> {
+        Rc::new(PacketField { cls, length_from })
+    }
+}
+
+impl FieldKind for PacketField {
+    fn class_name(&self) -> &str {
+        if self.length_from.is_some() {
+            "PacketLenField"
+        } else {
+            "PacketField"
+        }
+    }
+
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        match v {
+            Value::None => {}
+            Value::Packet(p) => {
+                out.extend(build::build_with(p, ctx.resolver).map_err(|e| e.to_string())?)
+            }
+            other => out.extend(value_bytes(other)?),
+        }
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        match &self.length_from {
+            Some(f) => {
+                let n = usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len());
+                if n == 0 {
+                    return Ok((0, Some(Value::None)));
+                }
+                let (p, _) = self.cls.dissect(&s[..n], ctx.warnings);
+                // Padding of a length-bounded packet stays inside it, as the reference.
+                let p = reattach_padding(p, &s[..n]);
+                Ok((n, Some(Value::Packet(p))))
+            }
+            None => {
+                let (p, pad) = self.cls.dissect(s, ctx.warnings);
+                Ok((s.len() - pad.len().min(s.len()), Some(Value::Packet(p))))
+            }
+        }
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Packet(p) => p.repr(),
+            other => other.py_repr(),
+        }
+    }
+
+    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
+        match v {
+            Value::Packet(p) => build::build(p).map_or(0, |b| b.len()),
+            _ => 0,
+        }
+    }
+
+    fn randval(&self) -> Option<Value> {
+        // fuzz(cls()), as the reference.
+        match &self.cls {
+            PktCls::Class(d) => Some(Value::Packet(super::inspect::fuzz(&Packet::new(d)))),
+            _ => None,
+        }
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        command_value(v)
+    }
+}
+
+/// PacketLenField keeps a bounded element's padding: the reference dissects `s[:len]` and
+/// does not remove its Padding layer.
+fn reattach_padding(p: Packet, whole: &[u8]) -> Packet {
+    let built = build::build(&p).map(|b| b.len()).unwrap_or(whole.len());
+    if built < whole.len() {
+        p.lastlayer().link_payload(Packet::raw_with(
+            &super::base::padding_def(),
+            &whole[built..],
+        ));
+    }
+    p
+}
+
+/// FieldListField: a list of values of one kind, limited by `length_from` bytes or
+/// `count_from` elements (else the rest).
 pub struct FieldListField {
     elem: Rc<dyn FieldKind>,
     length_from: Option<LengthFn>,
+    count_from: Option<LengthFn>,
+    max_count: Option<usize>,
 }
 
 impl FieldListField {
     /// A list of `elem` values within `length_from` bytes (or the rest).
     pub fn rc(elem: Rc<dyn FieldKind>, length_from: Option<LengthFn>) -> Rc<dyn FieldKind> {
-        Rc::new(FieldListField { elem, length_from })
+        Self::scapy(elem, length_from, None, None)
+    }
+
+    /// Scapy's `FieldListField(name, default, field, length_from, count_from, max_count)`.
+    pub fn scapy(
+        elem: Rc<dyn FieldKind>,
+        length_from: Option<LengthFn>,
+        count_from: Option<LengthFn>,
+        max_count: Option<usize>,
+    ) -> Rc<dyn FieldKind> {
+        Rc::new(FieldListField {
+            elem,
+            length_from,
+            count_from,
+            max_count,
+        })
     }
 }
 
@@ -921,12 +1567,31 @@ impl FieldKind for FieldListField {
                     .map(|i| self.elem.any2i(layer, i))
                     .collect::<Result<_, _>>()?,
             )),
+            Value::None => Ok(Value::None),
             other => Ok(Value::List(vec![self.elem.any2i(layer, other)?])),
         }
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         if let Value::List(l) = v {
+            if let Some(w) = self.elem.bit_width() {
+                // A list of bit fields packs its elements MSB-first.
+                let (mut acc, mut nbits) = (0u128, 0u32);
+                for i in l {
+                    let x = self.elem.i2int(ctx, i)?;
+                    acc = (acc << w) | (x as u128 & ((1u128 << w) - 1));
+                    nbits += w;
+                    while nbits >= 8 {
+                        out.push((acc >> (nbits - 8)) as u8);
+                        nbits -= 8;
+                    }
+                    acc &= (1u128 << nbits) - 1;
+                }
+                if nbits > 0 {
+                    out.push((acc << (8 - nbits)) as u8);
+                }
+                return Ok(());
+            }
             for i in l {
                 self.elem.addfield(ctx, i, out)?;
             }
@@ -943,21 +1608,36 @@ impl FieldKind for FieldListField {
             Some(f) => usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len()),
             None => s.len(),
         };
+        let mut count = match (&self.length_from, &self.count_from) {
+            (None, Some(c)) => Some(c(ctx.layer)),
+            _ => None,
+        };
+        let max = self.max_count.unwrap_or(MAX_LIST_COUNT);
         let mut pos = 0;
         let mut items = Vec::new();
         while pos < n {
-            match self.elem.getfield(ctx, &s[pos..n]) {
-                Ok((used, v)) if used > 0 => {
-                    items.extend(v);
-                    pos += used;
+            if let Some(c) = count.as_mut() {
+                if *c <= 0 {
+                    break;
                 }
-                // A partial element at the end: the list ends, its bytes are consumed.
-                _ => {
-                    pos = n;
-                }
+                *c -= 1;
+            }
+            let (used, v) = self.elem.getfield(ctx, &s[pos..n])?;
+            items.extend(v);
+            // An element that takes nothing would loop forever: the list ends.
+            if used == 0 {
+                break;
+            }
+            pos += used;
+            if items.len() > max {
+                ctx.warnings.push(format!(
+                    "Maximum amount of items reached in FieldListField: {max} (defaults to \
+                     conf.max_list_count)"
+                ));
+                break;
             }
         }
-        Ok((n, Some(Value::List(items))))
+        Ok((pos, Some(Value::List(items))))
     }
 
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
@@ -974,6 +1654,36 @@ impl FieldKind for FieldListField {
         match v {
             Value::List(l) => l.iter().map(|i| self.elem.i2len(layer, i)).sum(),
             _ => 0,
+        }
+    }
+
+    fn is_list(&self) -> bool {
+        true
+    }
+
+    fn repr_internal(&self, v: &Value) -> String {
+        match v {
+            Value::List(l) => format!(
+                "[{}]",
+                l.iter()
+                    .map(|x| self.elem.repr_internal(x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => other.py_repr(),
+        }
+    }
+
+    fn command_repr(&self, layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::List(l) => format!(
+                "[{}]",
+                l.iter()
+                    .map(|x| self.elem.command_repr(layer, x))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => command_value(other),
         }
     }
 }
@@ -1050,6 +1760,26 @@ impl FieldKind for PadField {
 
     fn holds_packets(&self) -> bool {
         self.inner.holds_packets()
+    }
+
+    fn is_list(&self) -> bool {
+        self.inner.is_list()
+    }
+
+    fn randval(&self) -> Option<Value> {
+        self.inner.randval()
+    }
+
+    fn repr_internal(&self, v: &Value) -> String {
+        self.inner.repr_internal(v)
+    }
+
+    fn repr_human(&self, layer: &LayerData, v: &Value) -> String {
+        self.inner.repr_human(layer, v)
+    }
+
+    fn command_repr(&self, layer: &LayerData, v: &Value) -> String {
+        self.inner.command_repr(layer, v)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::{Rc, Weak};
 
 use super::field::{BuildError, FieldDef};
@@ -48,6 +49,8 @@ pub struct Hooks {
     pub pre_dissect: Option<PreDissectFn>,
     /// Runs after fields are dissected.
     pub post_dissect: Option<PostDissectFn>,
+    /// Methods an ActionField calls by name when its field is assigned.
+    pub methods: HashMap<String, crate::packet::kinds::ActionFn>,
 }
 
 /// One bottom-up binding: "this layer with these field values is followed by `upper`".
@@ -61,7 +64,7 @@ pub(crate) struct Guess {
 #[derive(Clone)]
 pub(crate) struct Overload {
     pub(crate) lower: Weak<LayerDef>,
-    pub(crate) fields: Vec<(usize, Value)>,
+    pub(crate) fields: Rc<[(usize, Value)]>,
 }
 
 /// The bindings a layer holds, as Scapy keeps them on the classes. References to other layers
@@ -70,6 +73,29 @@ pub(crate) struct Overload {
 pub(crate) struct Bindings {
     pub(crate) payload_guess: Vec<Guess>,
     pub(crate) overloads: Vec<Overload>,
+}
+
+/// FNV-1a: field names are short and trusted (a campaign's own classes), so a fast hash
+/// beats SipHash on the hot path (hooks look fields up by name).
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// A protocol: its names, field table, hooks and bindings.
@@ -89,7 +115,7 @@ pub struct LayerDef {
     pub show_summary: bool,
     /// Padding layers are built last, after every other layer's post_build.
     pub is_padding: bool,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, BuildHasherDefault<Fnv>>,
     pub(crate) bindings: RefCell<Bindings>,
 }
 
@@ -170,7 +196,7 @@ impl LayerDef {
 
     /// The fields this layer sets on `lower` when stacked on it (top-down bindings, own ones
     /// first, then the parent class's, as Python's attribute lookup does).
-    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Vec<(usize, Value)>> {
+    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Rc<[(usize, Value)]>> {
         for o in &self.bindings.borrow().overloads {
             if let Some(l) = o.lower.upgrade() {
                 if lower.is_a(&l) {

@@ -22,26 +22,51 @@
 //!   layer shares its node, giving Scapy's reference semantics; `/` and `copy()` clone.
 //! - Building and display ask a [`Resolver`] (installed per thread, i.e. per session) for
 //!   what the host knows; the engine itself does no I/O.
+//! - Campaign classes: [`field_from_spec`] maps `ByteEnumField("type", 8, {8: "echo"})`
+//!   (class name, positional and keyword [`Arg`]s: plain values, dicts, callables, nested
+//!   fields, packet classes) onto a [`FieldDef`], with Scapy 2.8's signatures; a list of
+//!   them makes a [`LayerDef`]. [`Packet::construct`] applies keyword values in field order.
+//! - Scapy's instance rules: fields whose default is a list or a packet start explicit
+//!   (`Packet::new`); explicit values remember the order they were set (command(), set
+//!   iteration); an unchanged dissected layer rebuilds its original bytes (raw cache).
+//! - Values: [`Value`] adds floats, networks ([`sets::Net`]) and random values
+//!   ([`volatile`], drawn at each build). A field holding a list, a `(low, high)` range or a
+//!   network makes the packet a set ([`Packet::iter_set`]); a build uses the first element.
+//! - Text forms: repr/show/summary ([`display`]), command/ls/hide_defaults/equality
+//!   ([`inspect`]), sprintf ([`sprintf`]); export/import of objects and hexdumps
+//!   ([`export`]); warnings ([`log`], drained per statement by the session).
+//! - Expected outputs come from Scapy 2.8 (`scripts/gen-engine-vectors.py` →
+//!   `tests/data/engine_*.json*`).
 
 pub mod base;
 pub mod build;
 pub mod checksum;
 pub mod display;
 pub mod dissect;
+pub mod export;
 pub mod field;
 pub mod fields;
+pub mod inspect;
+pub mod kinds;
 pub mod layer;
+pub mod log;
 pub mod netdb;
 #[allow(clippy::module_inception)]
 pub mod packet;
 pub mod registry;
 pub mod resolver;
+pub mod sets;
+pub mod spec;
+pub mod sprintf;
 pub mod value;
+pub mod volatile;
 
 pub use build::{build, build_with};
 pub use display::hexdump;
 pub use dissect::{dissect, dissect_with_warnings, Dissection};
+pub use export::{export_object, hexraw, import_hexcap, import_object};
 pub use field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
+pub use inspect::{fuzz, ls_class, ls_layers, ls_packet};
 pub use layer::{Hooks, LayerDef};
 pub use packet::{LayerData, Packet};
 pub use registry::{
@@ -49,6 +74,7 @@ pub use registry::{
     Registry,
 };
 pub use resolver::{FixedResolver, Resolver};
+pub use spec::{field_from_spec, Arg, ArgFn, Args, SpecError};
 pub use value::Value;
 
 impl std::ops::Div<&[u8]> for &Packet {

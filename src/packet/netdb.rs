@@ -32,8 +32,8 @@ impl NameTable {
 }
 
 impl EnumNames for NameTable {
-    fn name(&self, v: i128) -> Option<&str> {
-        self.by_num.get(&v).map(String::as_str)
+    fn name(&self, v: i128) -> Option<std::borrow::Cow<'_, str>> {
+        self.by_num.get(&v).map(|s| s.as_str().into())
     }
     fn value(&self, name: &str) -> Option<i128> {
         self.by_name.get(name).copied()
@@ -129,15 +129,15 @@ mod tests {
 
     #[test]
     fn names_as_the_reference_shows_them() {
-        assert_eq!(tcp_services().name(20), Some("ftp_data"));
-        assert_eq!(tcp_services().name(443), Some("https"));
-        assert_eq!(tcp_services().name(666), None);
-        assert_eq!(udp_services().name(53), Some("domain"));
-        assert_eq!(ip_protos().name(0), Some("hopopt"));
-        assert_eq!(ip_protos().name(4), Some("ipencap"));
-        assert_eq!(ip_protos().name(55), None);
-        assert_eq!(ether_types().name(0x8100), Some("n_802_1Q"));
-        assert_eq!(ether_types().name(0x800), Some("IPv4"));
+        assert_eq!(tcp_services().name(20).as_deref(), Some("ftp_data"));
+        assert_eq!(tcp_services().name(443).as_deref(), Some("https"));
+        assert_eq!(tcp_services().name(666).as_deref(), None);
+        assert_eq!(udp_services().name(53).as_deref(), Some("domain"));
+        assert_eq!(ip_protos().name(0).as_deref(), Some("hopopt"));
+        assert_eq!(ip_protos().name(4).as_deref(), Some("ipencap"));
+        assert_eq!(ip_protos().name(55).as_deref(), None);
+        assert_eq!(ether_types().name(0x8100).as_deref(), Some("n_802_1Q"));
+        assert_eq!(ether_types().name(0x800).as_deref(), Some("IPv4"));
         assert_eq!(tcp_services().value("http"), Some(80));
     }
 }

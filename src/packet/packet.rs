@@ -13,12 +13,36 @@ use super::field::FieldError;
 use super::layer::LayerDef;
 use super::value::Value;
 
+/// One explicit value and when it was set (Scapy's `fields` dict keeps insertion order,
+/// which command() and set iteration follow; a stamp per slot needs no allocation).
+#[derive(Clone)]
+pub(crate) struct Slot {
+    pub(crate) v: Option<Value>,
+    pub(crate) stamp: u32,
+}
+
+thread_local! {
+    static NO_OVERLOADS: Rc<[(usize, Value)]> = Rc::from(Vec::new());
+}
+
+/// The empty overload table, shared (no allocation per layer).
+pub(crate) fn no_overloads() -> Rc<[(usize, Value)]> {
+    NO_OVERLOADS.with(Rc::clone)
+}
+
 /// One layer's state: the explicit values (by field index; `None` = unset), the overloaded
 /// values set by the layer above, and the links to its neighbours.
 pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
-    pub(crate) fields: Vec<Option<Value>>,
-    pub(crate) overloaded: Vec<(usize, Value)>,
+    pub(crate) fields: Vec<Slot>,
+    pub(crate) overloaded: Rc<[(usize, Value)]>,
+    /// Per-instance defaults that replace the definition's (fuzz()'s random values).
+    pub(crate) fuzzed: Vec<(usize, Value)>,
+    /// The next insertion stamp.
+    pub(crate) next_stamp: u32,
+    /// The bytes this layer was dissected from (a range of the whole input), while none of
+    /// its fields changed.
+    pub(crate) raw_cache: Option<(Rc<[u8]>, usize, usize)>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
 }
@@ -28,8 +52,11 @@ impl LayerData {
     pub fn new(def: &Rc<LayerDef>) -> LayerData {
         LayerData {
             def: def.clone(),
-            fields: vec![None; def.fields.len()],
-            overloaded: Vec::new(),
+            fields: vec![Slot { v: None, stamp: 0 }; def.fields.len()],
+            overloaded: no_overloads(),
+            fuzzed: Vec::new(),
+            next_stamp: 0,
+            raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
         }
@@ -42,10 +69,13 @@ impl LayerData {
 
     /// The value of field `i`: explicit, else overloaded, else the default.
     pub fn value_ref(&self, i: usize) -> &Value {
-        if let Some(Some(v)) = self.fields.get(i) {
+        if let Some(Slot { v: Some(v), .. }) = self.fields.get(i) {
             return v;
         }
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
+            return v;
+        }
+        if let Some((_, v)) = self.fuzzed.iter().find(|(j, _)| *j == i) {
             return v;
         }
         match self.def.fields.get(i) {
@@ -71,12 +101,12 @@ impl LayerData {
 
     /// Whether field `i` has an explicit value.
     pub fn is_explicit(&self, i: usize) -> bool {
-        matches!(self.fields.get(i), Some(Some(_)))
+        matches!(self.fields.get(i), Some(Slot { v: Some(_), .. }))
     }
 
     /// The explicit value of field `i`, if set.
     pub fn explicit(&self, i: usize) -> Option<&Value> {
-        self.fields.get(i).and_then(|v| v.as_ref())
+        self.fields.get(i).and_then(|s| s.v.as_ref())
     }
 
     /// The overloaded value of field `i`, if the layer above set one.
@@ -89,9 +119,42 @@ impl LayerData {
 
     /// Sets field `i` to an already converted value (dissection, hooks).
     pub fn set_raw(&mut self, i: usize, v: Value) {
+        self.raw_cache = None;
         if let Some(slot) = self.fields.get_mut(i) {
-            *slot = Some(v);
+            if slot.v.is_none() {
+                slot.stamp = self.next_stamp;
+                self.next_stamp += 1;
+            }
+            slot.v = Some(v);
         }
+    }
+
+    /// Makes field `i` unset again (back to the overloaded or default value).
+    pub fn unset(&mut self, i: usize) {
+        self.raw_cache = None;
+        if let Some(slot) = self.fields.get_mut(i) {
+            slot.v = None;
+        }
+    }
+
+    /// The explicit fields, in the order they were set.
+    pub fn explicit_order(&self) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..self.fields.len())
+            .filter(|&i| self.fields[i].v.is_some())
+            .collect();
+        idx.sort_by_key(|&i| self.fields[i].stamp);
+        idx
+    }
+
+    /// The definition's default of field `i`, or the per-instance one fuzz() put there.
+    pub fn default_at(&self, i: usize) -> Value {
+        if let Some((_, v)) = self.fuzzed.iter().find(|(j, _)| *j == i) {
+            return v.clone();
+        }
+        self.def
+            .fields
+            .get(i)
+            .map_or(Value::None, |f| f.resolve(self).1.clone())
     }
 
     /// The payload, if any.
@@ -110,9 +173,15 @@ impl LayerData {
             fields: self
                 .fields
                 .iter()
-                .map(|v| v.as_ref().map(deep_clone_value))
+                .map(|s| Slot {
+                    v: s.v.as_ref().map(deep_clone_value),
+                    stamp: s.stamp,
+                })
                 .collect(),
             overloaded: self.overloaded.clone(),
+            fuzzed: self.fuzzed.clone(),
+            next_stamp: self.next_stamp,
+            raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
         }
@@ -133,9 +202,62 @@ fn deep_clone_value(v: &Value) -> Value {
 pub struct Packet(pub(crate) Rc<RefCell<LayerData>>);
 
 impl Packet {
-    /// A new single layer with default values.
+    /// A new single layer with default values. As in Scapy, fields whose default is a
+    /// list, a packet or a random value start with their own copy of it as an explicit
+    /// value (unless the class has a MultipleTypeField).
     pub fn new(def: &Rc<LayerDef>) -> Packet {
-        Packet(Rc::new(RefCell::new(LayerData::new(def))))
+        let mut d = LayerData::new(def);
+        if !def.fields.iter().any(|f| !f.alts.is_empty()) {
+            for (i, f) in def.fields.iter().enumerate() {
+                if matches!(
+                    f.default,
+                    Value::List(_) | Value::Packet(_) | Value::Volatile(_)
+                ) {
+                    d.set_raw(i, deep_clone_value(&f.default));
+                }
+            }
+        }
+        Packet(Rc::new(RefCell::new(d)))
+    }
+
+    /// `Cls(name=value, ...)`: a new layer with the keyword values assigned in the order of
+    /// the class's fields (as Scapy's constructor does); an unknown name is AttributeError.
+    pub fn construct(
+        def: &Rc<LayerDef>,
+        kwargs: Vec<(String, Value)>,
+    ) -> Result<Packet, FieldError> {
+        let p = Packet::new(def);
+        let mut kwargs: Vec<Option<(String, Value)>> = kwargs.into_iter().map(Some).collect();
+        for f in &def.fields {
+            for slot in kwargs.iter_mut() {
+                if slot.as_ref().is_some_and(|(k, _)| *k == f.name) {
+                    if let Some((k, v)) = slot.take() {
+                        p.set_here(&k, v)?;
+                    }
+                }
+            }
+        }
+        if let Some((k, _)) = kwargs.into_iter().flatten().next() {
+            return Err(FieldError::NoSuchField(k));
+        }
+        Ok(p)
+    }
+
+    /// Sets a field of this layer only (no lookup in the payload).
+    fn set_here(&self, name: &str, v: Value) -> Result<(), FieldError> {
+        let i = self
+            .0
+            .borrow()
+            .def
+            .field_index(name)
+            .ok_or_else(|| FieldError::NoSuchField(name.to_string()))?;
+        let conv = {
+            let d = self.0.borrow();
+            let (kind, _) = d.def.fields[i].resolve(&d);
+            kind.clone().any2i(&d, v)?
+        };
+        self.0.borrow_mut().set_raw(i, conv);
+        Ok(())
     }
 
     pub(crate) fn from_data(d: LayerData) -> Packet {
@@ -179,7 +301,7 @@ impl Packet {
                     let (kind, _) = d.def.fields[i].resolve(&d);
                     kind.clone().any2i(&d, v)?
                 };
-                self.0.borrow_mut().fields[i] = Some(conv);
+                self.0.borrow_mut().set_raw(i, conv);
                 Ok(())
             }
             None => match self.payload() {
@@ -209,7 +331,7 @@ impl Packet {
         let idx = self.0.borrow().def.field_index(name);
         match idx {
             Some(i) => {
-                self.0.borrow_mut().fields[i] = None;
+                self.0.borrow_mut().unset(i);
                 Ok(())
             }
             None => match self.payload() {
@@ -292,7 +414,7 @@ impl Packet {
             let upper_def = upper.def();
             let mut d = self.0.borrow_mut();
             // A new payload replaces what the previous one overloaded.
-            d.overloaded = upper_def.overloads_for(&d.def).unwrap_or_default();
+            d.overloaded = upper_def.overloads_for(&d.def).unwrap_or_else(no_overloads);
         }
         upper.0.borrow_mut().underlayer = Rc::downgrade(&self.0);
         self.0.borrow_mut().payload = Some(upper);
@@ -309,7 +431,7 @@ impl Packet {
         if let Some(p) = old {
             p.0.borrow_mut().underlayer = Weak::new();
         }
-        self.0.borrow_mut().overloaded.clear();
+        self.0.borrow_mut().overloaded = no_overloads();
     }
 
     /// `a / b`: copies of both, `b` stacked on the last layer of `a`.

@@ -129,7 +129,7 @@ pub fn bind_top_down(
         .retain(|o| o.lower.upgrade().is_some_and(|l| !Rc::ptr_eq(&l, lower)));
     b.overloads.push(Overload {
         lower: Rc::downgrade(lower),
-        fields: converted,
+        fields: Rc::from(converted),
     });
     Ok(())
 }

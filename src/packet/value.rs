@@ -12,6 +12,8 @@ pub trait Volatile {
     fn draw(&self) -> Value;
     /// How `repr()` shows the generator (e.g. `<RandShort>`).
     fn repr(&self) -> String;
+    /// The expression that rebuilds the generator (`RandShort()`), for `command()`.
+    fn command(&self) -> String;
 }
 
 /// A field value. Integers are `i128` so that every 64-bit field, signed or not, fits.
@@ -31,6 +33,10 @@ pub enum Value {
     Ip6(Ipv6Addr),
     /// A MAC address.
     Mac([u8; 6]),
+    /// A float (IEEEFloatField, BCDFloatField).
+    Float(f64),
+    /// A network (`Net("198.51.100.0/30")`): a set of IPv4 addresses an IP field may hold.
+    Net(Rc<super::sets::Net>),
     /// A Python list (IP options, FieldListField values, TCP options).
     List(Vec<Value>),
     /// A Python tuple (a TCP option `("MSS", 1460)`).
@@ -39,6 +45,8 @@ pub enum Value {
     Packet(Packet),
     /// A random value, drawn at each build.
     Volatile(Rc<dyn Volatile>),
+    /// A packet class (what a PacketListField's `next_cls_cb` returns).
+    Class(Rc<super::layer::LayerDef>),
 }
 
 impl Value {
@@ -46,6 +54,28 @@ impl Value {
     pub fn as_int(&self) -> Option<i128> {
         match self {
             Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// Python's truth value (`if x:`): zero, empty and `None` are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Bytes(b) => !b.is_empty(),
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) | Value::Tuple(l) => !l.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// The value as a float, for the float kinds (integers convert).
+    pub fn as_float(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) => Some(*f),
+            Value::Int(i) => Some(*i as f64),
             _ => None,
         }
     }
@@ -75,6 +105,8 @@ impl Value {
         match self {
             Value::None => out.push_str("None"),
             Value::Int(i) => out.push_str(&i.to_string()),
+            Value::Float(f) => out.push_str(&py_float_repr(*f)),
+            Value::Net(n) => out.push_str(&n.repr()),
             Value::Bytes(b) => out.push_str(&py_bytes_repr(b)),
             Value::Str(s) => out.push_str(&py_str_repr(s)),
             Value::Ip4(a) => out.push_str(&py_str_repr(&a.to_string())),
@@ -105,6 +137,11 @@ impl Value {
             }
             Value::Packet(p) => out.push_str(&p.repr()),
             Value::Volatile(v) => out.push_str(&v.repr()),
+            Value::Class(c) => {
+                out.push_str("<class '");
+                out.push_str(&c.class_name);
+                out.push_str("'>");
+            }
         }
     }
 }
@@ -120,6 +157,9 @@ impl PartialEq for Value {
         match (self, other) {
             (Value::None, Value::None) => true,
             (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
+            (Value::Net(a), Value::Net(b)) => a.start == b.start && a.count == b.count,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Ip4(a), Value::Ip4(b)) => a == b,
@@ -128,6 +168,7 @@ impl PartialEq for Value {
             (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => a == b,
             (Value::Packet(a), Value::Packet(b)) => a.ptr_eq(b),
             (Value::Volatile(a), Value::Volatile(b)) => Rc::ptr_eq(a, b),
+            (Value::Class(a), Value::Class(b)) => Rc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -274,51 +315,53 @@ pub fn py_str_repr(s: &str) -> String {
     out
 }
 
+/// Python's `repr()` of a float: the shortest digits that read back the same, in fixed
+/// notation for exponents from -4 to 15 and scientific notation otherwise (`1e-07`, `1e+16`).
+pub fn py_float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.to_string();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does.
+    let sci = format!("{:e}", f);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if neg { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        let s = if point <= 0 {
+            format!("0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if point as usize >= digits.len() {
+            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
+        };
+        format!("{sign}{s}")
+    } else {
+        let m = if digits.len() > 1 {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        } else {
+            digits
+        };
+        let es = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{m}e{es}{:02}", exp.abs())
+    }
+}
+
 /// Python's `hex()` of an integer: `0x1f`, `-0x5`.
 pub fn py_hex(i: i128) -> String {
     if i < 0 {
         format!("-0x{:x}", i.unsigned_abs())
     } else {
         format!("0x{:x}", i)
-    }
-}
-
-/// A uniform random integer in `[low, high]`, drawn at each build (`RandNum(a, b)` and the
-/// sized helpers `RandByte`, `RandShort`, ... are this with fixed bounds).
-pub struct RandNum {
-    low: i128,
-    high: i128,
-    name: &'static str,
-    state: std::cell::Cell<u64>,
-}
-
-impl RandNum {
-    /// A generator of integers in `[low, high]`, shown as `<name>` by repr.
-    pub fn new(name: &'static str, low: i128, high: i128, seed: u64) -> RandNum {
-        RandNum {
-            low: low.min(high),
-            high: high.max(low),
-            name,
-            state: std::cell::Cell::new(seed | 1),
-        }
-    }
-}
-
-impl Volatile for RandNum {
-    fn draw(&self) -> Value {
-        // xorshift64*: cheap, and reproducible from the seed, which tests want.
-        let mut x = self.state.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.state.set(x);
-        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let span = (self.high - self.low) as u128 + 1;
-        Value::Int(self.low + (u128::from(r) % span) as i128)
-    }
-
-    fn repr(&self) -> String {
-        format!("<{}>", self.name)
     }
 }
 
@@ -342,6 +385,24 @@ mod tests {
     }
 
     #[test]
+    fn float_repr_follows_python() {
+        for (f, want) in [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (1e-7, "1e-07"),
+            (1e16, "1e+16"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (1.5e300, "1.5e+300"),
+            (-0.0, "-0.0"),
+            (2.5e-5, "2.5e-05"),
+            (0.0001, "0.0001"),
+            (1e15, "1000000000000000.0"),
+        ] {
+            assert_eq!(py_float_repr(f), want);
+        }
+    }
+
+    #[test]
     fn mac_parsing() {
         assert_eq!(
             parse_mac("00:0a:0b:0c:0d:0e"),
@@ -349,14 +410,5 @@ mod tests {
         );
         assert_eq!(parse_mac("nonsense"), None);
         assert_eq!(parse_mac("1:2:3:4:5:6"), Some([1, 2, 3, 4, 5, 6]));
-    }
-
-    #[test]
-    fn rand_num_stays_in_range() {
-        let r = RandNum::new("RandByte", 0, 255, 7);
-        for _ in 0..1000 {
-            let v = r.draw().as_int().unwrap_or(-1);
-            assert!((0..=255).contains(&v));
-        }
     }
 }

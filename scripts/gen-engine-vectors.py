@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""Generates the engine's expected outputs from Scapy 2.8 (tests/data/engine_*.jsonl).
+
+Run with the reference venv:  target/scapy-venv/bin/python scripts/gen-engine-vectors.py
+(from the repository root; /work/main/target/scapy-venv/bin/python works as well).
+
+Each field case defines packet classes from Python source (the same text the Rust tests
+parse and hand to field_from_spec), then records for each instance and each byte string
+what Scapy prints: raw bytes, repr, show, ls, command, and the dissection of the bytes.
+The display cases do the same for built-in layers (sprintf, command, ls, hide_defaults).
+"""
+import contextlib
+import io
+import json
+import os
+import sys
+
+from scapy.all import *  # noqa: F401,F403
+from scapy.all import conf, Packet, raw, ls
+from scapy.layers.ntp import TimeStampField  # noqa: F401
+
+conf.verb = 0
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data")
+
+
+def capture(f, *a):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        f(*a)
+    return buf.getvalue()
+
+
+# Each case: classes as (class name, display name, [field sources], extract_padding),
+# the last class is the one instantiated; instances as keyword-argument source text;
+# dissect as hex strings.
+FIELD_CASES = [
+    ("ints", [("T", "Ints", [
+        'ByteField("a", 1)', 'XByteField("b", 2)', 'SignedByteField("c", -3)',
+        'ShortField("d", 4)', 'XShortField("e", 0x1f)', 'SignedShortField("f", -5)',
+        'LEShortField("g", 0x1234)', 'XLEShortField("h", 0x1234)', 'LESignedShortField("i", -2)',
+        'ThreeBytesField("j", 5)', 'X3BytesField("k", 0xabcdef)', 'LEThreeBytesField("l", 0x010203)',
+        'IntField("m", 6)', 'XIntField("n", 7)', 'SignedIntField("o", -8)', 'LEIntField("p", 9)',
+        'XLEIntField("q", 10)', 'LESignedIntField("r", -11)', 'LongField("s", 12)',
+        'XLongField("t", 13)', 'SignedLongField("u", -14)', 'LELongField("v", 15)',
+        'XLELongField("w", 16)', 'LESignedLongField("x", -17)',
+        'Field("y", 18)', 'Field("z", -19, fmt="i")', 'Field("aa", 20, fmt="<I")',
+    ], False)], ["", "a=255, c=-128, e=0xffff, m=4294967295, s=2**63"], []),
+    ("floats", [("T", "Floats", [
+        'IEEEFloatField("f", 1.5)', 'IEEEDoubleField("g", 0.1)', 'BCDFloatField("h", 1.5)',
+        'IEEEFloatField("i", 3)',
+    ], False)], ["", "f=0.1, g=1e-7, h=2.25, i=-2.5"], ["3dcccccd3ff000000000000002400000000000"]),
+    ("bits", [("T", "Bits", [
+        'BitField("a", 5, 3)', 'XBitField("b", 0x1ff, 9)', 'BitField("c", 1, 4)',
+        'BitEnumField("d", 2, 4, {1: "one", 2: "two"})',
+        'FlagsField("e", 3, 4, "ABCD")', 'FlagsField("f", 5, 8, ["aa", "bb", "cc"])',
+        'BitField("g", 0, 1)', 'BitFieldLenField("h", None, 7, length_of="s")',
+        'StrLenField("s", b"abc", length_from=lambda pkt: pkt.h)',
+    ], False)], ["", "e='ABD', f='aa+cc', d='one', s=b'hello'", "e=0, f=255"], ["ffff0f12345678"]),
+    ("enums", [("T", "Enums", [
+        'ByteEnumField("a", 1, {1: "one", 2: "two"})',
+        'XByteEnumField("b", 3, {1: "one"})',
+        'ShortEnumField("c", 2, {2: "two"})', 'XShortEnumField("d", 0x10, {1: "one"})',
+        'LEShortEnumField("e", 1, {1: "one"})', 'IntEnumField("f", 2, {2: "two"})',
+        'SignedIntEnumField("g", -1, {-1: "minus"})', 'LEIntEnumField("h", 7, {})',
+        'ByteEnumField("i", 0, ["zero", "one"])',
+        'EnumField("j", 1, {"uno": 1, "dos": 2})',
+        'EnumField("k", 1, {1: "x"}, fmt="B")',
+        'CharEnumField("l", "a", {"a": "alpha", "b": "beta"})',
+        'MultiEnumField("m", 1, {1: {1: "a1", 2: "a2"}, 2: {1: "b1"}}, depends_on=lambda pkt: pkt.a, fmt="B")',
+        'LongEnumField("n", 3, {3: "three"})', 'LELongEnumField("o", 3, {3: "three"})',
+    ], False)], ["", "a='two', b=2, c=99, i='one', j='dos', l='beta', m='a2'", "a=2, m=1", "c=[2, 3]"],
+        []),
+    ("strings", [("T", "Strings", [
+        'StrFixedLenField("a", b"ab", 4)', 'StrFixedLenField("b", b"xy", length=3)',
+        'XStrFixedLenField("c", b"\\x01\\x02", 2)', 'StrNullField("d", b"nul")',
+        'StrStopField("e", b"stop", b"\\r\\n")', 'StrStopField("f", b"", b"|", 1)',
+        'FieldLenField("g", None, length_of="h", fmt="B")',
+        'StrLenField("h", b"lenv", length_from=lambda pkt: pkt.g)',
+        'XStrLenField("i", b"\\xaa", length_from=lambda pkt: 1)',
+        'StrLenField("j", b"", length_from=lambda pkt: 8, max_length=2)',
+        'XStrField("k", b"\\xde\\xad")',
+    ], False)], ["", "a=b'\\x00z', d=b'', e=b'go\\r\\nX', f=b'q|r', h=b''"],
+        ["61620000787900010268690000737470310d0a617c62036162639900", "6162"]),
+    ("strfield_remain", [("T", "Remain", [
+        'StrField("a", b"", remain=2)', 'ShortField("b", 7)',
+    ], False)], ["", "a=b'xyz'"], ["6162630009", "01"]),
+    ("lengths", [("T", "Lengths", [
+        'FieldLenField("len", None, length_of="data", adjust=lambda pkt, x: x + 2)',
+        'FieldLenField("cnt", None, count_of="items", fmt="B")',
+        'StrLenField("data", b"", length_from=lambda pkt: pkt.len - 2)',
+        'FieldListField("items", [], ShortField("", 0), count_from=lambda pkt: pkt.cnt)',
+        'LenField("plen", None, fmt="B", adjust=lambda x: x + 1)',
+    ], False)], ["", "data=b'abc', items=[1, 2, 3]", "len=10, cnt=0, data=b'z'"],
+        ["0005026162000100020309", "00020361000100020003", "00ff01"]),
+    ("fieldlist", [("T", "Lists", [
+        'ByteField("n", None)',
+        'FieldListField("a", [1, 2], ByteField("", 0), count_from=lambda pkt: pkt.n)',
+        'FieldListField("b", [], IPField("", "0.0.0.0"), length_from=lambda pkt: 8)',
+        'FieldListField("c", [0x10], XShortField("", 0))',
+    ], False)], ["", "n=2, b=['1.2.3.4', '5.6.7.8'], c=[1, 0x200]", "a=7"],
+        ["030102030a0000010a00000200ff0001"]),
+    ("addresses", [("T", "Addresses", [
+        'IPField("a", "198.51.100.1")', 'IP6Field("b", "2001:db8::1")',
+        'IP6Field("c", "2002:c633:6401::1")', 'IP6Field("d", "2001:0:4136:e378:8000:63bf:3fff:fdd2")',
+        'MACField("e", "00:11:22:33:44:55")', 'IPField("f", None)', 'IP6Field("g", None)',
+    ], False)], ["", "a='10.0.0.1', b='::1', e='aa:bb:cc:dd:ee:ff', f='192.0.2.9'"], []),
+    ("timestamps", [("T", "Times", [
+        'TimeStampField("a", 0)', 'TimeStampField("b", 1.5)',
+        'TimeStampField("c", 3900000000.25)', 'ICMPTimeStampField("d", 45296789)',
+        'FixedPointField("e", 3.25, 16, 8)',
+    ], False)], ["", "a=12.1, d='1:2:3.4', e=1.75", "d='junk'"],
+        ["0000000c1999999900000000800000000000000000000000e8754700400000000281b195034003"]),
+    ("conditional_pad", [("T", "Conditional", [
+        'ByteField("flag", 0)',
+        'ConditionalField(ShortField("opt", 7), lambda pkt: pkt.flag == 1)',
+        'PadField(StrLenField("s", b"abc", length_from=lambda pkt: 3), 4)',
+        'PadField(ByteField("p", 9), 4, padwith=b"\\xff")',
+        'Emph(ByteField("e", 1))',
+        'MultipleTypeField([(ShortField("m", 2), lambda pkt: pkt.flag == 1)], ByteField("m", 3))',
+        'ByteField("end", 0)',
+    ], False)], ["", "flag=1", "flag=1, opt=9, s=b'hello'"],
+        ["00616263000900ffffff0103", "01000561626300090000010004ff00"]),
+    ("packet_fields", [
+        ("Inner", "Inner", ['ByteField("x", 1)', 'ShortField("y", 2)'], True),
+        ("Outer", "Outer", [
+            'ByteField("n", None)',
+            'PacketField("one", Inner(), Inner)',
+            'PacketLenField("two", Inner(x=3), Inner, length_from=lambda pkt: 3)',
+            'PacketListField("many", [], Inner, count_from=lambda pkt: pkt.n)',
+            'ByteField("tail", 0xee)',
+        ], False)],
+        ["", "n=2, many=[Inner(x=5), Inner(y=6)]", "one=Inner(x=9)/Raw(b'zz')"],
+        ["0201000202000303000404000505ee", "0301000202000303000404", "00"]),
+    ("packet_list_length", [
+        ("Item", "Item", ['ByteField("k", 1)', 'FieldLenField("l", None, length_of="v", fmt="B")',
+                          'StrLenField("v", b"", length_from=lambda pkt: pkt.l)'], True),
+        ("Holder", "Holder", [
+            'FieldLenField("len", None, length_of="items", fmt="B")',
+            'PacketListField("items", [], Item, length_from=lambda pkt: pkt.len)',
+            'StrField("rest", b"")',
+        ], False)],
+        ["", "items=[Item(v=b'ab'), Item(k=2, v=b'')]"],
+        ["060102616202004242", "09010261620200", "ff010999"]),
+    ("packet_list_greedy", [
+        ("Elem", "Elem", ['ByteField("k", 1)'], False),
+        ("Greedy", "Greedy", ['PacketListField("items", [], Elem)'], False)],
+        ["", "items=[Elem(k=3), Elem(k=4)]"], ["030405"]),
+    ("packet_list_next_cls", [
+        ("A", "A", ['ByteField("tag", 1)', 'ByteField("a", 0)'], True),
+        ("B", "B", ['ByteField("tag", 2)', 'ShortField("b", 0)'], True),
+        ("Chain", "Chain", [
+            'PacketListField("items", [], next_cls_cb=lambda pkt, lst, cur, remain: '
+            'A if remain and remain[0] == 1 else (B if remain and remain[0] == 2 else None))',
+            'StrField("rest", b"")',
+        ], False)],
+        ["", "items=[A(a=5), B(b=6), A()]"],
+        ["0105020006010002ff", "03", "01"]),
+    ("tcp_options_field", [("T", "Opts", [
+        'ByteField("n", 6)', 'TCPOptionsField("options", [])'], False)],
+        ["", "options=[('MSS', 1460), ('NOP', None), ('WScale', 7)]"], []),
+]
+
+
+def attempt(f):
+    """f() or, if it raises, the exception as the text the Rust test expects for errors."""
+    try:
+        return f()
+    except Exception as ex:  # noqa: BLE001
+        return "ERROR: %s: %s" % (type(ex).__name__, ex)
+
+
+def dissection(cls, b):
+    try:
+        d = cls(b)
+    except Exception as ex:  # noqa: BLE001
+        return {"error": "%s: %s" % (type(ex).__name__, ex)}
+    return {
+        "repr": repr(d),
+        "show": attempt(lambda: d.show(dump=True)),
+        "command": attempt(d.command),
+        "rebuilt": attempt(lambda: raw(d).hex()),
+    }
+
+
+def define(cname, dname, srcs, padding, ns):
+    fields = [eval(s, ns) for s in srcs]
+    body = {"name": dname, "fields_desc": fields}
+    if padding:
+        body["extract_padding"] = lambda self, s: (b"", s)
+    cls = type(cname, (Packet,), body)
+    ns[cname] = cls
+    return cls
+
+
+def field_vectors():
+    out = []
+    for cid, classes, instances, dissect in FIELD_CASES:
+        ns = dict(globals())
+        cls = None
+        for cname, dname, srcs, padding in classes:
+            cls = define(cname, dname, srcs, padding, ns)
+        rec = {
+            "id": cid,
+            "classes": [{"class": c, "name": n, "fields": f, "extract_padding": p}
+                        for c, n, f, p in classes],
+            "ls_class": capture(ls, cls),
+            "instances": [],
+            "dissect": [],
+        }
+        for kw in instances:
+            p = eval("%s(%s)" % (cls.__name__, kw), ns)
+            b = raw(p)
+            rec["instances"].append({
+                "kwargs": kw,
+                "hex": b.hex(),
+                "repr": repr(p),
+                "show": attempt(lambda: p.show(dump=True)),
+                "ls": attempt(lambda: capture(ls, p)),
+                "command": p.command(),
+                "dissect": dissection(cls, b),
+            })
+        for h in dissect:
+            d = dissection(cls, bytes.fromhex(h))
+            d["hex"] = h
+            rec["dissect"].append(d)
+        out.append(rec)
+    return out
+
+
+# Display cases on built-in layers: expression, then what to record.
+DISPLAY_EXPRS = [
+    'IP(src="198.51.100.1", dst="198.51.100.2", ttl=3)/TCP(sport=1234, dport=80, flags="SA")/Raw(b"hi")',
+    'Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="198.51.100.2", proto=17, id=7)/UDP(sport=53, dport=4242)',
+    'IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(type=3, code=1)/IP(src="198.51.100.2", dst="198.51.100.3")/UDP()',
+    'Ether(src="66:77:88:99:aa:bb", dst="ff:ff:ff:ff:ff:ff")/ARP(hwsrc="66:77:88:99:aa:bb", psrc="198.51.100.1", pdst="198.51.100.2")',
+    'IP(src="198.51.100.1", dst="198.51.100.2", flags="DF", options=[IPOption_NOP(), IPOption_NOP()])/TCP(options=[("MSS", 1460), ("NOP", None)])',
+]
+
+SPRINTF_FORMATS = [
+    "%IP.src% > %IP.dst%",
+    "%-16s,IP.src%|%5s,IP.ttl%|",
+    "%IP.proto% %r,IP.proto% %03xr,IP.proto% %x,IP.chksum%",
+    "%2s,TCP.flags% %r,TCP.flags% %TCP.sport%",
+    "{TCP:tcp %TCP.dport%}{UDP:udp %UDP.dport%}{ICMP:icmp %ICMP.type%}{!TCP: not-tcp}",
+    "{IP:%IP.dst% {ICMP:%ICMP.type%}{TCP:%TCP.dport%}}",
+    "%IP:2.dst% %IP:1.dst% %Ether.src% %%%(%)",
+    "%Ether.type% %ARP.op% %ARP.psrc% %src% %NoSuch.x%",
+    "%.5s,IP.dst%/%8r,IP.len%/%-5d,r,IP.ttl%",
+]
+
+
+def display_vectors():
+    out = []
+    for e in DISPLAY_EXPRS:
+        p = eval(e)
+        b = raw(p)
+        q = p.__class__(b)
+        rec = {
+            "expr": e,
+            "hex": b.hex(),
+            "command": p.command(),
+            "ls": capture(ls, p),
+            "dissect_command": q.command(),
+            "sprintf": {},
+            "dissect_sprintf": {},
+        }
+        for f in SPRINTF_FORMATS:
+            for key, pkt in (("sprintf", p), ("dissect_sprintf", q)):
+                try:
+                    rec[key][f] = pkt.sprintf(f)
+                except Exception as ex:  # noqa: BLE001
+                    rec[key][f] = "ERROR: %s" % ex
+        q2 = p.__class__(b)
+        q2.hide_defaults()
+        rec["hide_defaults_repr"] = repr(q2)
+        rec["equal_to_dissection"] = bool(p == q)
+        out.append(rec)
+    return out
+
+
+def class_vectors():
+    out = {}
+    for name in ["Ether", "Dot3", "LLC", "SNAP", "Dot1Q", "ARP", "TCP", "UDP",
+                 "IPOption", "IPOption_RR", "Raw", "Padding"]:
+        out[name] = capture(ls, globals()[name])
+    return out
+
+
+def set_vectors():
+    out = []
+    exprs = [
+        'IP(src="198.51.100.1", dst="198.51.100.0/30", ttl=(1, 3), id=[5, 6])/TCP(dport=[80, 443])',
+        'IP(src="198.51.100.1", dst=["198.51.100.1", "198.51.100.9"])/ICMP(id=[3, 4], seq=(1, 2))',
+        'IP(dst=Net("198.51.100.7", "198.51.100.9"), src="198.51.100.1")',
+        'IP(dst="198.51.100/30", src="198.51.100.1")',
+        'TCP(flags=["S", "A"], dport=(8080, 8081))',
+        'Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="198.51.100.2", tos=(0, 2, 1))',
+    ]
+    for e in exprs:
+        p = eval(e)
+        items = list(p)
+        out.append({
+            "expr": e,
+            "repr": repr(p),
+            "show": p.show(dump=True),
+            "command": p.command(),
+            "hex": raw(p).hex(),
+            "count": len(items),
+            "items": [repr(x) for x in items],
+            "items_hex": [raw(x).hex() for x in items],
+        })
+    errors = {}
+    for e in ['IP(dst="198.51.100.1-254")', 'IP(dst="198.51.*.1-10")', 'Net("198.51.100.5-7")']:
+        try:
+            eval(e)
+            errors[e] = "no error"
+        except Exception as ex:  # noqa: BLE001
+            errors[e] = str(ex)
+    return {"sets": out, "errors": errors}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "engine_fields.jsonl"), "w") as f:
+        for rec in field_vectors():
+            f.write(json.dumps(rec) + "\n")
+    with open(os.path.join(OUT, "engine_display.jsonl"), "w") as f:
+        for rec in display_vectors():
+            f.write(json.dumps(rec) + "\n")
+    with open(os.path.join(OUT, "engine_ls.json"), "w") as f:
+        json.dump(class_vectors(), f, indent=1)
+    with open(os.path.join(OUT, "engine_sets.json"), "w") as f:
+        json.dump(set_vectors(), f, indent=1)
+    print("wrote", OUT, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+//! Implicit sets of packets: a field may hold a list, a `(low, high)` tuple (inclusive), or a
+//! network (`Net("198.51.100.0/30")`, `"198.51.100.0/30"` assigned to an IP field). Iterating
+//! a packet yields the cartesian product in Scapy's order: the field set last varies slowest,
+//! the payload fastest. Building a set uses its first element.
+
+use std::net::Ipv4Addr;
+use std::rc::Rc;
+
+use super::packet::Packet;
+use super::value::{py_str_repr, Value};
+
+/// A range of IPv4 addresses: a network (`a.b.c.d/n`) or a `start`..`stop` span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Net {
+    /// The network part as the user wrote it (`198.51.100`), for repr; `None` for a span.
+    pub net: Option<String>,
+    /// The prefix length (32 when none was given).
+    pub mask: u8,
+    /// First address.
+    pub start: u32,
+    /// Number of addresses.
+    pub count: u64,
+}
+
+/// inet_aton's forms: `a`, `a.b`, `a.b.c`, `a.b.c.d`, each part decimal, `0x` hex or
+/// octal with a leading 0; the last part fills the remaining bytes.
+pub fn inet_aton(s: &str) -> Option<u32> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let num = |p: &str| -> Option<u64> {
+        if p.is_empty() {
+            return None;
+        }
+        if let Some(h) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+            if h.is_empty() {
+                return Some(0);
+            }
+            return u64::from_str_radix(h, 16).ok();
+        }
+        if p.len() > 1 && p.starts_with('0') {
+            return u64::from_str_radix(&p[1..], 8).ok();
+        }
+        p.parse().ok()
+    };
+    let vals: Vec<u64> = parts.iter().map(|p| num(p)).collect::<Option<_>>()?;
+    let (last, head) = vals.split_last()?;
+    let mut acc: u64 = 0;
+    for (i, v) in head.iter().enumerate() {
+        if *v > 255 {
+            return None;
+        }
+        acc |= v << (24 - 8 * i);
+    }
+    let rest_bits = 32 - 8 * head.len() as u32;
+    if rest_bits < 64 && *last >= 1u64 << rest_bits {
+        return None;
+    }
+    Some((acc | last) as u32)
+}
+
+impl Net {
+    /// `Net("198.51.100.0/30")` with Scapy 2.8's rules: inet_aton forms, no wildcards, no
+    /// per-byte ranges (both refused with Scapy's messages).
+    pub fn parse(s: &str) -> Result<Net, String> {
+        if s.contains('*') {
+            return Err("Wildcards are no longer accepted in Net()".into());
+        }
+        let (net, mask) = match s.split_once('/') {
+            Some((n, m)) => (
+                n,
+                m.trim()
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|m| *m <= 32)
+                    .ok_or_else(|| format!("invalid literal for int() with base 10: {m:?}"))?,
+            ),
+            None => (s, 32),
+        };
+        let addr = Self::addr(net)?;
+        let inv = 32 - u32::from(mask);
+        let start = if inv == 32 { 0 } else { addr >> inv << inv };
+        Ok(Net {
+            net: Some(net.to_string()),
+            mask,
+            start,
+            count: 1u64 << inv,
+        })
+    }
+
+    /// `Net(start, stop)`: the addresses from `start` to `stop` inclusive.
+    pub fn span(start: &str, stop: &str) -> Result<Net, String> {
+        let a = Self::addr(start)?;
+        let b = Self::addr(stop)?;
+        Ok(Net {
+            net: None,
+            mask: 32,
+            start: a,
+            count: (i64::from(b) - i64::from(a) + 1).max(0) as u64,
+        })
+    }
+
+    fn addr(s: &str) -> Result<u32, String> {
+        if let Some(a) = inet_aton(s) {
+            return Ok(a);
+        }
+        let has_range = s.split('.').any(|p| {
+            p.split_once('-').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && !b.is_empty()
+                    && a.bytes().all(|c| c.is_ascii_digit())
+                    && b.bytes().all(|c| c.is_ascii_digit())
+            })
+        });
+        if has_range {
+            return Err("Ranges are no longer accepted in Net()".into());
+        }
+        Err(format!("[Errno -2] Name or service not known: {s:?}"))
+    }
+
+    /// The `i`-th address.
+    pub fn nth(&self, i: u64) -> Ipv4Addr {
+        Ipv4Addr::from((u64::from(self.start) + i) as u32)
+    }
+
+    /// `Net("198.51.100.0/30")` or `Net("198.51.100.7", "198.51.100.9")`.
+    pub fn repr(&self) -> String {
+        match &self.net {
+            Some(n) => format!("Net(\"{}/{}\")", n, self.mask),
+            None => format!(
+                "Net(\"{}\", \"{}\")",
+                self.nth(0),
+                self.nth(self.count.saturating_sub(1))
+            ),
+        }
+    }
+
+    /// The expression that rebuilds it (same as repr).
+    pub fn command(&self) -> String {
+        self.repr()
+    }
+}
+
+/// `Net(...)` as a field value.
+pub fn net_value(s: &str) -> Result<Value, String> {
+    Ok(Value::Net(Rc::new(Net::parse(s)?)))
+}
+
+/// How many elements iterating this value yields (lists, ranges, networks), for a field
+/// that is not itself a list.
+pub fn elements(v: &Value) -> Vec<Value> {
+    match v {
+        Value::List(items) => items.iter().flat_map(one_elements).collect(),
+        other => one_elements(other),
+    }
+}
+
+fn range_of(t: &[Value]) -> Option<Vec<Value>> {
+    if !(2..=3).contains(&t.len()) {
+        return None;
+    }
+    let ints: Vec<i128> = t.iter().map(Value::as_int).collect::<Option<_>>()?;
+    let step = ints.get(2).copied().unwrap_or(1);
+    if step == 0 {
+        return Some(Vec::new());
+    }
+    let (a, b) = (ints[0], ints[1] + 1);
+    let mut out = Vec::new();
+    let mut i = a;
+    // A range of more than a million packets is not a campaign's intent; stop there.
+    while ((step > 0 && i < b) || (step < 0 && i > b)) && out.len() < 1 << 20 {
+        out.push(Value::Int(i));
+        i += step;
+    }
+    Some(out)
+}
+
+fn one_elements(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Tuple(t) => range_of(t).unwrap_or_else(|| vec![v.clone()]),
+        Value::Net(n) => (0..n.count.min(1 << 20))
+            .map(|i| Value::Ip4(n.nth(i)))
+            .collect(),
+        Value::Packet(p) => p.iter_set().into_iter().map(Value::Packet).collect(),
+        other => vec![other.clone()],
+    }
+}
+
+/// The value a build uses for a field that is not a list: the first element of a set.
+pub fn first_element(v: &Value) -> std::borrow::Cow<'_, Value> {
+    use std::borrow::Cow;
+    match v {
+        Value::List(items) => match items.first() {
+            Some(f) => Cow::Owned(first_element(f).into_owned()),
+            None => Cow::Borrowed(v),
+        },
+        Value::Tuple(t) => match range_of(t) {
+            Some(r) if !r.is_empty() => Cow::Owned(r[0].clone()),
+            _ => Cow::Borrowed(v),
+        },
+        Value::Net(n) => Cow::Owned(Value::Ip4(n.nth(0))),
+        _ => Cow::Borrowed(v),
+    }
+}
+
+/// True when a field's value makes the packet a set (or holds a random value that
+/// iteration fixes).
+fn is_gen(v: &Value, is_list_field: bool) -> bool {
+    match v {
+        Value::Volatile(_) => true,
+        Value::Net(_) => true,
+        Value::List(_) => !is_list_field,
+        Value::Tuple(t) => !is_list_field && range_of(t).is_some(),
+        _ => false,
+    }
+}
+
+impl Packet {
+    /// True when iterating yields more than the packet itself (some field holds a set).
+    pub fn is_set(&self) -> bool {
+        self.layers().iter().any(|l| {
+            let d = l.data();
+            d.explicit_order().iter().any(|&i| {
+                let list = d.def.fields[i].kind.is_list();
+                d.explicit(i).is_some_and(|v| is_gen(v, list))
+            })
+        })
+    }
+
+    /// `list(p)`: every packet of the implicit set, in Scapy's order (the field set last
+    /// varies slowest, the payload fastest; random values are drawn once per element).
+    pub fn iter_set(&self) -> Vec<Packet> {
+        let d = self.data();
+        // The fields to vary: volatile defaults (fuzz), then the explicit ones in the order
+        // they were set; the last one is the outermost loop.
+        let mut todo: Vec<usize> = d
+            .fuzzed
+            .iter()
+            .chain(d.overloaded.iter())
+            .filter(|(_, v)| matches!(v, Value::Volatile(_)))
+            .map(|(i, _)| *i)
+            .collect();
+        todo.extend(d.explicit_order().iter().copied());
+        let choices: Vec<(usize, Vec<Value>)> = todo
+            .iter()
+            .map(|&i| {
+                let v = d.value_at(i);
+                let list = d.def.fields[i].kind.is_list();
+                let items = match &v {
+                    Value::Volatile(r) => vec![r.draw()],
+                    _ if list => vec![v.clone()],
+                    _ => elements(&v),
+                };
+                (i, items)
+            })
+            .collect();
+        let payloads: Vec<Option<Packet>> = match &d.payload {
+            Some(p) => p.iter_set().into_iter().map(Some).collect(),
+            None => vec![None],
+        };
+        drop(d);
+        let mut out = Vec::new();
+        let mut current: Vec<(usize, Value)> = Vec::with_capacity(choices.len());
+        self.product(&choices, &mut current, &payloads, &mut out);
+        out
+    }
+
+    fn product(
+        &self,
+        choices: &[(usize, Vec<Value>)],
+        current: &mut Vec<(usize, Value)>,
+        payloads: &[Option<Packet>],
+        out: &mut Vec<Packet>,
+    ) {
+        match choices.split_last() {
+            Some(((i, items), rest)) => {
+                for it in items {
+                    current.push((*i, it.clone()));
+                    self.product(rest, current, payloads, out);
+                    current.pop();
+                }
+            }
+            None => {
+                for pl in payloads {
+                    out.push(self.clone_with(current, pl.as_ref()));
+                }
+            }
+        }
+    }
+
+    /// A copy of this layer alone with these explicit values (in this order) and a payload.
+    fn clone_with(&self, values: &[(usize, Value)], payload: Option<&Packet>) -> Packet {
+        let q = {
+            let d = self.data();
+            let mut nd = super::packet::LayerData::new(&d.def);
+            nd.overloaded = d.overloaded.clone();
+            nd.fuzzed = d
+                .fuzzed
+                .iter()
+                .filter(|(_, v)| !matches!(v, Value::Volatile(_)))
+                .cloned()
+                .collect();
+            // Explicit values in Scapy's order: the ones chosen, in the order they were set.
+            for (i, v) in values.iter().rev() {
+                nd.set_raw(*i, v.clone());
+            }
+            Packet::from_data(nd)
+        };
+        if let Some(p) = payload {
+            q.add_payload(p.copy());
+        }
+        q
+    }
+}
+
+/// Text of an address-like value for messages.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Str(s) => py_str_repr(s),
+        other => other.py_repr(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inet_aton_forms() {
+        assert_eq!(inet_aton("198.51.100"), Some(0xc633_0064));
+        assert_eq!(inet_aton("1.2.3.4"), Some(0x0102_0304));
+        assert_eq!(inet_aton("0x7f.1"), Some(0x7f00_0001));
+        assert_eq!(inet_aton("1.2.3.256"), None);
+        assert_eq!(inet_aton("a.b"), None);
+    }
+
+    #[test]
+    fn nets_as_scapy_2_8() {
+        let n = Net::parse("198.51.100/24").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n.repr(), "Net(\"198.51.100/24\")");
+        assert_eq!(n.nth(0), Ipv4Addr::new(198, 51, 0, 0));
+        assert_eq!(
+            Net::parse("198.51.100.1-254").err().as_deref(),
+            Some("Ranges are no longer accepted in Net()")
+        );
+        assert_eq!(
+            Net::parse("198.51.*.1").err().as_deref(),
+            Some("Wildcards are no longer accepted in Net()")
+        );
+        let s = Net::span("198.51.100.7", "198.51.100.9").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.count, 3);
+        assert_eq!(s.repr(), "Net(\"198.51.100.7\", \"198.51.100.9\")");
+    }
+}
