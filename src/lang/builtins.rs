@@ -270,7 +270,7 @@ fn print(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn len(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "len", &kw)?;
     exactly_one("len", &args)?;
-    Ok(Value::Int(ops::len(&args[0])? as i64))
+    Ok(Value::Int(vm.len(&args[0])? as i64))
 }
 
 fn repr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -382,7 +382,7 @@ fn sum(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         _ => {}
     }
     for it in vm.iterate(&args[0])? {
-        acc = ops::binary(BinOp::Add, &acc, &it)?;
+        acc = vm.binary(BinOp::Add, &acc, &it)?;
     }
     Ok(acc)
 }
@@ -781,7 +781,7 @@ fn pow(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn hash(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "hash", &kw)?;
     exactly_one("hash", &args)?;
-    Ok(Value::Int(ops::hash_value(&args[0])?))
+    Ok(Value::Int(vm.hash(&args[0])?))
 }
 
 fn id(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -797,7 +797,8 @@ fn id(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn any(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "any", &kw)?;
     exactly_one("any", &args)?;
-    for v in vm.iterate(&args[0])? {
+    let mut it = vm.get_iter(&args[0])?;
+    while let Some(v) = vm.iter_next(&mut it)? {
         if vm.truthy(&v)? {
             return Ok(Value::Bool(true));
         }
@@ -808,7 +809,8 @@ fn any(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn all(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "all", &kw)?;
     exactly_one("all", &args)?;
-    for v in vm.iterate(&args[0])? {
+    let mut it = vm.get_iter(&args[0])?;
+    while let Some(v) = vm.iter_next(&mut it)? {
         if !vm.truthy(&v)? {
             return Ok(Value::Bool(false));
         }
@@ -821,6 +823,9 @@ fn iter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     exactly_one("iter", &args)?;
     if let Value::Iterator(_) = &args[0] {
         return Ok(args[0].clone());
+    }
+    if let Value::Instance(_) | Value::Special(_) = &args[0] {
+        return super::classes::iter_builtin(vm, &args[0]);
     }
     let name = match &args[0] {
         Value::List(_) => "list_iterator",
@@ -838,6 +843,9 @@ fn iter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn next(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "next", &kw)?;
     arg_range("next", &args, 1, 2)?;
+    if let Value::Instance(_) | Value::Special(_) = &args[0] {
+        return super::classes::next_builtin(vm, &args[0], args.get(1).cloned());
+    }
     let Value::Iterator(it) = &args[0] else {
         return Err(Exc::type_error(format!(
             "'{}' object is not an iterator",
@@ -861,10 +869,7 @@ fn next(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn callable(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "callable", &kw)?;
     exactly_one("callable", &args)?;
-    Ok(Value::Bool(matches!(
-        args[0],
-        Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_)
-    )))
+    Ok(Value::Bool(super::classes::callable(vm, &args[0])))
 }
 
 fn format_builtin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -1077,10 +1082,7 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
     let tag = match cls.kind {
         ClassKind::Exception(_) => {
             no_kw(vm, &cls.name, &kw)?;
-            return Ok(Value::Exception(Rc::new(ExcObject {
-                class: cls.clone(),
-                args,
-            })));
+            return Ok(Value::Exception(Rc::new(ExcObject::new(cls.clone(), args))));
         }
         ClassKind::Builtin(t) => t,
     };

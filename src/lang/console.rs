@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::ast::Stmt;
 use super::error::SyntaxErr;
-use super::exceptions::{exception_line, format_traceback, Exc, ExcKind};
+use super::exceptions::{exception_line, Exc, ExcKind};
 use super::interp::{State, Vm};
 use super::lexer;
 use super::parser::{self, ParseFail};
@@ -159,7 +159,18 @@ impl Session {
             // In 'single' mode a second statement may not follow a compound one without the
             // blank line that ends it.
             let base = first.indent;
-            if let Some(extra) = logical[1..].iter().find(|l| {
+            // Decorators and the `def`/`class` they decorate form one statement.
+            let mut skip = 1;
+            if first.first_word.as_deref() == Some("@") {
+                while let Some(l) = logical.get(skip) {
+                    skip += 1;
+                    if l.indent == base && l.first_word.as_deref() != Some("@") {
+                        break;
+                    }
+                }
+            }
+            let rest = logical.get(skip..).unwrap_or(&[]);
+            if let Some(extra) = rest.iter().find(|l| {
                 l.indent <= base
                     && !l
                         .first_word
@@ -208,7 +219,8 @@ impl Session {
             Ok(()) => None,
             Err(Exc::Timeout) => Some(Outcome::Stopped(StopReason::Timeout)),
             Err(Exc::Raise(raised)) => {
-                vm.sink.write(&format_traceback(&raised));
+                let (text, message) = vm.format_exception(&raised);
+                vm.sink.write(&text);
                 let kind = raised.exc.kind();
                 if kind == ExcKind::KeyboardInterrupt
                     && stop.requested() == Some(StopReason::Interrupt)
@@ -217,7 +229,7 @@ impl Session {
                 }
                 Some(Outcome::Raised(ExceptionInfo {
                     type_name: raised.exc.type_name(),
-                    message: raised.exc.message(),
+                    message,
                     is_assertion: kind.is_a(ExcKind::AssertionError),
                 }))
             }

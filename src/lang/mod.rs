@@ -28,10 +28,12 @@ use std::sync::Arc;
 
 pub mod ast;
 pub mod builtins;
+pub mod classes;
 pub mod console;
 pub mod error;
 pub mod exceptions;
 pub mod format;
+pub mod import_hook;
 pub mod interp;
 pub mod lexer;
 pub mod methods;
