@@ -885,7 +885,9 @@ fn format_builtin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         }
         None => String::new(),
     };
-    Ok(Value::str(super::printf::format_spec(vm, &args[0], &spec)?))
+    Ok(Value::str(super::classes::format_value(
+        vm, &args[0], &spec,
+    )?))
 }
 
 /// Parses `int(text, base)`.

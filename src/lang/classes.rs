@@ -65,6 +65,7 @@ syms! {
     and_ = "__and__", rand = "__rand__", iand = "__iand__",
     or_ = "__or__", ror = "__ror__", ior = "__ior__",
     xor = "__xor__", rxor = "__rxor__", ixor = "__ixor__",
+    append = "append", get = "get",
 }
 
 impl Syms {
@@ -431,7 +432,7 @@ pub fn create_class(
     if dict.contains(s.eq) && !dict.contains(s.hash) {
         dict.set(s.hash, Value::None);
     }
-    let (getattr, setattr, delattr) = (s.getattr, s.setattr, s.delattr);
+    let hooks = [s.getattr, s.setattr, s.delattr, s.new];
     let class = Rc::new(Class {
         name,
         bases: base_classes,
@@ -441,7 +442,7 @@ pub fn create_class(
         user: true,
         flags: std::cell::Cell::new(0),
     });
-    update_flags(&class, getattr, setattr, delattr);
+    update_flags(&class, hooks);
     // Methods learn their class (zero-argument super()).
     for (_, v) in class.dict.borrow().0.iter() {
         let funcs: Vec<Value> = match v {
@@ -467,7 +468,7 @@ pub fn create_class(
     Ok(Value::Class(class))
 }
 
-fn update_flags(class: &Rc<Class>, getattr: Sym, setattr: Sym, delattr: Sym) {
+fn update_flags(class: &Rc<Class>, [getattr, setattr, delattr, new]: [Sym; 4]) {
     let mut flags = 0;
     if class.lookup(getattr).is_some() {
         flags |= class_flags::HAS_GETATTR;
@@ -477,6 +478,9 @@ fn update_flags(class: &Rc<Class>, getattr: Sym, setattr: Sym, delattr: Sym) {
     }
     if class.lookup(delattr).is_some() {
         flags |= class_flags::HAS_DELATTR;
+    }
+    if class.lookup(new).is_some() {
+        flags |= class_flags::HAS_NEW;
     }
     let has_prop = std::iter::once(&**class)
         .chain(class.mro.iter().map(|c| &**c))
@@ -1059,7 +1063,7 @@ fn vm_builtin_get_attr(vm: &mut Vm<'_>, o: Value, name: Sym) -> PResult<Value> {
 }
 
 /// The docstring of a body (its first statement, if a string literal).
-fn docstring(body: &[super::ast::Stmt]) -> Value {
+pub fn docstring(body: &[super::ast::Stmt]) -> Value {
     match body.first().map(|s| &s.kind) {
         Some(super::ast::StmtKind::Expr {
             value: super::ast::Expr::Const(v @ Value::Str(_)),
@@ -1167,7 +1171,7 @@ pub fn set_attr(vm: &mut Vm<'_>, o: &Value, name: Sym, v: Value) -> PResult<()> 
             }
             c.dict.borrow_mut().set(name, v);
             let s = &vm.st.syms;
-            update_flags(c, s.getattr, s.setattr, s.delattr);
+            update_flags(c, [s.getattr, s.setattr, s.delattr, s.new]);
             Ok(())
         }
         Value::Function(f) => {
@@ -1848,7 +1852,26 @@ pub fn set_item(vm: &mut Vm<'_>, o: &Value, i: Value, v: Value) -> PResult<()> {
             d.borrow_mut().insert(k, v);
             Ok(())
         }
-        _ => ops::set_item(o, &i, v),
+        _ => match slice_parts(&i)? {
+            Some((a, b, c)) => ops::set_slice(o, a, b, c, &v),
+            None => ops::set_item(o, &i, v),
+        },
+    }
+}
+
+/// The bounds of a `slice` object.
+#[allow(clippy::type_complexity)]
+fn slice_parts(i: &Value) -> PResult<Option<(Option<i64>, Option<i64>, Option<i64>)>> {
+    match i {
+        Value::Special(s) => match &**s {
+            Special::Slice(p) => Ok(Some((
+                ops::slice_bound(&p[0])?,
+                ops::slice_bound(&p[1])?,
+                ops::slice_bound(&p[2])?,
+            ))),
+            _ => Ok(None),
+        },
+        _ => Ok(None),
     }
 }
 
@@ -1872,7 +1895,10 @@ pub fn del_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<()> {
                 .map(|_| ())
                 .ok_or_else(|| Exc::with_args(ExcKind::KeyError, vec![i]))
         }
-        _ => ops::del_item(o, &i),
+        _ => match slice_parts(&i)? {
+            Some((a, b, c)) => ops::del_slice(o, a, b, c),
+            None => ops::del_item(o, &i),
+        },
     }
 }
 

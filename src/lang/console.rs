@@ -144,17 +144,10 @@ impl Session {
             .first_word
             .as_deref()
             .is_some_and(parser::is_compound_keyword);
-        let stmts = match parser::parse(&unit, &mut self.state.interner) {
-            Ok(s) => s,
-            Err(ParseFail::Incomplete(e)) => {
-                return if last {
-                    Step::Error(e, unit)
-                } else {
-                    Step::Incomplete
-                };
-            }
-            Err(ParseFail::Error(e)) => return Step::Error(e, unit),
-        };
+        let parsed = parser::parse(&unit, &mut self.state.interner);
+        if let Err(ParseFail::Error(e)) = parsed {
+            return Step::Error(e, unit);
+        }
         if compound {
             // In 'single' mode a second statement may not follow a compound one without the
             // blank line that ends it.
@@ -189,6 +182,19 @@ impl Session {
                     unit,
                 );
             }
+        }
+        let stmts = match parsed {
+            Ok(s) => s,
+            Err(ParseFail::Incomplete(e)) => {
+                return if last {
+                    Step::Error(e, unit)
+                } else {
+                    Step::Incomplete
+                };
+            }
+            Err(ParseFail::Error(e)) => return Step::Error(e, unit),
+        };
+        if compound {
             let ended = pending.last().is_some_and(|(_, t)| t.trim().is_empty());
             if !ended && !last {
                 return Step::Incomplete;

@@ -246,13 +246,23 @@ pub struct Frame {
 impl Frame {
     /// A frame for a scope with `layout`, capturing `closure`.
     fn for_scope(layout: &ScopeLayout, closure: &[CellRef], line: u32) -> Frame {
+        Frame::with_locals(layout, closure, line, vec![None; layout.nlocals])
+    }
+
+    /// A frame whose local slots are `locals`.
+    fn with_locals(
+        layout: &ScopeLayout,
+        closure: &[CellRef],
+        line: u32,
+        locals: Vec<Option<Value>>,
+    ) -> Frame {
         let mut cells = Vec::with_capacity(layout.ncells + closure.len());
         for _ in 0..layout.ncells {
             cells.push(Rc::new(RefCell::new(None)));
         }
         cells.extend(closure.iter().cloned());
         Frame {
-            locals: vec![None; layout.nlocals],
+            locals,
             line,
             cells,
             ncells: layout.ncells,
@@ -620,7 +630,7 @@ impl Vm<'_> {
             let syms = &self.st.syms;
             let mut n = ns.borrow_mut();
             n.set(syms.module, Value::str("__main__"));
-            n.set(syms.qualname, Value::str(name.clone()));
+            n.set(syms.doc, classes::docstring(&cdef.body));
         }
         let closure = capture(&cdef.scope.freevars, frame);
         let mut body_frame = Frame::for_scope(&cdef.scope, &closure, cdef.line);
@@ -672,10 +682,14 @@ impl Vm<'_> {
                     obj.state.borrow_mut().tb = self.tb_here(&raised, frame);
                 }
                 self.st.handling.push(obj.clone());
+                let line = frame.line;
                 let fr = self.exec_block(finalbody, frame);
                 self.st.handling.pop();
                 match fr {
-                    Ok(Flow::Normal) => Err(Exc::Raise(raised)),
+                    Ok(Flow::Normal) => {
+                        frame.line = line;
+                        Err(Exc::Raise(raised))
+                    }
                     Ok(flow) => Ok(flow),
                     Err(mut e) => {
                         self.set_context(&mut e, &obj);
@@ -927,6 +941,7 @@ impl Vm<'_> {
             Err(Exc::Raise(mut raised)) => {
                 let obj = self.materialize(&mut raised);
                 obj.state.borrow_mut().tb = self.tb_here(&raised, frame);
+                let raised_line = frame.line;
                 frame.line = line;
                 let args = vec![
                     Value::Class(obj.class.clone()),
@@ -941,6 +956,7 @@ impl Vm<'_> {
                         if self.truthy(&res)? {
                             Ok(Flow::Normal)
                         } else {
+                            frame.line = raised_line;
                             Err(Exc::Raise(raised))
                         }
                     }
@@ -1132,6 +1148,15 @@ impl Vm<'_> {
         Ok(())
     }
 
+    /// Takes a local or global variable's value out of its slot (for in-place updates).
+    fn take_name(&mut self, n: &Name, frame: &mut Frame) -> Option<Value> {
+        match n.scope {
+            Scope::Local(slot) => frame.locals.get_mut(slot as usize)?.take(),
+            Scope::Global => self.st.globals.get_mut(n.sym as usize)?.take(),
+            _ => None,
+        }
+    }
+
     /// Removes a binding (`del x`); Err when it was not bound.
     fn unbind(&mut self, n: &Name, frame: &mut Frame) -> PResult<()> {
         let name = self.st.interner.name(n.sym).to_string();
@@ -1191,7 +1216,7 @@ impl Vm<'_> {
                     return ops::set_slice(&o, a, b, c, &v);
                 }
                 let i = self.eval(index, frame)?;
-                if classes::is_user(&o) || classes::is_user(&i) {
+                if classes::is_user(&o) || classes::is_user(&i) || matches!(i, Value::Special(_)) {
                     return classes::set_item(self, &o, i, v);
                 }
                 ops::set_item(&o, &i, v)
@@ -1301,6 +1326,22 @@ impl Vm<'_> {
                         return self.store_name(n, Value::Int(s), frame);
                     }
                 }
+                // `s += t` on a string nothing else references: append in place, as CPython.
+                if let (Value::Str(_), Value::Str(t), BinOp::Add) = (&cur, &rhs, op) {
+                    drop(cur);
+                    if let Some(Value::Str(mut rc)) = self.take_name(n, frame) {
+                        if let Some(s) = Rc::get_mut(&mut rc) {
+                            s.s.push_str(&t.s);
+                            s.ascii = s.ascii && t.ascii;
+                            return self.store_name(n, Value::Str(rc), frame);
+                        }
+                        let r = self.inplace(op, Value::Str(rc), &rhs)?;
+                        return self.store_name(n, r, frame);
+                    }
+                    let cur = self.load_name(n, frame)?;
+                    let r = self.inplace(op, cur, &rhs)?;
+                    return self.store_name(n, r, frame);
+                }
                 let r = self.inplace(op, cur, &rhs)?;
                 self.store_name(n, r, frame)
             }
@@ -1364,7 +1405,7 @@ impl Vm<'_> {
                     return ops::del_slice(&o, a, b, c);
                 }
                 let i = self.eval(index, frame)?;
-                if classes::is_user(&o) || classes::is_user(&i) {
+                if classes::is_user(&o) || classes::is_user(&i) || matches!(i, Value::Special(_)) {
                     return classes::del_item(self, &o, i);
                 }
                 ops::del_item(&o, &i)
@@ -1419,20 +1460,7 @@ impl Vm<'_> {
                 }
                 self.binary(*op, &a, &b)
             }
-            Expr::Compare(first, rest) => {
-                let mut left = self.eval(first, frame)?;
-                for (i, (op, re)) in rest.iter().enumerate() {
-                    let right = self.eval(re, frame)?;
-                    let ok = self.compare(*op, &left, &right)?;
-                    if !ok {
-                        return Ok(Value::Bool(false));
-                    }
-                    if i + 1 < rest.len() {
-                        left = right;
-                    }
-                }
-                Ok(Value::Bool(true))
-            }
+            Expr::Compare(first, rest) => self.eval_compare(first, rest, frame),
             Expr::Unary(op, x) => {
                 let v = self.eval(x, frame)?;
                 if classes::is_user(&v) {
@@ -1468,123 +1496,225 @@ impl Vm<'_> {
             }
             Expr::Tuple(items) => Ok(Value::tuple(self.eval_items(items, frame)?)),
             Expr::List(items) => Ok(Value::list(self.eval_items(items, frame)?)),
-            Expr::Set(items) => {
-                let vals = self.eval_items(items, frame)?;
-                let mut d = Dict::new();
-                for v in vals {
-                    d.insert(self.key(&v)?, Value::None);
-                }
-                Ok(Value::Set(Rc::new(RefCell::new(d))))
-            }
-            Expr::Dict(items) => {
-                let mut d = Dict::new();
-                for item in items {
-                    match item {
-                        DictItem::Pair(k, v) => {
-                            let k = self.eval(k, frame)?;
-                            let v = self.eval(v, frame)?;
-                            d.insert(self.key(&k)?, v);
-                        }
-                        DictItem::Splat(x) => {
-                            let m = self.eval(x, frame)?;
-                            let Value::Dict(m) = m else {
-                                return Err(Exc::type_error(format!(
-                                    "'{}' object is not a mapping",
-                                    m.type_name()
-                                )));
-                            };
-                            let pairs: Vec<(Value, Value)> = m
-                                .borrow()
-                                .iter()
-                                .map(|(k, v)| (k.clone(), v.clone()))
-                                .collect();
-                            for (k, v) in pairs {
-                                d.insert(ops::key(&k)?, v);
-                            }
-                        }
-                    }
-                }
-                Ok(Value::Dict(Rc::new(RefCell::new(d))))
-            }
+            Expr::Set(items) => self.eval_set(items, frame),
+            Expr::Dict(items) => self.eval_dict(items, frame),
             Expr::Starred(_) => Err(Exc::new(
                 ExcKind::SyntaxError,
                 "can't use starred expression here",
             )),
             Expr::Slice(parts) => self.slice_value(parts, frame),
-            Expr::Subscript(obj, index) => {
-                let o = self.eval(obj, frame)?;
-                if let Expr::Slice(parts) = &**index {
-                    if classes::is_user(&o) {
-                        let s = self.slice_value(parts, frame)?;
-                        return classes::get_item(self, &o, s);
-                    }
-                    let (a, b, c) = self.slice_bounds(parts, frame)?;
-                    return ops::get_slice(&o, a, b, c);
-                }
-                let i = self.eval(index, frame)?;
-                self.get_item(&o, &i)
-            }
+            Expr::Subscript(obj, index) => self.eval_subscript(obj, index, frame),
             Expr::Attr(obj, name) => {
                 let o = self.eval(obj, frame)?;
                 self.get_attr(o, *name)
             }
-            Expr::Call(f, args) => {
-                let fv = self.eval(f, frame)?;
-                if args.is_empty() {
-                    if let Value::Builtin(b) = &fv {
-                        if std::ptr::eq(*b, &classes::SUPER) {
-                            return classes::zero_arg_super(self, frame);
-                        }
-                    }
-                }
-                let (pos, kw) = self.eval_args(args, frame)?;
-                self.call(&fv, pos, kw)
-            }
-            Expr::MethodCall(obj, name, args) => {
-                let o = self.eval(obj, frame)?;
-                match &o {
-                    Value::Instance(inst) => {
-                        // A method found on the class: call it with the instance first, without
-                        // creating a bound method.
-                        if !inst.dict.borrow().contains(*name) {
-                            if let Some(Value::Function(f)) = inst.class.lookup(*name) {
-                                let mut pos = Vec::with_capacity(args.len() + 1);
-                                pos.push(o.clone());
-                                let kw = self.eval_args_into(args, frame, &mut pos)?;
-                                return self.call_function(&f, pos, kw);
-                            }
-                        }
-                        let m = self.get_attr(o.clone(), *name)?;
-                        let (pos, kw) = self.eval_args(args, frame)?;
-                        self.call(&m, pos, kw)
-                    }
-                    Value::Class(c) if c.user || classes::is_class_special(self, *name) => {
-                        let m = self.get_attr(o.clone(), *name)?;
-                        let (pos, kw) = self.eval_args(args, frame)?;
-                        self.call(&m, pos, kw)
-                    }
-                    Value::Special(_)
-                    | Value::Function(_)
-                    | Value::Method(_)
-                    | Value::Exception(_) => {
-                        let m = self.get_attr(o.clone(), *name)?;
-                        let (pos, kw) = self.eval_args(args, frame)?;
-                        self.call(&m, pos, kw)
-                    }
-                    _ => {
-                        let (pos, kw) = self.eval_args(args, frame)?;
-                        methods::call_method(self, &o, *name, pos, kw)
-                    }
-                }
-            }
+            Expr::Call(f, args) => self.eval_call(f, args, frame),
+            Expr::MethodCall(obj, name, args) => self.eval_method_call(obj, *name, args, frame),
             Expr::Lambda(def) => self.make_function(def, frame),
             Expr::Comp(c) => self.eval_comp(c, frame),
-            Expr::FString(parts) => {
-                let mut out = String::new();
-                self.fstring(parts, frame, &mut out)?;
-                Ok(Value::str(out))
+            Expr::FString(parts) => self.eval_fstring(parts, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_compare(
+        &mut self,
+        first: &Expr,
+        rest: &[(CmpOp, Expr)],
+        frame: &mut Frame,
+    ) -> PResult<Value> {
+        if let [(op, re)] = rest {
+            let left = self.eval(first, frame)?;
+            let right = self.eval(re, frame)?;
+            if let (Value::Int(a), Value::Int(b)) = (&left, &right) {
+                return Ok(Value::Bool(match op {
+                    CmpOp::Lt => a < b,
+                    CmpOp::Le => a <= b,
+                    CmpOp::Gt => a > b,
+                    CmpOp::Ge => a >= b,
+                    CmpOp::Eq | CmpOp::Is => a == b,
+                    CmpOp::Ne | CmpOp::IsNot => a != b,
+                    _ => return Ok(Value::Bool(self.compare(*op, &left, &right)?)),
+                }));
+            }
+            return Ok(Value::Bool(self.compare(*op, &left, &right)?));
+        }
+        let mut left = self.eval(first, frame)?;
+        for (i, (op, re)) in rest.iter().enumerate() {
+            let right = self.eval(re, frame)?;
+            let ok = self.compare(*op, &left, &right)?;
+            if !ok {
+                return Ok(Value::Bool(false));
+            }
+            if i + 1 < rest.len() {
+                left = right;
             }
         }
+        Ok(Value::Bool(true))
+    }
+
+    #[inline(never)]
+    fn eval_set(&mut self, items: &[Expr], frame: &mut Frame) -> PResult<Value> {
+        let vals = self.eval_items(items, frame)?;
+        let mut d = Dict::new();
+        for v in vals {
+            d.insert(self.key(&v)?, Value::None);
+        }
+        Ok(Value::Set(Rc::new(RefCell::new(d))))
+    }
+
+    #[inline(never)]
+    fn eval_dict(&mut self, items: &[DictItem], frame: &mut Frame) -> PResult<Value> {
+        let mut d = Dict::new();
+        for item in items {
+            match item {
+                DictItem::Pair(k, v) => {
+                    let k = self.eval(k, frame)?;
+                    let v = self.eval(v, frame)?;
+                    d.insert(self.key(&k)?, v);
+                }
+                DictItem::Splat(x) => {
+                    let m = self.eval(x, frame)?;
+                    let Value::Dict(m) = m else {
+                        return Err(Exc::type_error(format!(
+                            "'{}' object is not a mapping",
+                            m.type_name()
+                        )));
+                    };
+                    let pairs: Vec<(Value, Value)> = m
+                        .borrow()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    for (k, v) in pairs {
+                        d.insert(ops::key(&k)?, v);
+                    }
+                }
+            }
+        }
+        Ok(Value::Dict(Rc::new(RefCell::new(d))))
+    }
+
+    #[inline(never)]
+    fn eval_method_call(
+        &mut self,
+        obj: &Expr,
+        name: Sym,
+        args: &[Arg],
+        frame: &mut Frame,
+    ) -> PResult<Value> {
+        let o = self.eval(obj, frame)?;
+        match &o {
+            Value::Instance(inst) => {
+                // A method found on the class: call it with the instance first, without
+                // creating a bound method.
+                if !inst.dict.borrow().contains(name) {
+                    if let Some(Value::Function(f)) = inst.class.lookup(name) {
+                        let mut pos = Vec::with_capacity(args.len() + 1);
+                        pos.push(o.clone());
+                        let kw = self.eval_args_into(args, frame, &mut pos)?;
+                        return self.call_function(&f, pos, kw);
+                    }
+                }
+                let m = self.get_attr(o.clone(), name)?;
+                let (pos, kw) = self.eval_args(args, frame)?;
+                self.call(&m, pos, kw)
+            }
+            Value::Class(c) if c.user || classes::is_class_special(self, name) => {
+                let m = self.get_attr(o.clone(), name)?;
+                let (pos, kw) = self.eval_args(args, frame)?;
+                self.call(&m, pos, kw)
+            }
+            Value::Special(_) | Value::Function(_) | Value::Method(_) | Value::Exception(_) => {
+                let m = self.get_attr(o.clone(), name)?;
+                let (pos, kw) = self.eval_args(args, frame)?;
+                self.call(&m, pos, kw)
+            }
+            Value::List(l) if name == self.st.syms.append => {
+                if let [Arg::Pos(e)] = args {
+                    let v = self.eval(e, frame)?;
+                    l.borrow_mut().push(v);
+                    return Ok(Value::None);
+                }
+                let (pos, kw) = self.eval_args(args, frame)?;
+                methods::call_method(self, &o, name, pos, kw)
+            }
+            Value::Dict(d) if name == self.st.syms.get => {
+                if let [Arg::Pos(k), Arg::Pos(dflt)] = args {
+                    let k = self.eval(k, frame)?;
+                    let dflt = self.eval(dflt, frame)?;
+                    let key = self.key(&k)?;
+                    let found = d.borrow().get(&key).cloned();
+                    return Ok(found.unwrap_or(dflt));
+                }
+                let (pos, kw) = self.eval_args(args, frame)?;
+                methods::call_method(self, &o, name, pos, kw)
+            }
+            _ => {
+                let (pos, kw) = self.eval_args(args, frame)?;
+                methods::call_method(self, &o, name, pos, kw)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn eval_fstring(&mut self, parts: &[FPart], frame: &mut Frame) -> PResult<Value> {
+        let mut out = String::new();
+        self.fstring(parts, frame, &mut out)?;
+        Ok(Value::str(out))
+    }
+
+    #[inline(never)]
+    fn eval_subscript(&mut self, obj: &Expr, index: &Expr, frame: &mut Frame) -> PResult<Value> {
+        let o = self.eval(obj, frame)?;
+        if let Expr::Slice(parts) = index {
+            if classes::is_user(&o) {
+                let s = self.slice_value(parts, frame)?;
+                return classes::get_item(self, &o, s);
+            }
+            let (a, b, c) = self.slice_bounds(parts, frame)?;
+            return ops::get_slice(&o, a, b, c);
+        }
+        let i = self.eval(index, frame)?;
+        self.get_item(&o, &i)
+    }
+
+    #[inline(never)]
+    fn eval_call(&mut self, f: &Expr, args: &[Arg], frame: &mut Frame) -> PResult<Value> {
+        let fv = self.eval(f, frame)?;
+        if args.is_empty() {
+            if let Value::Builtin(b) = &fv {
+                if std::ptr::eq(*b, &classes::SUPER) {
+                    return classes::zero_arg_super(self, frame);
+                }
+            }
+        }
+        if let Value::Class(c) = &fv {
+            if c.user && !c.has_flag(super::value::class_flags::HAS_NEW) {
+                if let ClassKind::Builtin(_) = c.kind {
+                    // `C(args)`: evaluate the arguments after the new instance, for __init__.
+                    let obj = Value::Instance(Rc::new(super::value::Instance {
+                        class: c.clone(),
+                        dict: RefCell::new(SymMap::default()),
+                    }));
+                    if let Some(Value::Function(init)) = c.lookup(self.st.syms.init) {
+                        let mut pos = Vec::with_capacity(args.len() + 1);
+                        pos.push(obj.clone());
+                        let kw = self.eval_args_into(args, frame, &mut pos)?;
+                        let r = self.call_function(&init, pos, kw)?;
+                        if !matches!(r, Value::None) {
+                            return Err(Exc::type_error(format!(
+                                "__init__() should return None, not '{}'",
+                                r.type_name()
+                            )));
+                        }
+                        return Ok(obj);
+                    }
+                }
+            }
+        }
+        let (pos, kw) = self.eval_args(args, frame)?;
+        self.call(&fv, pos, kw)
     }
 
     fn fstring(&mut self, parts: &[FPart], frame: &mut Frame, out: &mut String) -> PResult<()> {
@@ -1980,7 +2110,7 @@ impl Vm<'_> {
 
     /// `obj[index]`.
     pub fn get_item(&mut self, o: &Value, i: &Value) -> PResult<Value> {
-        if classes::is_user(o) || classes::is_user(i) {
+        if classes::is_user(o) || classes::is_user(i) || matches!(i, Value::Special(_)) {
             return classes::get_item(self, o, i.clone());
         }
         ops::get_item(o, i)
@@ -2074,6 +2204,13 @@ impl Vm<'_> {
 
     /// `obj.name` as a value.
     pub fn get_attr(&mut self, o: Value, name: Sym) -> PResult<Value> {
+        if let Value::Instance(inst) = &o {
+            if !inst.class.has_flag(super::value::class_flags::HAS_PROPERTY) {
+                if let Some(v) = inst.dict.borrow().get(name) {
+                    return Ok(v.clone());
+                }
+            }
+        }
         match &o {
             Value::Instance(_)
             | Value::Method(_)
@@ -2090,6 +2227,12 @@ impl Vm<'_> {
 
     /// `obj.name = v`.
     pub fn set_attr(&mut self, o: &Value, name: Sym, v: Value) -> PResult<()> {
+        if let Value::Instance(inst) = o {
+            if inst.class.user && inst.class.flags.get() == 0 {
+                inst.dict.borrow_mut().set(name, v);
+                return Ok(());
+            }
+        }
         classes::set_attr(self, o, name, v)
     }
 
@@ -2207,20 +2350,24 @@ impl Vm<'_> {
         kw: Vec<(Sym, Value)>,
     ) -> PResult<Frame> {
         let def = &func.def;
-        let mut frame = Frame::for_scope(&def.scope, &func.closure, def.line);
-        if frame.locals.len() < def.nparams() {
-            frame.locals.resize(def.nparams(), None);
-        }
-        frame.func = Some(func.clone());
         let nparams = def.params.len();
         let simple = def.vararg.is_none() && def.kwarg.is_none() && def.kwonly.is_empty();
-        if simple && kw.is_empty() && pos.len() == nparams {
-            for (slot, v) in frame.locals.iter_mut().zip(pos) {
-                *slot = Some(v);
+        let mut frame = if simple && kw.is_empty() && pos.len() == nparams {
+            // The common call: the arguments' vector becomes the locals (collect reuses it).
+            let mut locals: Vec<Option<Value>> = pos.into_iter().map(Some).collect();
+            if locals.len() < def.scope.nlocals {
+                locals.resize(def.scope.nlocals, None);
             }
+            Frame::with_locals(&def.scope, &func.closure, def.line, locals)
         } else {
+            let mut frame = Frame::for_scope(&def.scope, &func.closure, def.line);
+            if frame.locals.len() < def.nparams() {
+                frame.locals.resize(def.nparams(), None);
+            }
             self.bind_slow(func, pos, kw, &mut frame.locals)?;
-        }
+            frame
+        };
+        frame.func = Some(func.clone());
         for &(slot, cell) in &def.scope.cell_params {
             if let Some(c) = frame.cells.get(cell as usize) {
                 *c.borrow_mut() = frame.locals[slot as usize].take();
@@ -2251,43 +2398,13 @@ impl Vm<'_> {
                 extra.push(v);
             }
         }
-        if !extra.is_empty() && def.vararg.is_none() {
-            let ndef = func.defaults.len();
-            let takes = if ndef > 0 {
-                format!("from {} to {}", nparams - ndef, nparams)
-            } else {
-                nparams.to_string()
-            };
-            let kw_given = kw
-                .iter()
-                .filter(|(k, _)| def.kwonly.iter().any(|p| p.name == *k))
-                .count();
-            let given = if kw_given > 0 {
-                format!(
-                    "{} positional argument{} (and {} keyword-only argument{}) were given",
-                    npos_given,
-                    if npos_given == 1 { "" } else { "s" },
-                    kw_given,
-                    if kw_given == 1 { "" } else { "s" }
-                )
-            } else {
-                format!(
-                    "{} {} given",
-                    npos_given,
-                    if npos_given == 1 { "was" } else { "were" }
-                )
-            };
-            return Err(Exc::type_error(format!(
-                "{}() takes {} positional argument{} but {}",
-                qual,
-                takes,
-                if nparams == 1 && ndef == 0 { "" } else { "s" },
-                given
-            )));
-        }
         if def.vararg.is_some() {
-            locals[vararg_slot] = Some(Value::tuple(extra));
+            locals[vararg_slot] = Some(Value::tuple(std::mem::take(&mut extra)));
         }
+        let kw_given = kw
+            .iter()
+            .filter(|(k, _)| def.kwonly.iter().any(|p| p.name == *k))
+            .count();
         let mut kwargs = def.kwarg.map(|_| Dict::new());
         let mut posonly_as_kw = Vec::new();
         for (name, v) in kw {
@@ -2337,6 +2454,36 @@ impl Vm<'_> {
                 "{}() got some positional-only arguments passed as keyword arguments: '{}'",
                 qual,
                 posonly_as_kw.join(", ")
+            )));
+        }
+        if !extra.is_empty() && def.vararg.is_none() {
+            let ndef = func.defaults.len();
+            let takes = if ndef > 0 {
+                format!("from {} to {}", nparams - ndef, nparams)
+            } else {
+                nparams.to_string()
+            };
+            let given = if kw_given > 0 {
+                format!(
+                    "{} positional argument{} (and {} keyword-only argument{}) were given",
+                    npos_given,
+                    if npos_given == 1 { "" } else { "s" },
+                    kw_given,
+                    if kw_given == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "{} {} given",
+                    npos_given,
+                    if npos_given == 1 { "was" } else { "were" }
+                )
+            };
+            return Err(Exc::type_error(format!(
+                "{}() takes {} positional argument{} but {}",
+                qual,
+                takes,
+                if nparams == 1 && ndef == 0 { "" } else { "s" },
+                given
             )));
         }
         if let Some(d) = kwargs {
@@ -2392,6 +2539,7 @@ impl Vm<'_> {
         match v {
             Value::Str(s) => Ok(s.s.clone()),
             Value::Instance(_) | Value::Exception(_) => classes::str(self, v),
+            Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => self.repr(v),
             _ => format::str(v),
         }
     }

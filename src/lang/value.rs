@@ -295,6 +295,8 @@ pub mod class_flags {
     pub const HAS_PROPERTY: u32 = 32;
     /// Defines `__delattr__`.
     pub const HAS_DELATTR: u32 = 64;
+    /// Defines `__new__`.
+    pub const HAS_NEW: u32 = 128;
 }
 
 /// The builtin types.
@@ -462,6 +464,35 @@ impl PartialEq for HashKey {
 
 impl Eq for HashKey {}
 
+/// Keys carry their Python hash already: the table only spreads it (Fibonacci hashing), rather
+/// than running SipHash over it again.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher;
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = KeyHash;
+    fn build_hasher(&self) -> KeyHash {
+        KeyHash(0)
+    }
+}
+
+/// The hasher of [`KeyHasher`].
+pub struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.0 = (self.0 ^ i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// An insertion-ordered hash table: Python's dict (and, with unit values, set).
 ///
 /// Keys may hold interior-mutable objects (clippy's `mutable_key_type`), but a key's hash is
@@ -469,7 +500,7 @@ impl Eq for HashKey {}
 #[derive(Default, Clone)]
 pub struct Dict {
     entries: Vec<Option<(Value, Value)>>,
-    index: HashMap<HashKey, usize>,
+    index: HashMap<HashKey, usize, KeyHasher>,
 }
 
 #[allow(clippy::mutable_key_type)]
@@ -514,7 +545,7 @@ impl Dict {
     }
     fn compact(&mut self) {
         let entries: Vec<(Value, Value)> = self.entries.drain(..).flatten().collect();
-        let mut index = HashMap::with_capacity(entries.len());
+        let mut index = HashMap::with_capacity_and_hasher(entries.len(), KeyHasher);
         for (pos, (k, _)) in entries.iter().enumerate() {
             // Keys in a dict were hashable when inserted, so hashing again succeeds.
             let hash = super::ops::hash_value(k).unwrap_or(0);
