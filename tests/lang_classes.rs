@@ -1371,3 +1371,37 @@ type(K()), K().__class__.__name__, type(K) is type"#,
 "#,
     );
 }
+
+#[test]
+fn percent_formatting_uses_str_and_repr() {
+    check(
+        r#"class T:
+    def __repr__(self):
+        return 'T()'
+    def __str__(self):
+        return 'tee'
+
+'%s %r' % (T(), T())
+'%s' % T()
+'%(a)s|%(b)r' % {'a': T(), 'b': T()}
+'%d' % T()"#,
+        r#">>> class T:
+...     def __repr__(self):
+...         return 'T()'
+...     def __str__(self):
+...         return 'tee'
+... 
+>>> '%s %r' % (T(), T())
+'tee T()'
+>>> '%s' % T()
+'tee'
+>>> '%(a)s|%(b)r' % {'a': T(), 'b': T()}
+'tee|T()'
+>>> '%d' % T()
+Traceback (most recent call last):
+  File "t.uts", line 10, in <module>
+    '%d' % T()
+TypeError: %d format: a real number is required, not T
+"#,
+    );
+}

@@ -1013,3 +1013,100 @@ outer 1
 "#,
     );
 }
+
+/// Runs `src` in a session on its own thread and requests `reason` after 100 ms.
+fn stopped(src: &str, reason: wirecraft::lang::StopReason) -> (String, wirecraft::lang::Outcome) {
+    use wirecraft::lang::{Session, SourceLine, StopFlag};
+    let stop = StopFlag::new();
+    let s2 = stop.clone();
+    let src = src.to_string();
+    let h = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut s = Session::new("t.uts", s2);
+            let lines: Vec<SourceLine> = src
+                .split('\n')
+                .enumerate()
+                .map(|(i, t)| SourceLine {
+                    line: i as u32 + 1,
+                    text: t,
+                })
+                .collect();
+            let mut out = String::new();
+            let o = s.run_console(&lines, &mut out);
+            (out, o)
+        })
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    stop.request(reason);
+    h.join().expect("join")
+}
+
+#[test]
+fn timeout_cannot_be_caught() {
+    use wirecraft::lang::{Outcome, StopReason};
+    let (t, o) = stopped(
+        "try:\n    while True: pass\nexcept BaseException:\n    print('caught')\nfinally:\n    print('finally')\n",
+        StopReason::Timeout,
+    );
+    assert_eq!(o, Outcome::Stopped(StopReason::Timeout));
+    assert!(!t.lines().any(|l| l == "caught" || l == "finally"), "{t}");
+}
+
+#[test]
+fn interrupt_is_not_an_exception_subclass() {
+    use wirecraft::lang::{Outcome, StopReason};
+    let (t, o) = stopped(
+        "try:\n    while True: pass\nexcept Exception:\n    print('wrongly caught')\n",
+        StopReason::Interrupt,
+    );
+    assert_eq!(o, Outcome::Stopped(StopReason::Interrupt));
+    assert!(!t.lines().any(|l| l == "wrongly caught"), "{t}");
+    assert!(t.ends_with("KeyboardInterrupt\n"), "{t}");
+}
+
+#[test]
+fn interrupt_can_be_caught_by_bare_except_and_base_exception() {
+    use wirecraft::lang::{Outcome, StopReason};
+    for handler in [
+        "except:",
+        "except BaseException as e:",
+        "except KeyboardInterrupt:",
+    ] {
+        let src = format!("try:\n    while True: pass\n{handler}\n    print('caught')\n");
+        let (t, o) = stopped(&src, StopReason::Interrupt);
+        assert!(t.ends_with("caught\n"), "{t}");
+        assert_eq!(o, Outcome::Completed { result: None });
+    }
+}
+
+#[test]
+fn constructs_outside_the_subset_stay_syntax_errors() {
+    for (src, msg) in [
+        ("f = lambda: (yield)", "`yield` is not supported"),
+        ("def g():\n    yield 1\n", "`yield` is not supported"),
+        ("async def f(): pass", "`async` is not supported"),
+        (
+            "if (n := 10) > 5: pass",
+            "the walrus operator `:=` is not supported",
+        ),
+        ("x = a @ b", "the `@` operator is not supported"),
+    ] {
+        let t = transcript(src);
+        assert!(t.ends_with(&format!("SyntaxError: {msg}\n")), "{src}:\n{t}");
+        assert!(t.contains("  File \"t.uts\", line "), "{t}");
+    }
+}
+
+#[test]
+fn import_statements_reach_the_module_hook() {
+    // `scapy` and `wirecraft` imports are no-ops; names come from the session's namespace.
+    check(
+        "from scapy.all import *\nimport scapy.layers.inet\nfrom wirecraft import len as L\nL('abc')\nfrom scapy.all import nothing_like_this",
+        ">>> from scapy.all import *\n>>> import scapy.layers.inet\n>>> from wirecraft import len as L\n>>> L('abc')\n3\n>>> from scapy.all import nothing_like_this\nTraceback (most recent call last):\n  File \"t.uts\", line 5, in <module>\n    from scapy.all import nothing_like_this\nImportError: cannot import name 'nothing_like_this' from 'scapy.all' (unknown location)\n",
+    );
+    check(
+        "import no_such_module",
+        ">>> import no_such_module\nTraceback (most recent call last):\n  File \"t.uts\", line 1, in <module>\n    import no_such_module\nModuleNotFoundError: No module named 'no_such_module'\n",
+    );
+}

@@ -137,7 +137,7 @@ pub fn install(st: &mut super::interp::State) {
     st.set_builtin("NotImplemented", ni);
     for b in GENERIC {
         let sym = st.interner.intern(b.name) as usize;
-        if st.builtins.get(sym).map_or(true, |v| v.is_none()) {
+        if st.builtins.get(sym).is_none_or(|v| v.is_none()) {
             st.set_builtin(b.name, Value::Builtin(b));
         }
     }
@@ -789,11 +789,9 @@ pub fn get_attr(vm: &mut Vm<'_>, o: Value, name: Sym) -> PResult<Value> {
         Value::Instance(inst) => {
             let cls = inst.class.clone();
             if cls.has_flag(class_flags::HAS_PROPERTY) {
-                if let Some(a @ Value::Special(_)) = cls.lookup(name) {
-                    if let Value::Special(sp) = &a {
-                        if let Special::Property { fget, .. } = &**sp {
-                            return property_get(vm, fget, &o, name);
-                        }
+                if let Some(Value::Special(sp)) = cls.lookup(name) {
+                    if let Special::Property { fget, .. } = &*sp {
+                        return property_get(vm, fget, &o, name);
                     }
                 }
             }
@@ -2346,4 +2344,70 @@ pub fn ascii(s: &str) -> String {
         }
     }
     out
+}
+
+/// An object as `%` formatting sees it: its class name, `repr` and `str` computed beforehand
+/// (the formatter runs without the interpreter).
+struct Shown {
+    type_name: String,
+    repr: String,
+    str: String,
+}
+
+impl super::value::NativeObject for Shown {
+    fn type_name(&self) -> &str {
+        &self.type_name
+    }
+    fn repr(&self) -> String {
+        self.repr.clone()
+    }
+    fn str(&self) -> String {
+        self.str.clone()
+    }
+}
+
+/// Whether `%` arguments hold user objects.
+pub fn needs_shown(v: &Value) -> bool {
+    match v {
+        Value::Instance(_) => true,
+        Value::Exception(e) => e.class.user,
+        Value::Tuple(t) => t.iter().any(needs_shown),
+        Value::Dict(d) => d.borrow().iter().any(|(_, x)| needs_shown(x)),
+        _ => false,
+    }
+}
+
+/// `%` arguments with user objects replaced by their precomputed `str`/`repr`.
+pub fn shown_args(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
+    Ok(match v {
+        Value::Instance(_) | Value::Exception(_) if needs_shown(v) => {
+            let shown = Shown {
+                type_name: v.type_name().to_string(),
+                repr: vm.repr(v)?,
+                str: vm.str(v)?,
+            };
+            Value::Native(Rc::new(super::value::NativeBox(Box::new(shown))))
+        }
+        Value::Tuple(t) => {
+            let mut out = Vec::with_capacity(t.len());
+            for x in t.iter() {
+                out.push(shown_args(vm, x)?);
+            }
+            Value::tuple(out)
+        }
+        Value::Dict(d) => {
+            let items: Vec<(Value, Value)> = d
+                .borrow()
+                .iter()
+                .map(|(k, x)| (k.clone(), x.clone()))
+                .collect();
+            let mut nd = Dict::new();
+            for (k, x) in items {
+                let x = shown_args(vm, &x)?;
+                nd.insert(ops::key(&k)?, x);
+            }
+            Value::Dict(Rc::new(RefCell::new(nd)))
+        }
+        _ => v.clone(),
+    })
 }

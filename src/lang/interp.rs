@@ -235,8 +235,6 @@ pub struct Frame {
     pub cells: Vec<CellRef>,
     /// How many of `cells` the scope owns (for the error naming an unbound one).
     pub ncells: usize,
-    /// Names of the cells (error messages).
-    pub cell_names: Vec<Sym>,
     /// The namespace of a class body being run.
     pub class_ns: Option<Rc<RefCell<SymMap>>>,
     /// The function being run (zero-argument `super()` needs its class and first argument).
@@ -266,11 +264,6 @@ impl Frame {
             line,
             cells,
             ncells: layout.ncells,
-            cell_names: if layout.cell_names.is_empty() {
-                Vec::new()
-            } else {
-                layout.cell_names.clone()
-            },
             class_ns: None,
             func: None,
         }
@@ -507,6 +500,7 @@ impl Vm<'_> {
     }
 
     /// `from module import names` (`names` None: `*`).
+    #[inline(never)]
     fn import_from(
         &mut self,
         module: &str,
@@ -607,6 +601,7 @@ impl Vm<'_> {
     }
 
     /// Runs a class statement's body and creates the class.
+    #[inline(never)]
     fn exec_class(&mut self, cdef: &Rc<ClassDef>, frame: &mut Frame) -> PResult<Value> {
         let mut decorators = Vec::with_capacity(cdef.decorators.len());
         for d in &cdef.decorators {
@@ -652,6 +647,7 @@ impl Vm<'_> {
     }
 
     /// `try`/`except`/`else`/`finally`.
+    #[inline(never)]
     fn exec_try(
         &mut self,
         body: &[Stmt],
@@ -725,6 +721,7 @@ impl Vm<'_> {
     }
 
     /// Runs the handler matching `raised`, or re-raises it.
+    #[inline(never)]
     fn handle(
         &mut self,
         mut raised: Box<Raised>,
@@ -837,6 +834,7 @@ impl Vm<'_> {
     }
 
     /// `raise`, `raise exc`, `raise exc from cause`.
+    #[inline(never)]
     fn raise(
         &mut self,
         exc: &Option<Expr>,
@@ -899,6 +897,7 @@ impl Vm<'_> {
     }
 
     /// `with` items from `i` on, then the body.
+    #[inline(never)]
     fn exec_with(
         &mut self,
         items: &[(Expr, Option<Target>)],
@@ -1063,6 +1062,7 @@ impl Vm<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     fn unbound_cell(&self, frame: &Frame, i: u32, sym: Sym) -> Exc {
         let name = self.st.interner.name(sym);
         if (i as usize) < frame.ncells {
@@ -1834,6 +1834,7 @@ impl Vm<'_> {
     }
 
     /// Runs a list, set or dict comprehension, or creates a generator expression.
+    #[inline(never)]
     fn eval_comp(&mut self, c: &Rc<Comp>, frame: &mut Frame) -> PResult<Value> {
         let Some(first) = c.generators.first() else {
             return Ok(Value::None);
@@ -2119,6 +2120,13 @@ impl Vm<'_> {
     /// A binary operator.
     #[inline]
     pub fn binary(&mut self, op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
+        if op == BinOp::Mod
+            && matches!(a, Value::Str(_) | Value::Bytes(_))
+            && classes::needs_shown(b)
+        {
+            let args = classes::shown_args(self, b)?;
+            return ops::binary(op, a, &args);
+        }
         if classes::is_user(a) || classes::is_user(b) {
             return classes::binary(self, op, a.clone(), b.clone());
         }
@@ -2312,17 +2320,38 @@ impl Vm<'_> {
     ) -> PResult<Value> {
         self.enter_call()?;
         let def = &func.def;
-        let mut frame = match self.bind_args(func, pos, kw) {
-            Ok(f) => f,
-            Err(e) => {
-                self.st.depth -= 1;
-                return Err(e);
+        let nparams = def.params.len();
+        let simple = def.vararg.is_none() && def.kwarg.is_none() && def.kwonly.is_empty();
+        let mut frame = if simple && kw.is_empty() && pos.len() == nparams {
+            // The common call: the arguments' vector becomes the locals (collect reuses it).
+            let mut locals: Vec<Option<Value>> = pos.into_iter().map(Some).collect();
+            if locals.len() < def.scope.nlocals {
+                locals.resize(def.scope.nlocals, None);
+            }
+            Frame::with_locals(&def.scope, &func.closure, def.line, locals)
+        } else {
+            match self.bind_args(func, pos, kw) {
+                Ok(f) => f,
+                Err(e) => {
+                    self.st.depth -= 1;
+                    return Err(e);
+                }
             }
         };
-        frame.line = def.line;
-        let saved_unit = std::mem::replace(&mut self.unit, func.unit.clone());
-        let r = self.exec_block(&def.body, &mut frame);
-        self.unit = saved_unit;
+        frame.func = Some(func.clone());
+        for &(slot, cell) in &def.scope.cell_params {
+            if let Some(c) = frame.cells.get(cell as usize) {
+                *c.borrow_mut() = frame.locals[slot as usize].take();
+            }
+        }
+        let r = if Rc::ptr_eq(&self.unit, &func.unit) {
+            self.exec_block(&def.body, &mut frame)
+        } else {
+            let saved_unit = std::mem::replace(&mut self.unit, func.unit.clone());
+            let r = self.exec_block(&def.body, &mut frame);
+            self.unit = saved_unit;
+            r
+        };
         self.st.depth -= 1;
         match r {
             Ok(Flow::Return(v)) => Ok(v),
@@ -2343,6 +2372,7 @@ impl Vm<'_> {
     }
 
     /// Binds call arguments to a new frame's parameter slots, with Python's errors.
+    #[inline(never)]
     fn bind_args(
         &mut self,
         func: &Rc<Function>,
@@ -2350,32 +2380,15 @@ impl Vm<'_> {
         kw: Vec<(Sym, Value)>,
     ) -> PResult<Frame> {
         let def = &func.def;
-        let nparams = def.params.len();
-        let simple = def.vararg.is_none() && def.kwarg.is_none() && def.kwonly.is_empty();
-        let mut frame = if simple && kw.is_empty() && pos.len() == nparams {
-            // The common call: the arguments' vector becomes the locals (collect reuses it).
-            let mut locals: Vec<Option<Value>> = pos.into_iter().map(Some).collect();
-            if locals.len() < def.scope.nlocals {
-                locals.resize(def.scope.nlocals, None);
-            }
-            Frame::with_locals(&def.scope, &func.closure, def.line, locals)
-        } else {
-            let mut frame = Frame::for_scope(&def.scope, &func.closure, def.line);
-            if frame.locals.len() < def.nparams() {
-                frame.locals.resize(def.nparams(), None);
-            }
-            self.bind_slow(func, pos, kw, &mut frame.locals)?;
-            frame
-        };
-        frame.func = Some(func.clone());
-        for &(slot, cell) in &def.scope.cell_params {
-            if let Some(c) = frame.cells.get(cell as usize) {
-                *c.borrow_mut() = frame.locals[slot as usize].take();
-            }
+        let mut frame = Frame::for_scope(&def.scope, &func.closure, def.line);
+        if frame.locals.len() < def.nparams() {
+            frame.locals.resize(def.nparams(), None);
         }
+        self.bind_slow(func, pos, kw, &mut frame.locals)?;
         Ok(frame)
     }
 
+    #[inline(never)]
     fn bind_slow(
         &mut self,
         func: &Function,
@@ -2606,7 +2619,7 @@ impl Vm<'_> {
         match exc {
             PyExc::Object(o) if o.class.user => match self.str(&Value::Exception(o.clone())) {
                 Ok(s) => s,
-                Err(_) => format!("<exception str() failed>"),
+                Err(_) => "<exception str() failed>".to_string(),
             },
             _ => exc.message(),
         }
