@@ -371,7 +371,7 @@ impl Vm<'_> {
                 }
             }
             StmtKind::Assign { targets, value } => {
-                let v = self.eval(value, frame)?;
+                let v = self.eval_leaf(value, frame)?;
                 if let [t] = targets.as_slice() {
                     self.assign(t, v, frame)?;
                 } else {
@@ -393,7 +393,7 @@ impl Vm<'_> {
             StmtKind::Continue => return Ok(Flow::Continue),
             StmtKind::Return(v) => {
                 let v = match v {
-                    Some(e) => self.eval(e, frame)?,
+                    Some(e) => self.eval_leaf(e, frame)?,
                     None => Value::None,
                 };
                 return Ok(Flow::Return(v));
@@ -1435,14 +1435,31 @@ impl Vm<'_> {
         Ok(Value::Special(Rc::new(Special::Slice(vals))))
     }
 
+    /// Evaluates an expression, without a call for constants and bound local variables (the
+    /// leaves of most expressions).
+    #[inline(always)]
+    fn eval_leaf(&mut self, e: &Expr, frame: &mut Frame) -> PResult<Value> {
+        match e {
+            Expr::Const(v) => Ok(v.clone()),
+            Expr::Name(Name {
+                scope: Scope::Local(slot),
+                ..
+            }) => match frame.locals.get(*slot as usize) {
+                Some(Some(v)) => Ok(v.clone()),
+                _ => self.eval(e, frame),
+            },
+            _ => self.eval(e, frame),
+        }
+    }
+
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &Expr, frame: &mut Frame) -> PResult<Value> {
         match e {
             Expr::Const(v) => Ok(v.clone()),
             Expr::Name(n) => self.load_name(n, frame),
             Expr::Binary(l, op, r) => {
-                let a = self.eval(l, frame)?;
-                let b = self.eval(r, frame)?;
+                let a = self.eval_leaf(l, frame)?;
+                let b = self.eval_leaf(r, frame)?;
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
                     match op {
                         BinOp::Add => {
@@ -1505,7 +1522,7 @@ impl Vm<'_> {
             Expr::Slice(parts) => self.slice_value(parts, frame),
             Expr::Subscript(obj, index) => self.eval_subscript(obj, index, frame),
             Expr::Attr(obj, name) => {
-                let o = self.eval(obj, frame)?;
+                let o = self.eval_leaf(obj, frame)?;
                 self.get_attr(o, *name)
             }
             Expr::Call(f, args) => self.eval_call(f, args, frame),
@@ -1524,8 +1541,8 @@ impl Vm<'_> {
         frame: &mut Frame,
     ) -> PResult<Value> {
         if let [(op, re)] = rest {
-            let left = self.eval(first, frame)?;
-            let right = self.eval(re, frame)?;
+            let left = self.eval_leaf(first, frame)?;
+            let right = self.eval_leaf(re, frame)?;
             if let (Value::Int(a), Value::Int(b)) = (&left, &right) {
                 return Ok(Value::Bool(match op {
                     CmpOp::Lt => a < b,
@@ -1603,7 +1620,7 @@ impl Vm<'_> {
         args: &[Arg],
         frame: &mut Frame,
     ) -> PResult<Value> {
-        let o = self.eval(obj, frame)?;
+        let o = self.eval_leaf(obj, frame)?;
         match &o {
             Value::Instance(inst) => {
                 // A method found on the class: call it with the instance first, without
@@ -1778,7 +1795,7 @@ impl Vm<'_> {
         let mut kw = Vec::new();
         for a in args {
             match a {
-                Arg::Pos(e) => pos.push(self.eval(e, frame)?),
+                Arg::Pos(e) => pos.push(self.eval_leaf(e, frame)?),
                 Arg::Star(e) => {
                     let v = self.eval(e, frame)?;
                     match self.iterate(&v) {
