@@ -327,15 +327,6 @@ fn syntax_errors() {
 fn unsupported_constructs_are_named() {
     for (src, msg) in [
         ("yield 3", "`yield` is not supported"),
-        ("f = lambda x: x", "`lambda` is not supported"),
-        ("class A: pass", "`class` is not supported"),
-        ("try:", "`try` is not supported"),
-        ("with open('f') as f:", "`with` is not supported"),
-        ("import os", "`import` is not supported"),
-        (
-            "from scapy.all import *",
-            "`from ... import` is not supported",
-        ),
         ("async def f(): pass", "`async` is not supported"),
         ("await x", "`await` is not supported"),
         (
@@ -343,13 +334,9 @@ fn unsupported_constructs_are_named() {
             "the walrus operator `:=` is not supported",
         ),
         ("match x:", "`match` is not supported"),
-        ("x = f'{1}'", "f-strings are not supported"),
         ("x = 1j", "complex numbers are not supported"),
-        ("@dec", "decorators are not supported"),
-        (
-            "def f():\n  def g():\n    return x\n  x = 1\n",
-            "closures are not supported: 'x' is a variable of an enclosing function",
-        ),
+        ("x = a @ b", "the `@` operator is not supported"),
+        ("x = yield", "`yield` is not supported"),
     ] {
         let (t, o) = run(src);
         assert_eq!(

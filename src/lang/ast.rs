@@ -43,12 +43,17 @@ pub enum StmtKind {
     Continue,
     /// `return [value]`.
     Return(Option<Expr>),
-    /// `raise [exc]`.
-    Raise(Option<Expr>),
+    /// `raise [exc [from cause]]`.
+    Raise {
+        exc: Option<Expr>,
+        cause: Option<Expr>,
+    },
     /// `assert test[, msg]`.
     Assert { test: Expr, msg: Option<Expr> },
     /// `global a, b` (a declaration: the resolver uses it, running it does nothing).
     Global(Vec<Sym>),
+    /// `nonlocal a, b` (a declaration, like `global`).
+    Nonlocal(Vec<Sym>),
     /// `if`/`elif` branches and the `else` block.
     If {
         branches: Vec<(Expr, Vec<Stmt>)>,
@@ -69,6 +74,148 @@ pub enum StmtKind {
     },
     /// `def name(params): body`.
     Def(Rc<FuncDef>),
+    /// `class name(bases): body`.
+    Class(Rc<ClassDef>),
+    /// `try: body except ...: ... else: orelse finally: finalbody`.
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
+    /// `with a as x, b: body`.
+    With {
+        items: Vec<(Expr, Option<Target>)>,
+        body: Vec<Stmt>,
+    },
+    /// `import a.b as c, d`.
+    Import(Vec<ImportAlias>),
+    /// `from module import a as b, c` (`names` is None for `*`).
+    ImportFrom {
+        module: String,
+        names: Option<Vec<(Sym, Name)>>,
+    },
+}
+
+/// One `import` item: the dotted module name and the name it binds.
+#[derive(Debug)]
+pub struct ImportAlias {
+    /// `a.b.c`.
+    pub module: String,
+    /// Whether `as` was given (then the module itself is bound; otherwise the top package).
+    pub has_as: bool,
+    /// The bound name (`c` in `import a.b as c`, `a` in `import a.b`).
+    pub target: Name,
+}
+
+/// An `except` clause.
+#[derive(Debug)]
+pub struct Handler {
+    /// Line of the `except`.
+    pub line: u32,
+    /// The class (or tuple of classes) it catches; None for a bare `except:`.
+    pub typ: Option<Expr>,
+    /// `as name`.
+    pub name: Option<Name>,
+    /// The handler's body.
+    pub body: Vec<Stmt>,
+}
+
+/// A class definition.
+#[derive(Debug)]
+pub struct ClassDef {
+    /// The class name.
+    pub name: Sym,
+    /// Base classes and keywords, as call arguments.
+    pub bases: Vec<Arg>,
+    /// The body, run once in the class namespace.
+    pub body: Vec<Stmt>,
+    /// Decorators, outermost first.
+    pub decorators: Vec<Expr>,
+    /// Line of the `class`.
+    pub line: u32,
+    /// Where the statement binds the name.
+    pub name_scope: Scope,
+    /// Closure layout of the body (it may use enclosing functions' variables).
+    pub scope: ScopeLayout,
+}
+
+/// The run-time layout of a function-like scope, computed by the resolver.
+#[derive(Debug, Default, Clone)]
+pub struct ScopeLayout {
+    /// Number of local slots.
+    pub nlocals: usize,
+    /// Names of the local slots, for error messages.
+    pub local_names: Vec<Sym>,
+    /// Number of cells the scope owns (variables its nested functions use).
+    pub ncells: usize,
+    /// Names of the cells, own cells first, then free variables.
+    pub cell_names: Vec<Sym>,
+    /// Parameters that live in cells: (parameter slot, cell index), copied on entry.
+    pub cell_params: Vec<(u32, u32)>,
+    /// For each free variable (cells after the own ones), its cell index in the enclosing
+    /// scope's frame, captured when the `def`/`lambda`/`class` runs.
+    pub freevars: Vec<u32>,
+}
+
+/// A comprehension or generator expression.
+#[derive(Debug)]
+pub struct Comp {
+    /// What it builds.
+    pub kind: CompKind,
+    /// The element (the key for a dict comprehension).
+    pub elt: Expr,
+    /// The value of a dict comprehension.
+    pub value: Option<Expr>,
+    /// `for target in iter if cond...` clauses, outermost first. The first iterable is
+    /// evaluated in the enclosing scope.
+    pub generators: Vec<CompFor>,
+    /// Line where it starts.
+    pub line: u32,
+    /// Its own scope.
+    pub scope: ScopeLayout,
+}
+
+/// The kind of a comprehension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompKind {
+    List,
+    Set,
+    Dict,
+    Gen,
+}
+
+impl CompKind {
+    /// The frame name tracebacks show.
+    pub fn frame_name(self) -> &'static str {
+        match self {
+            CompKind::List => "<listcomp>",
+            CompKind::Set => "<setcomp>",
+            CompKind::Dict => "<dictcomp>",
+            CompKind::Gen => "<genexpr>",
+        }
+    }
+}
+
+/// One `for ... in ... if ...` clause.
+#[derive(Debug)]
+pub struct CompFor {
+    pub target: Target,
+    pub iter: Expr,
+    pub ifs: Vec<Expr>,
+}
+
+/// A piece of an f-string.
+#[derive(Debug)]
+pub enum FPart {
+    /// Literal text.
+    Lit(String),
+    /// `{expr!conv:spec}`.
+    Field {
+        expr: Expr,
+        conv: Option<char>,
+        spec: Vec<FPart>,
+    },
 }
 
 /// A function definition; shared by every function object created from it.
@@ -82,12 +229,49 @@ pub struct FuncDef {
     pub body: Vec<Stmt>,
     /// Line of the `def`.
     pub line: u32,
-    /// Number of local slots (parameters first), set by the resolver.
-    pub nlocals: usize,
-    /// Names of the local slots, for error messages.
-    pub local_names: Vec<Sym>,
     /// Where the `def` binds its name (set by the resolver).
     pub name_scope: Scope,
+    /// How many leading parameters are positional-only (before `/`).
+    pub posonly: usize,
+    /// `*args` (its slot follows the keyword-only parameters).
+    pub vararg: Option<Sym>,
+    /// Keyword-only parameters (their slots follow the positional ones).
+    pub kwonly: Vec<Param>,
+    /// `**kwargs` (its slot follows `*args`).
+    pub kwarg: Option<Sym>,
+    /// Decorators, outermost first.
+    pub decorators: Vec<Expr>,
+    /// Whether it is a `lambda` (its body is one `return`).
+    pub is_lambda: bool,
+    /// Closure layout.
+    pub scope: ScopeLayout,
+}
+
+impl FuncDef {
+    /// A definition with only positional parameters (the resolver fills the layout in).
+    pub fn new(name: Sym, params: Vec<Param>, body: Vec<Stmt>, line: u32) -> FuncDef {
+        FuncDef {
+            name,
+            params,
+            body,
+            line,
+            name_scope: Scope::Global,
+            posonly: 0,
+            vararg: None,
+            kwonly: Vec::new(),
+            kwarg: None,
+            decorators: Vec::new(),
+            is_lambda: false,
+            scope: ScopeLayout::default(),
+        }
+    }
+    /// Number of parameter slots (positional, keyword-only, `*args`, `**kwargs`).
+    pub fn nparams(&self) -> usize {
+        self.params.len()
+            + self.kwonly.len()
+            + self.vararg.is_some() as usize
+            + self.kwarg.is_some() as usize
+    }
 }
 
 /// A parameter: its name and default value expression.
@@ -106,6 +290,10 @@ pub enum Scope {
     Global,
     /// A function's local slot.
     Local(u32),
+    /// A closure cell of the frame (own cells, then free variables).
+    Cell(u32),
+    /// A class body's namespace, then globals and builtins.
+    ClassNs,
 }
 
 /// A name reference.
@@ -258,6 +446,12 @@ pub enum Expr {
     Attr(Box<Expr>, Sym),
     /// `obj[index]`.
     Subscript(Box<Expr>, Box<Expr>),
+    /// `lambda params: body`.
+    Lambda(Rc<FuncDef>),
+    /// A comprehension or generator expression.
+    Comp(Rc<Comp>),
+    /// An f-string.
+    FString(Vec<FPart>),
 }
 
 /// Assignment, `for` and `del` targets.

@@ -13,9 +13,7 @@ use super::exceptions::{Exc, ExcKind, PResult};
 use super::format;
 use super::interp::{State, Vm};
 use super::ops;
-use super::value::{
-    BuiltinDef, Class, ClassKind, Dict, ExcObject, IterObj, RangeObj, TypeTag, Value,
-};
+use super::value::{BuiltinDef, Class, ClassKind, Dict, ExcObject, RangeObj, TypeTag, Value};
 
 type Kw = Vec<(Sym, Value)>;
 
@@ -52,18 +50,6 @@ pub static BUILTINS: &[BuiltinDef] = &[
     BuiltinDef {
         name: "sorted",
         func: sorted,
-    },
-    BuiltinDef {
-        name: "reversed",
-        func: reversed,
-    },
-    BuiltinDef {
-        name: "enumerate",
-        func: enumerate,
-    },
-    BuiltinDef {
-        name: "zip",
-        func: zip,
     },
     BuiltinDef {
         name: "isinstance",
@@ -120,18 +106,6 @@ pub static BUILTINS: &[BuiltinDef] = &[
     BuiltinDef {
         name: "all",
         func: all,
-    },
-    BuiltinDef {
-        name: "iter",
-        func: iter,
-    },
-    BuiltinDef {
-        name: "next",
-        func: next,
-    },
-    BuiltinDef {
-        name: "callable",
-        func: callable,
     },
     BuiltinDef {
         name: "format",
@@ -271,7 +245,7 @@ fn print(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn len(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "len", &kw)?;
     exactly_one("len", &args)?;
-    Ok(Value::Int(ops::len(&args[0])? as i64))
+    Ok(Value::Int(vm.len(&args[0])? as i64))
 }
 
 fn repr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -383,7 +357,7 @@ fn sum(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         _ => {}
     }
     for it in vm.iterate(&args[0])? {
-        acc = ops::binary(BinOp::Add, &acc, &it)?;
+        acc = vm.binary(BinOp::Add, &acc, &it)?;
     }
     Ok(acc)
 }
@@ -458,73 +432,6 @@ fn sorted(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     };
     sort_values(vm, &mut items, key, reverse)?;
     Ok(Value::list(items))
-}
-
-fn iterator(type_name: &'static str, items: Vec<Value>) -> Value {
-    Value::Iterator(Rc::new(RefCell::new(IterObj {
-        type_name,
-        items,
-        pos: 0,
-    })))
-}
-
-fn reversed(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
-    no_kw(vm, "reversed", &kw)?;
-    if args.len() != 1 {
-        return Err(Exc::type_error(format!(
-            "reversed expected 1 argument, got {}",
-            args.len()
-        )));
-    }
-    let name = match &args[0] {
-        Value::List(_) => "list_reverseiterator",
-        Value::Range(_) => "range_iterator",
-        Value::Str(_) | Value::Tuple(_) | Value::Bytes(_) => "reversed",
-        Value::Dict(_) => "dict_reversekeyiterator",
-        v => {
-            return Err(Exc::type_error(format!(
-                "'{}' object is not reversible",
-                v.type_name()
-            )))
-        }
-    };
-    let mut items = vm.iterate(&args[0])?;
-    items.reverse();
-    Ok(iterator(name, items))
-}
-
-fn enumerate(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
-    let opts = take_kw(vm, "enumerate", kw, &["start"])?;
-    arg_range("enumerate", &args, 1, 2)?;
-    let start = match args.get(1).or(opts[0].as_ref()) {
-        Some(v) => int_arg(v)?,
-        None => BigInt::zero(),
-    };
-    let items = vm.iterate(&args[0])?;
-    let out = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| Value::tuple(vec![Value::from_bigint(&start + i), v]))
-        .collect();
-    Ok(iterator("enumerate", out))
-}
-
-fn zip(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
-    let opts = take_kw(vm, "zip", kw, &["strict"])?;
-    let mut cols = Vec::new();
-    for a in &args {
-        cols.push(vm.iterate(a)?);
-    }
-    let n = cols.iter().map(|c| c.len()).min().unwrap_or(0);
-    if let Some(s) = &opts[0] {
-        if vm.truthy(s)? && cols.iter().any(|c| c.len() != n) {
-            return Err(Exc::value_error("zip() arguments have different lengths"));
-        }
-    }
-    let out = (0..n)
-        .map(|i| Value::tuple(cols.iter().map(|c| c[i].clone()).collect()))
-        .collect();
-    Ok(iterator("zip", out))
 }
 
 fn class_list(v: &Value, fname: &str) -> PResult<Vec<Rc<Class>>> {
@@ -782,7 +689,7 @@ fn pow(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn hash(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "hash", &kw)?;
     exactly_one("hash", &args)?;
-    Ok(Value::Int(ops::hash_value(&args[0])?))
+    Ok(Value::Int(vm.hash(&args[0])?))
 }
 
 fn id(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -798,7 +705,8 @@ fn id(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn any(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "any", &kw)?;
     exactly_one("any", &args)?;
-    for v in vm.iterate(&args[0])? {
+    let mut it = vm.get_iter(&args[0])?;
+    while let Some(v) = vm.iter_next(&mut it)? {
         if vm.truthy(&v)? {
             return Ok(Value::Bool(true));
         }
@@ -809,63 +717,13 @@ fn any(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 fn all(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "all", &kw)?;
     exactly_one("all", &args)?;
-    for v in vm.iterate(&args[0])? {
+    let mut it = vm.get_iter(&args[0])?;
+    while let Some(v) = vm.iter_next(&mut it)? {
         if !vm.truthy(&v)? {
             return Ok(Value::Bool(false));
         }
     }
     Ok(Value::Bool(true))
-}
-
-fn iter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
-    no_kw(vm, "iter", &kw)?;
-    exactly_one("iter", &args)?;
-    if let Value::Iterator(_) = &args[0] {
-        return Ok(args[0].clone());
-    }
-    let name = match &args[0] {
-        Value::List(_) => "list_iterator",
-        Value::Tuple(_) => "tuple_iterator",
-        Value::Str(_) => "str_ascii_iterator",
-        Value::Bytes(_) => "bytes_iterator",
-        Value::Dict(_) => "dict_keyiterator",
-        Value::Set(_) => "set_iterator",
-        Value::Range(_) => "range_iterator",
-        _ => "iterator",
-    };
-    Ok(iterator(name, vm.iterate(&args[0])?))
-}
-
-fn next(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
-    no_kw(vm, "next", &kw)?;
-    arg_range("next", &args, 1, 2)?;
-    let Value::Iterator(it) = &args[0] else {
-        return Err(Exc::type_error(format!(
-            "'{}' object is not an iterator",
-            args[0].type_name()
-        )));
-    };
-    let mut it = it.borrow_mut();
-    let pos = it.pos;
-    match it.items.get(pos).cloned() {
-        Some(v) => {
-            it.pos += 1;
-            Ok(v)
-        }
-        None => match args.get(1) {
-            Some(d) => Ok(d.clone()),
-            None => Err(Exc::bare(ExcKind::StopIteration)),
-        },
-    }
-}
-
-fn callable(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
-    no_kw(vm, "callable", &kw)?;
-    exactly_one("callable", &args)?;
-    Ok(Value::Bool(matches!(
-        args[0],
-        Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_)
-    )))
 }
 
 fn format_builtin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -881,7 +739,9 @@ fn format_builtin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         }
         None => String::new(),
     };
-    Ok(Value::str(super::printf::format_spec(vm, &args[0], &spec)?))
+    Ok(Value::str(super::classes::format_value(
+        vm, &args[0], &spec,
+    )?))
 }
 
 /// Parses `int(text, base)`.
@@ -1078,10 +938,7 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
     let tag = match cls.kind {
         ClassKind::Exception(_) => {
             no_kw(vm, &cls.name, &kw)?;
-            return Ok(Value::Exception(Rc::new(ExcObject {
-                class: cls.clone(),
-                args,
-            })));
+            return Ok(Value::Exception(Rc::new(ExcObject::new(cls.clone(), args))));
         }
         ClassKind::Builtin(t) => t,
     };
@@ -1313,7 +1170,7 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
             }
             Ok(Value::Range(Rc::new(RangeObj { start, stop, step })))
         }
-        TypeTag::ByteArray | TypeTag::FrozenSet | TypeTag::Object => {
+        TypeTag::ByteArray | TypeTag::FrozenSet => {
             super::objects::builtins::construct(vm, tag, args, kw)
         }
         TypeTag::Type => {

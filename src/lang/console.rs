@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::ast::Stmt;
 use super::error::SyntaxErr;
-use super::exceptions::{exception_line, format_traceback, Exc, ExcKind};
+use super::exceptions::{exception_line, Exc, ExcKind};
 use super::interp::{State, Vm};
 use super::lexer;
 use super::parser::{self, ParseFail};
@@ -144,22 +144,26 @@ impl Session {
             .first_word
             .as_deref()
             .is_some_and(parser::is_compound_keyword);
-        let stmts = match parser::parse(&unit, &mut self.state.interner) {
-            Ok(s) => s,
-            Err(ParseFail::Incomplete(e)) => {
-                return if last {
-                    Step::Error(e, unit)
-                } else {
-                    Step::Incomplete
-                };
-            }
-            Err(ParseFail::Error(e)) => return Step::Error(e, unit),
-        };
+        let parsed = parser::parse(&unit, &mut self.state.interner);
+        if let Err(ParseFail::Error(e)) = parsed {
+            return Step::Error(e, unit);
+        }
         if compound {
             // In 'single' mode a second statement may not follow a compound one without the
             // blank line that ends it.
             let base = first.indent;
-            if let Some(extra) = logical[1..].iter().find(|l| {
+            // Decorators and the `def`/`class` they decorate form one statement.
+            let mut skip = 1;
+            if first.first_word.as_deref() == Some("@") {
+                while let Some(l) = logical.get(skip) {
+                    skip += 1;
+                    if l.indent == base && l.first_word.as_deref() != Some("@") {
+                        break;
+                    }
+                }
+            }
+            let rest = logical.get(skip..).unwrap_or(&[]);
+            if let Some(extra) = rest.iter().find(|l| {
                 l.indent <= base
                     && !l
                         .first_word
@@ -178,6 +182,19 @@ impl Session {
                     unit,
                 );
             }
+        }
+        let stmts = match parsed {
+            Ok(s) => s,
+            Err(ParseFail::Incomplete(e)) => {
+                return if last {
+                    Step::Error(e, unit)
+                } else {
+                    Step::Incomplete
+                };
+            }
+            Err(ParseFail::Error(e)) => return Step::Error(e, unit),
+        };
+        if compound {
             let ended = pending.last().is_some_and(|(_, t)| t.trim().is_empty());
             if !ended && !last {
                 return Step::Incomplete;
@@ -208,7 +225,8 @@ impl Session {
             Ok(()) => None,
             Err(Exc::Timeout) => Some(Outcome::Stopped(StopReason::Timeout)),
             Err(Exc::Raise(raised)) => {
-                vm.sink.write(&format_traceback(&raised));
+                let (text, message) = vm.format_exception(&raised);
+                vm.sink.write(&text);
                 let kind = raised.exc.kind();
                 if kind == ExcKind::KeyboardInterrupt
                     && stop.requested() == Some(StopReason::Interrupt)
@@ -217,7 +235,7 @@ impl Session {
                 }
                 Some(Outcome::Raised(ExceptionInfo {
                     type_name: raised.exc.type_name(),
-                    message: raised.exc.message(),
+                    message,
                     is_assertion: kind.is_a(ExcKind::AssertionError),
                 }))
             }

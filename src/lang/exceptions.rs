@@ -117,6 +117,9 @@ pub struct Raised {
     pub exc: PyExc,
     /// Frames, innermost first (appended as the exception leaves each frame).
     pub tb: Vec<TbEntry>,
+    /// Set by a bare `raise`: `tb` already holds the frame it was re-raised in, so leaving
+    /// that frame must not add it again.
+    pub skip_frame: bool,
 }
 
 /// Why evaluation did not produce a value.
@@ -140,6 +143,7 @@ impl Exc {
         Exc::Raise(Box::new(Raised {
             exc: PyExc::Native { kind, args },
             tb: Vec::new(),
+            skip_frame: false,
         }))
     }
     /// A builtin exception without arguments (`raise StopIteration`).
@@ -151,6 +155,7 @@ impl Exc {
         Exc::Raise(Box::new(Raised {
             exc: PyExc::Object(obj),
             tb: Vec::new(),
+            skip_frame: false,
         }))
     }
     /// `TypeError(msg)`.
@@ -182,15 +187,15 @@ impl PyExc {
         }
     }
     /// The constructor arguments.
-    pub fn args(&self) -> &[Value] {
+    pub fn args(&self) -> Vec<Value> {
         match self {
-            PyExc::Native { args, .. } => args,
-            PyExc::Object(o) => &o.args,
+            PyExc::Native { args, .. } => args.clone(),
+            PyExc::Object(o) => o.args.borrow().clone(),
         }
     }
-    /// `str(exception)`.
+    /// `str(exception)` (without user `__str__` methods: the interpreter's `Vm::str` has them).
     pub fn message(&self) -> String {
-        exception_str(self.kind(), self.args())
+        exception_str(self.kind(), &self.args())
     }
 }
 
@@ -235,8 +240,21 @@ pub fn exception_line(type_name: &str, message: &str) -> String {
 
 /// Formats a traceback as Python prints it (outermost frame first).
 pub fn format_traceback(raised: &Raised) -> String {
+    let mut out = format_frames(&raised.tb);
+    out.push_str(&exception_line(
+        &raised.exc.type_name(),
+        &raised.exc.message(),
+    ));
+    out
+}
+
+/// `Traceback (most recent call last):` and the frames (outermost first); empty without frames.
+pub fn format_frames(tb: &[TbEntry]) -> String {
+    if tb.is_empty() {
+        return String::new();
+    }
     let mut out = String::from("Traceback (most recent call last):\n");
-    for entry in raised.tb.iter().rev() {
+    for entry in tb.iter().rev() {
         out.push_str(&format!(
             "  File \"{}\", line {}, in {}\n",
             entry.unit.file, entry.line, entry.name
@@ -248,9 +266,12 @@ pub fn format_traceback(raised: &Raised) -> String {
             }
         }
     }
-    out.push_str(&exception_line(
-        &raised.exc.type_name(),
-        &raised.exc.message(),
-    ));
     out
 }
+
+/// Between a chained exception's traceback and the next one's.
+pub const CAUSE_SEPARATOR: &str =
+    "\nThe above exception was the direct cause of the following exception:\n\n";
+/// Between an exception's context and the exception raised while handling it.
+pub const CONTEXT_SEPARATOR: &str =
+    "\nDuring handling of the above exception, another exception occurred:\n\n";

@@ -29,7 +29,7 @@ pub fn str(v: &Value) -> PResult<String> {
                 super::value::ClassKind::Exception(k) => k,
                 _ => ExcKind::Exception,
             },
-            &e.args,
+            &e.args.borrow(),
         )),
         Value::Native(n) => Ok(n.0.str()),
         _ => repr(v),
@@ -290,12 +290,13 @@ fn write_repr(out: &mut String, v: &Value, stack: &mut Stack) -> PResult<()> {
         }
         Value::Exception(e) => {
             out.push_str(&e.class.name);
-            if e.args.len() == 1 {
+            let args = e.args.borrow().clone();
+            if args.len() == 1 {
                 out.push('(');
-                write_repr(out, &e.args[0], stack)?;
+                write_repr(out, &args[0], stack)?;
                 out.push(')');
             } else {
-                write_seq(out, &e.args, "(", ")", stack)?;
+                write_seq(out, &args, "(", ")", stack)?;
             }
         }
         Value::Iterator(it) => {
@@ -307,6 +308,10 @@ fn write_repr(out: &mut String, v: &Value, stack: &mut Stack) -> PResult<()> {
             );
         }
         Value::Native(n) => out.push_str(&n.0.repr()),
+        // Without the interpreter (user `__repr__` methods), the default spellings.
+        Value::Instance(_) | Value::Method(_) | Value::Special(_) => {
+            out.push_str(&super::classes::default_repr(v))
+        }
     }
     Ok(())
 }

@@ -35,7 +35,12 @@ enum Header {
     Else,
     While(Expr),
     For(Target, Expr),
-    Def(Sym, Vec<Param>),
+    Def(Box<FuncDef>),
+    Class(Sym, Vec<Arg>),
+    Try,
+    Except(Option<Expr>, Option<Sym>),
+    Finally,
+    With(Vec<(Expr, Option<Target>)>),
 }
 
 impl Header {
@@ -47,6 +52,11 @@ impl Header {
             Header::While(_) => "while",
             Header::For(..) => "for",
             Header::Def(..) => "function definition",
+            Header::Class(..) => "class definition",
+            Header::Try => "try",
+            Header::Except(..) => "except",
+            Header::Finally => "finally",
+            Header::With(_) => "with",
         }
     }
 }
@@ -55,6 +65,7 @@ impl Header {
 enum LineAst {
     Simple(Vec<Stmt>),
     Header(Header, Option<Vec<Stmt>>),
+    Decorator(Expr),
 }
 
 struct ParsedLine {
@@ -66,12 +77,15 @@ struct ParsedLine {
 
 /// Whether a logical line starting with `word` opens a compound statement.
 pub fn is_compound_keyword(word: &str) -> bool {
-    matches!(word, "if" | "while" | "for" | "def")
+    matches!(
+        word,
+        "if" | "while" | "for" | "def" | "class" | "try" | "with" | "@"
+    )
 }
 
 /// Whether a logical line starting with `word` continues the compound statement before it.
 pub fn is_continuation_keyword(word: &str) -> bool {
-    matches!(word, "elif" | "else")
+    matches!(word, "elif" | "else" | "except" | "finally")
 }
 
 /// Parses a whole source unit into statements.
@@ -182,6 +196,20 @@ fn clause_at(lines: &[ParsedLine], i: usize, indent: usize) -> Option<bool> {
     }
 }
 
+/// The clause keyword of line `i` if it is an `except`/`else`/`finally` header at `indent`.
+fn try_clause_at(lines: &[ParsedLine], i: usize, indent: usize) -> Option<&'static str> {
+    let l = lines.get(i)?;
+    if l.indent != indent {
+        return None;
+    }
+    match &l.ast {
+        LineAst::Header(Header::Except(..), _) => Some("except"),
+        LineAst::Header(Header::Else, _) => Some("else"),
+        LineAst::Header(Header::Finally, _) => Some("finally"),
+        _ => None,
+    }
+}
+
 /// Builds the statements of one block whose lines are indented by `indent`.
 fn build_block(
     lines: &mut [ParsedLine],
@@ -224,12 +252,84 @@ fn build_block(
                 after_block = false;
                 stmts.extend(s);
             }
-            LineAst::Header(Header::Elif(_) | Header::Else, _) => {
+            LineAst::Header(
+                Header::Elif(_) | Header::Else | Header::Except(..) | Header::Finally,
+                _,
+            ) => {
+                let len = match &lines[i].ast {
+                    LineAst::Header(Header::Except(..), _) => 6,
+                    LineAst::Header(Header::Finally, _) => 7,
+                    _ => 4,
+                };
                 return Err(ParseFail::Error(SyntaxErr::new(
                     "invalid syntax",
                     l_start,
-                    l_start + 4,
+                    l_start + len,
                 )));
+            }
+            LineAst::Decorator(first) => {
+                // Decorators, then the `def` or `class` they apply to.
+                let mut decorators = vec![first];
+                loop {
+                    let Some(next) = lines.get(*pos) else {
+                        return Err(ParseFail::Incomplete(SyntaxErr::new(
+                            "invalid syntax",
+                            l_start,
+                            l_start + 1,
+                        )));
+                    };
+                    if next.indent != indent {
+                        return Err(ParseFail::Error(SyntaxErr::indentation(
+                            "unexpected indent",
+                            next.start,
+                            next.start,
+                            false,
+                        )));
+                    }
+                    match &next.ast {
+                        LineAst::Decorator(_) => {
+                            let j = *pos;
+                            *pos += 1;
+                            if let LineAst::Decorator(d) = take(lines, j) {
+                                decorators.push(d);
+                            }
+                        }
+                        LineAst::Header(Header::Def(_) | Header::Class(..), _) => break,
+                        _ => {
+                            let at = next.start;
+                            return Err(ParseFail::Error(SyntaxErr::new(
+                                "invalid syntax",
+                                at,
+                                at + 1,
+                            )));
+                        }
+                    }
+                }
+                let j = *pos;
+                *pos += 1;
+                let j_line = lines[j].line;
+                if let LineAst::Header(header, inline) = take(lines, j) {
+                    let body = block_body(lines, pos, j, &header, inline, depth)?;
+                    after_block = true;
+                    let kind = match header {
+                        Header::Def(mut def) => {
+                            def.body = body;
+                            def.decorators = decorators;
+                            StmtKind::Def(Rc::new(*def))
+                        }
+                        Header::Class(name, bases) => StmtKind::Class(Rc::new(ClassDef {
+                            name,
+                            bases,
+                            body,
+                            decorators,
+                            line: j_line,
+                            name_scope: Scope::Global,
+                            scope: ScopeLayout::default(),
+                        })),
+                        _ => StmtKind::Pass,
+                    };
+                    stmts.push(Stmt { line: j_line, kind });
+                }
             }
             LineAst::Header(header, inline) => {
                 let body = block_body(lines, pos, i, &header, inline, depth)?;
@@ -267,16 +367,99 @@ fn build_block(
                             orelse,
                         }
                     }
-                    Header::Def(name, params) => StmtKind::Def(Rc::new(FuncDef {
+                    Header::Def(mut def) => {
+                        def.body = body;
+                        StmtKind::Def(Rc::new(*def))
+                    }
+                    Header::Class(name, bases) => StmtKind::Class(Rc::new(ClassDef {
                         name,
-                        params,
+                        bases,
                         body,
+                        decorators: Vec::new(),
                         line: l_line,
-                        nlocals: 0,
-                        local_names: Vec::new(),
                         name_scope: Scope::Global,
+                        scope: ScopeLayout::default(),
                     })),
-                    Header::Elif(_) | Header::Else => StmtKind::Pass,
+                    Header::With(items) => StmtKind::With { items, body },
+                    Header::Try => {
+                        let mut handlers = Vec::new();
+                        let mut orelse = Vec::new();
+                        let mut finalbody = Vec::new();
+                        let mut seen_else = false;
+                        let mut seen_finally = false;
+                        let mut bare_seen: Option<usize> = None;
+                        while let Some(kw) = try_clause_at(lines, *pos, indent) {
+                            let j = *pos;
+                            let (j_line, j_start) = (lines[j].line, lines[j].start);
+                            if seen_finally
+                                || (kw == "except" && seen_else)
+                                || (kw == "else" && (handlers.is_empty() || seen_else))
+                            {
+                                return Err(ParseFail::Error(SyntaxErr::new(
+                                    "invalid syntax",
+                                    j_start,
+                                    j_start + kw.len(),
+                                )));
+                            }
+                            if let Some(at) = bare_seen {
+                                if kw == "except" {
+                                    return Err(ParseFail::Error(SyntaxErr::new(
+                                        "default 'except:' must be last",
+                                        at,
+                                        at + 7,
+                                    )));
+                                }
+                            }
+                            *pos += 1;
+                            if let LineAst::Header(h, inline) = take(lines, j) {
+                                let b = block_body(lines, pos, j, &h, inline, depth)?;
+                                match h {
+                                    Header::Except(typ, name) => {
+                                        if typ.is_none() {
+                                            bare_seen = Some(j_start);
+                                        }
+                                        handlers.push(Handler {
+                                            line: j_line,
+                                            typ,
+                                            name: name.map(|sym| Name {
+                                                sym,
+                                                scope: Scope::Global,
+                                            }),
+                                            body: b,
+                                        });
+                                    }
+                                    Header::Else => {
+                                        seen_else = true;
+                                        orelse = b;
+                                    }
+                                    _ => {
+                                        seen_finally = true;
+                                        finalbody = b;
+                                    }
+                                }
+                            }
+                        }
+                        if handlers.is_empty() && !seen_finally {
+                            let msg = "expected 'except' or 'finally' block";
+                            return Err(match lines.get(*pos) {
+                                Some(n) => {
+                                    ParseFail::Error(SyntaxErr::new(msg, n.start, n.start + 1))
+                                }
+                                None => {
+                                    ParseFail::Incomplete(SyntaxErr::new(msg, l_start, l_start + 3))
+                                }
+                            });
+                        }
+                        StmtKind::Try {
+                            body,
+                            handlers,
+                            orelse,
+                            finalbody,
+                        }
+                    }
+                    Header::Elif(_) | Header::Else | Header::Except(..) | Header::Finally => {
+                        StmtKind::Pass
+                    }
                 };
                 stmts.push(Stmt { line: l_line, kind });
             }
@@ -322,7 +505,7 @@ fn block_body(
         }
         next => {
             let kw = header.keyword();
-            let what = if kw == "function definition" {
+            let what = if kw.ends_with("definition") {
                 kw.to_string()
             } else {
                 format!("'{kw}' statement")
@@ -373,6 +556,7 @@ impl Builder<'_> {
         };
         match inner.as_rule() {
             Rule::simple_stmts => Ok(LineAst::Simple(self.simple_stmts(inner)?)),
+            Rule::decorator => Ok(LineAst::Decorator(self.expr(only(inner)?)?)),
             _ => self.header(inner),
         }
     }
@@ -437,54 +621,60 @@ impl Builder<'_> {
             Rule::def_header => {
                 let name = next(&mut inner)?;
                 let sym = self.interner.intern(name.as_str());
-                let mut params = Vec::new();
+                let line = self.line_of(&name);
+                let mut def = FuncDef::new(sym, Vec::new(), Vec::new(), line);
                 if inner.peek().map(|p| p.as_rule()) == Some(Rule::params) {
                     let ps = next(&mut inner)?;
-                    let mut seen_default = false;
-                    for p in ps.into_inner() {
-                        let p_span = p.clone();
-                        let mut parts = p.into_inner();
-                        let pname = next(&mut parts)?;
-                        let psym = self.interner.intern(pname.as_str());
-                        if params.iter().any(|q: &Param| q.name == psym) {
-                            return Err(self.err(
-                                &pname,
-                                format!(
-                                    "duplicate argument '{}' in function definition",
-                                    pname.as_str()
-                                ),
-                            ));
-                        }
-                        let mut default = None;
-                        let rest: Vec<_> = parts.collect();
-                        // An annotation then maybe a default; or only a default: `param`
-                        // keeps `:` and `=` silent, so tell them apart by the source text.
-                        let text = p_span.as_str();
-                        let has_default = text.contains('=')
-                            && rest.last().is_some()
-                            && (rest.len() == 2
-                                || !text[pname.as_str().len()..].trim_start().starts_with(':'));
-                        if has_default {
-                            if let Some(d) = rest.last() {
-                                default = Some(self.expr(d.clone())?);
-                            }
-                            seen_default = true;
-                        } else if seen_default {
-                            return Err(
-                                self.err(&p_span, "non-default argument follows default argument")
-                            );
-                        }
-                        params.push(Param {
-                            name: psym,
-                            default,
-                        });
-                    }
+                    self.params(ps, &mut def)?;
                 }
                 // Skip a return annotation.
                 while inner.peek().map(|p| p.as_rule()) == Some(Rule::test) {
                     inner.next();
                 }
-                Header::Def(sym, params)
+                Header::Def(Box::new(def))
+            }
+            Rule::class_header => {
+                let name = next(&mut inner)?;
+                let sym = self.interner.intern(name.as_str());
+                let mut bases = Vec::new();
+                if inner.peek().map(|p| p.as_rule()) == Some(Rule::call) {
+                    bases = self.args(next(&mut inner)?)?;
+                }
+                Header::Class(sym, bases)
+            }
+            Rule::try_header => Header::Try,
+            Rule::finally_header => Header::Finally,
+            Rule::except_header => {
+                let mut typ = None;
+                let mut name = None;
+                while let Some(p) = inner.peek() {
+                    match p.as_rule() {
+                        Rule::test => {
+                            let p = next(&mut inner)?;
+                            typ = Some(self.expr(p)?);
+                        }
+                        Rule::identifier => {
+                            let p = next(&mut inner)?;
+                            name = Some(self.interner.intern(p.as_str()));
+                        }
+                        _ => break,
+                    }
+                }
+                Header::Except(typ, name)
+            }
+            Rule::with_header => {
+                let mut items = Vec::new();
+                while inner.peek().map(|p| p.as_rule()) == Some(Rule::with_item) {
+                    let item = next(&mut inner)?;
+                    let mut parts = kids(item);
+                    let ctx = self.expr(next(&mut parts)?)?;
+                    let target = match parts.next() {
+                        Some(t) => Some(self.target_list(t, "assign to")?),
+                        None => None,
+                    };
+                    items.push((ctx, target));
+                }
+                Header::With(items)
             }
             _ => return Err(self.err_at_base("invalid syntax")),
         };
@@ -500,6 +690,337 @@ impl Builder<'_> {
 
     fn err_at_base(&self, msg: &str) -> SyntaxErr {
         SyntaxErr::new(msg, self.base, self.base + 1)
+    }
+
+    /// Fills a definition's parameters from a `params` (def) or `lambda_params` pair.
+    fn params(&mut self, ps: Pair<'_, Rule>, def: &mut FuncDef) -> BResult<()> {
+        let mut seen_default = false;
+        let mut seen_star = false;
+        let mut names: Vec<Sym> = Vec::new();
+        let mut bare_star: Option<Pair<'_, Rule>> = None;
+        for p in ps.into_inner() {
+            let rule = p.as_rule();
+            let whole = p.clone();
+            if def.kwarg.is_some() {
+                return Err(self.err(&whole, "arguments cannot follow var-keyword argument"));
+            }
+            let mut parts = p.into_inner();
+            let ident = parts
+                .clone()
+                .find(|q| q.as_rule() == Rule::identifier)
+                .map(|q| (self.interner.intern(q.as_str()), q));
+            if let Some((sym, q)) = &ident {
+                if names.contains(sym) {
+                    return Err(self.err(
+                        q,
+                        format!("duplicate argument '{}' in function definition", q.as_str()),
+                    ));
+                }
+                names.push(*sym);
+            }
+            match rule {
+                Rule::slash => {
+                    if def.params.is_empty() || seen_star {
+                        return Err(self.err(
+                            &whole,
+                            if seen_star {
+                                "/ must be ahead of *"
+                            } else {
+                                "at least one argument must precede /"
+                            },
+                        ));
+                    }
+                    if def.posonly > 0 {
+                        return Err(self.err(&whole, "/ may appear only once"));
+                    }
+                    def.posonly = def.params.len();
+                }
+                Rule::varargs_param | Rule::lambda_varargs => {
+                    if seen_star {
+                        return Err(self.err(&whole, "* argument may appear only once"));
+                    }
+                    seen_star = true;
+                    match ident {
+                        Some((sym, _)) => def.vararg = Some(sym),
+                        None => bare_star = Some(whole),
+                    }
+                }
+                Rule::kwargs_param | Rule::lambda_kwargs => {
+                    if let Some(b) = bare_star.take() {
+                        if def.kwonly.is_empty() {
+                            return Err(self.err(&b, "named arguments must follow bare *"));
+                        }
+                    }
+                    def.kwarg = ident.map(|(s, _)| s);
+                }
+                _ => {
+                    let Some((sym, _)) = ident else {
+                        return Err(self.err(&whole, "invalid syntax"));
+                    };
+                    let default = match parts.find(|q| q.as_rule() == Rule::param_default) {
+                        Some(d) => Some(self.expr(only(d)?)?),
+                        None => None,
+                    };
+                    if seen_star {
+                        bare_star = None;
+                        def.kwonly.push(Param { name: sym, default });
+                    } else {
+                        if default.is_some() {
+                            seen_default = true;
+                        } else if seen_default {
+                            return Err(
+                                self.err(&whole, "non-default argument follows default argument")
+                            );
+                        }
+                        def.params.push(Param { name: sym, default });
+                    }
+                }
+            }
+        }
+        if let Some(b) = bare_star {
+            return Err(self.err(&b, "named arguments must follow bare *"));
+        }
+        Ok(())
+    }
+
+    /// `import a.b as c` / `from a import b`: the dotted name's text.
+    fn dotted(&self, pair: Pair<'_, Rule>) -> String {
+        pair.into_inner()
+            .map(|p| p.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// A comprehension's `for`/`if` clauses.
+    fn comp_clauses(&mut self, pair: Pair<'_, Rule>) -> BResult<Vec<CompFor>> {
+        let mut out = Vec::new();
+        for f in pair.into_inner() {
+            let mut parts = kids(f);
+            let tpair = next(&mut parts)?;
+            let target = self.target_list(tpair, "assign to")?;
+            let iter = self.expr(next(&mut parts)?)?;
+            let mut ifs = Vec::new();
+            for c in parts {
+                ifs.push(self.expr(only_kid(c)?)?);
+            }
+            out.push(CompFor { target, iter, ifs });
+        }
+        Ok(out)
+    }
+
+    /// Builds a comprehension node.
+    fn comp(
+        &mut self,
+        kind: CompKind,
+        elt: Expr,
+        value: Option<Expr>,
+        clauses: Pair<'_, Rule>,
+        line: u32,
+    ) -> BResult<Expr> {
+        let generators = self.comp_clauses(clauses)?;
+        Ok(Expr::Comp(Rc::new(Comp {
+            kind,
+            elt,
+            value,
+            generators,
+            line,
+            scope: ScopeLayout::default(),
+        })))
+    }
+
+    /// Parses the body of an f-string literal (between its quotes) into parts; `offset` is the
+    /// byte offset of the body in the unit's text, for error positions.
+    fn fstring(
+        &mut self,
+        body: &str,
+        raw: bool,
+        offset: usize,
+        depth: usize,
+    ) -> BResult<Vec<FPart>> {
+        let err = |msg: &str| SyntaxErr::new(format!("f-string: {msg}"), offset, offset + 1);
+        let mut parts = Vec::new();
+        let mut lit = String::new();
+        let chars: Vec<(usize, char)> = body.char_indices().collect();
+        let mut i = 0;
+        let flush = |lit: &mut String, parts: &mut Vec<FPart>| -> BResult<()> {
+            if !lit.is_empty() {
+                let decoded = decode_escapes(lit, raw, false).map_err(|m| err(&m))?;
+                parts.push(FPart::Lit(decoded));
+                lit.clear();
+            }
+            Ok(())
+        };
+        while i < chars.len() {
+            let c = chars[i].1;
+            if c == '}' {
+                if chars.get(i + 1).map(|x| x.1) == Some('}') {
+                    lit.push('}');
+                    i += 2;
+                    continue;
+                }
+                return Err(err("single '}' is not allowed"));
+            }
+            if c == '\\' && !raw {
+                // Keep escapes for decode_escapes (so `\{` is not a field).
+                lit.push(c);
+                if let Some(&(_, n)) = chars.get(i + 1) {
+                    lit.push(n);
+                }
+                i += 2;
+                continue;
+            }
+            if c != '{' {
+                lit.push(c);
+                i += 1;
+                continue;
+            }
+            if chars.get(i + 1).map(|x| x.1) == Some('{') {
+                lit.push('{');
+                i += 2;
+                continue;
+            }
+            if depth >= 2 {
+                return Err(err("expressions nested too deeply"));
+            }
+            // A replacement field: find the end of the expression.
+            let start = i + 1;
+            let mut j = start;
+            let mut nest: Vec<char> = Vec::new();
+            let mut quote: Option<char> = None;
+            let mut expr_end = None;
+            let mut debug = false;
+            while j < chars.len() {
+                let ch = chars[j].1;
+                if let Some(q) = quote {
+                    if ch == q {
+                        quote = None;
+                    }
+                    j += 1;
+                    continue;
+                }
+                match ch {
+                    '\'' | '"' => quote = Some(ch),
+                    '(' | '[' | '{' => nest.push(ch),
+                    ')' | ']' => {
+                        nest.pop();
+                    }
+                    '}' if !nest.is_empty() => {
+                        nest.pop();
+                    }
+                    '\\' => return Err(err("expression part cannot include a backslash")),
+                    '#' => return Err(err("expression part cannot include '#'")),
+                    '}' | ':' if nest.is_empty() => {
+                        expr_end = Some(j);
+                        break;
+                    }
+                    '!' if nest.is_empty() && chars.get(j + 1).map(|x| x.1) != Some('=') => {
+                        expr_end = Some(j);
+                        break;
+                    }
+                    '=' if nest.is_empty() => {
+                        let prev = if j > start { chars[j - 1].1 } else { ' ' };
+                        let nxt = chars.get(j + 1).map(|x| x.1).unwrap_or(' ');
+                        if nxt != '=' && !"=!<>".contains(prev) {
+                            debug = true;
+                            expr_end = Some(j);
+                            break;
+                        }
+                        if nxt == '=' {
+                            j += 1;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            let Some(end) = expr_end else {
+                return Err(err("expecting '}'"));
+            };
+            let byte = |k: usize| chars.get(k).map(|x| x.0).unwrap_or(body.len());
+            let expr_text = &body[byte(start)..byte(end)];
+            if expr_text.trim().is_empty() {
+                return Err(err("empty expression not allowed"));
+            }
+            let mut k = end;
+            if debug {
+                // `{x=}`: the text (with the spaces around `=`), then the value (its repr
+                // unless a conversion or spec is given).
+                k += 1;
+                while chars.get(k).is_some_and(|c| c.1 == ' ') {
+                    k += 1;
+                }
+                lit.push_str(&body[byte(start)..byte(k)]);
+            }
+            flush(&mut lit, &mut parts)?;
+            let expr = self.fstring_expr(expr_text, offset + byte(start))?;
+            let mut conv = None;
+            if chars.get(k).map(|x| x.1) == Some('!') {
+                match chars.get(k + 1).map(|x| x.1) {
+                    Some(c @ ('r' | 's' | 'a')) => conv = Some(c),
+                    _ => {
+                        return Err(err(
+                            "invalid conversion character: expected 's', 'r', or 'a'",
+                        ))
+                    }
+                }
+                k += 2;
+            }
+            let mut spec = Vec::new();
+            if chars.get(k).map(|x| x.1) == Some(':') {
+                // The spec runs to the matching `}` and may hold nested fields.
+                let s0 = k + 1;
+                let mut m = s0;
+                let mut level = 0usize;
+                while m < chars.len() {
+                    match chars[m].1 {
+                        '{' => level += 1,
+                        '}' if level == 0 => break,
+                        '}' => level -= 1,
+                        _ => {}
+                    }
+                    m += 1;
+                }
+                if m >= chars.len() {
+                    return Err(err("expecting '}'"));
+                }
+                spec = self.fstring(&body[byte(s0)..byte(m)], raw, offset + byte(s0), depth + 1)?;
+                k = m;
+            }
+            if chars.get(k).map(|x| x.1) != Some('}') {
+                return Err(err("expecting '}'"));
+            }
+            if debug && conv.is_none() && spec.is_empty() {
+                conv = Some('r');
+            }
+            parts.push(FPart::Field { expr, conv, spec });
+            i = k + 1;
+        }
+        flush(&mut lit, &mut parts)?;
+        Ok(parts)
+    }
+
+    /// Parses the expression of an f-string field.
+    fn fstring_expr(&mut self, text: &str, offset: usize) -> BResult<Expr> {
+        // Python parses the field as if parenthesized: newlines and leading spaces are fine.
+        let pairs = LangParser::parse(Rule::fstring_expr, text).map_err(|_| {
+            SyntaxErr::new(
+                "f-string: invalid syntax",
+                offset,
+                offset + text.len().max(1),
+            )
+        })?;
+        let saved = self.base;
+        self.base = offset;
+        let r = (|| {
+            let top = pairs
+                .into_iter()
+                .next()
+                .ok_or_else(|| SyntaxErr::new("f-string: invalid syntax", offset, offset + 1))?;
+            let e = only(top)?;
+            self.expr(e)
+        })();
+        self.base = saved;
+        r
     }
 
     fn simple_stmts(&mut self, pair: Pair<'_, Rule>) -> BResult<Vec<Stmt>> {
@@ -519,10 +1040,78 @@ impl Builder<'_> {
                 Some(p) => Some(self.expr(p)?),
                 None => None,
             }),
-            Rule::raise_stmt => StmtKind::Raise(match inner.next() {
-                Some(p) => Some(self.expr(p)?),
-                None => None,
-            }),
+            Rule::raise_stmt => {
+                let exc = match inner.next() {
+                    Some(p) => Some(self.expr(p)?),
+                    None => None,
+                };
+                let cause = match inner.next() {
+                    Some(p) => Some(self.expr(p)?),
+                    None => None,
+                };
+                StmtKind::Raise { exc, cause }
+            }
+            Rule::nonlocal_stmt => {
+                StmtKind::Nonlocal(inner.map(|p| self.interner.intern(p.as_str())).collect())
+            }
+            Rule::import_stmt => {
+                let mut aliases = Vec::new();
+                for d in inner {
+                    let mut parts = kids(d);
+                    let dotted = next(&mut parts)?;
+                    let first = dotted
+                        .clone()
+                        .into_inner()
+                        .next()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_default();
+                    let module = self.dotted(dotted);
+                    let (has_as, bound) = match parts.next() {
+                        Some(a) => (true, a.as_str().to_string()),
+                        None => (false, first),
+                    };
+                    aliases.push(ImportAlias {
+                        module,
+                        has_as,
+                        target: Name {
+                            sym: self.interner.intern(&bound),
+                            scope: Scope::Global,
+                        },
+                    });
+                }
+                StmtKind::Import(aliases)
+            }
+            Rule::from_stmt => {
+                let mut module = String::new();
+                let mut names = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::rel_dots => module.push_str(&p.as_str().replace(' ', "")),
+                        Rule::dotted_name => module.push_str(&self.dotted(p)),
+                        Rule::import_names => {
+                            let mut v = Vec::new();
+                            for n in p.into_inner() {
+                                let mut parts = kids(n);
+                                let name = self.interner.intern(next(&mut parts)?.as_str());
+                                let bound = match parts.next() {
+                                    Some(a) => self.interner.intern(a.as_str()),
+                                    None => name,
+                                };
+                                v.push((
+                                    name,
+                                    Name {
+                                        sym: bound,
+                                        scope: Scope::Global,
+                                    },
+                                ));
+                            }
+                            names = Some(v);
+                        }
+                        _ => {}
+                    }
+                }
+                StmtKind::ImportFrom { module, names }
+            }
             Rule::assert_stmt => {
                 let test = self.expr(next(&mut inner)?)?;
                 let msg = match inner.next() {
@@ -698,6 +1287,26 @@ impl Builder<'_> {
                 }
             }
             Rule::star_expr => Ok(Expr::Starred(Box::new(self.expr(only(pair)?)?))),
+            Rule::lambdef => {
+                let line = self.line_of(&pair);
+                let name = self.interner.intern("<lambda>");
+                let mut def = FuncDef::new(name, Vec::new(), Vec::new(), line);
+                def.is_lambda = true;
+                let mut body = None;
+                for p in kids(pair) {
+                    if p.as_rule() == Rule::lambda_params {
+                        self.params(p, &mut def)?;
+                    } else {
+                        body = Some(self.expr(p)?);
+                    }
+                }
+                let body = body.ok_or_else(|| self.err_at_base("invalid syntax"))?;
+                def.body = vec![Stmt {
+                    line,
+                    kind: StmtKind::Return(Some(body)),
+                }];
+                Ok(Expr::Lambda(Rc::new(def)))
+            }
             Rule::test => {
                 let mut inner = kids(pair);
                 let body = self.expr(next(&mut inner)?)?;
@@ -898,6 +1507,15 @@ impl Builder<'_> {
         let mut seen_dstar = false;
         for p in call.into_inner() {
             match p.as_rule() {
+                Rule::comp_clauses => {
+                    // `f(x for x in y)`: the one argument so far becomes a generator.
+                    let line = self.line_of(&p);
+                    let elt = match (args.pop(), args.is_empty()) {
+                        (Some(Arg::Pos(e)), true) if !matches!(e, Expr::Starred(_)) => e,
+                        _ => return Err(self.err(&p, "Generator expression must be parenthesized")),
+                    };
+                    args.push(Arg::Pos(self.comp(CompKind::Gen, elt, None, p, line)?));
+                }
                 Rule::kw_argument => {
                     let mut parts = p.clone().into_inner();
                     let name = self.interner.intern(next(&mut parts)?.as_str());
@@ -956,15 +1574,36 @@ impl Builder<'_> {
             Rule::number => self.number(&pair),
             Rule::imaginary => Err(self.err(&pair, "complex numbers are not supported")),
             Rule::strings => self.strings(pair),
-            Rule::paren => {
+            Rule::paren | Rule::list_display => {
+                let rule = pair.as_rule();
+                let line = self.line_of(&pair);
+                let whole = pair.clone();
                 let mut items = Vec::new();
                 let mut trailing = false;
+                let mut clauses = None;
                 for p in pair.into_inner() {
-                    if p.as_rule() == Rule::trailing_comma {
-                        trailing = true;
-                    } else {
-                        items.push(self.expr(p)?);
+                    match p.as_rule() {
+                        Rule::trailing_comma => trailing = true,
+                        Rule::comp_clauses => clauses = Some(p),
+                        _ => items.push(self.expr(p)?),
                     }
+                }
+                if let Some(cl) = clauses {
+                    let elt = items.pop().unwrap_or(Expr::Const(Value::None));
+                    if let Expr::Starred(_) = elt {
+                        return Err(
+                            self.err(&whole, "iterable unpacking cannot be used in comprehension")
+                        );
+                    }
+                    let kind = if rule == Rule::paren {
+                        CompKind::Gen
+                    } else {
+                        CompKind::List
+                    };
+                    return self.comp(kind, elt, None, cl, line);
+                }
+                if rule == Rule::list_display {
+                    return Ok(Expr::List(items));
                 }
                 if items.len() == 1 && !trailing {
                     match items.pop() {
@@ -980,38 +1619,71 @@ impl Builder<'_> {
                     Ok(fold_tuple(items))
                 }
             }
-            Rule::list_display => {
-                let items = pair
-                    .into_inner()
-                    .map(|p| self.expr(p))
-                    .collect::<BResult<Vec<_>>>()?;
-                Ok(Expr::List(items))
-            }
-            Rule::brace_display => match pair.into_inner().next() {
-                None => Ok(Expr::Dict(Vec::new())),
-                Some(p) if p.as_rule() == Rule::dict_items => {
-                    let mut items = Vec::new();
-                    for item in p.into_inner() {
-                        let inner = only(item)?;
-                        if inner.as_rule() == Rule::dstar_arg {
-                            items.push(DictItem::Splat(self.expr(only(inner)?)?));
-                        } else {
-                            let mut kv = inner.into_inner();
-                            let k = self.expr(next(&mut kv)?)?;
-                            let v = self.expr(next(&mut kv)?)?;
-                            items.push(DictItem::Pair(k, v));
-                        }
+            Rule::brace_display => {
+                let line = self.line_of(&pair);
+                let whole = pair.clone();
+                let mut dict: Option<bool> = None;
+                let mut pairs: Vec<DictItem> = Vec::new();
+                let mut elems: Vec<Expr> = Vec::new();
+                let mut clauses = None;
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::comp_clauses {
+                        clauses = Some(p);
+                        continue;
                     }
-                    Ok(Expr::Dict(items))
+                    let kids: Vec<Pair<'_, Rule>> = p.into_inner().collect();
+                    let is_pair = kids.len() == 2
+                        || kids.first().map(|k| k.as_rule()) == Some(Rule::dstar_arg);
+                    match dict {
+                        None => dict = Some(is_pair),
+                        Some(d) if d != is_pair => {
+                            return Err(self.err(&whole, "invalid syntax"));
+                        }
+                        _ => {}
+                    }
+                    let mut it = kids.into_iter();
+                    let first = next(&mut it)?;
+                    if first.as_rule() == Rule::dstar_arg {
+                        pairs.push(DictItem::Splat(self.expr(only(first)?)?));
+                    } else if is_pair {
+                        let k = self.expr(first)?;
+                        if let Expr::Starred(_) = k {
+                            return Err(self.err(
+                                &whole,
+                                "cannot use a starred expression in a dictionary value",
+                            ));
+                        }
+                        let v = self.expr(next(&mut it)?)?;
+                        pairs.push(DictItem::Pair(k, v));
+                    } else {
+                        elems.push(self.expr(first)?);
+                    }
                 }
-                Some(p) => {
-                    let items = p
-                        .into_inner()
-                        .map(|p| self.expr(p))
-                        .collect::<BResult<Vec<_>>>()?;
-                    Ok(Expr::Set(items))
+                if let Some(cl) = clauses {
+                    if dict == Some(true) {
+                        return match pairs.pop() {
+                            Some(DictItem::Pair(k, v)) => {
+                                self.comp(CompKind::Dict, k, Some(v), cl, line)
+                            }
+                            _ => Err(self.err(
+                                &whole,
+                                "dict unpacking cannot be used in dict comprehension",
+                            )),
+                        };
+                    }
+                    let elt = elems.pop().unwrap_or(Expr::Const(Value::None));
+                    if let Expr::Starred(_) = elt {
+                        return Err(
+                            self.err(&whole, "iterable unpacking cannot be used in comprehension")
+                        );
+                    }
+                    return self.comp(CompKind::Set, elt, None, cl, line);
                 }
-            },
+                match dict {
+                    None | Some(true) => Ok(Expr::Dict(pairs)),
+                    Some(false) => Ok(Expr::Set(elems)),
+                }
+            }
             _ => self.expr_fallback(pair),
         }
     }
@@ -1063,9 +1735,11 @@ impl Builder<'_> {
             .ok_or_else(|| self.err(pair, "invalid syntax"))
     }
 
-    fn strings(&self, pair: Pair<'_, Rule>) -> BResult<Expr> {
+    fn strings(&mut self, pair: Pair<'_, Rule>) -> BResult<Expr> {
         let mut text: Option<String> = None;
         let mut bytes: Option<Vec<u8>> = None;
+        // Set once an f-string is seen: the parts so far (`text` is flushed into them).
+        let mut fparts: Option<Vec<FPart>> = None;
         for p in pair.into_inner() {
             let lit = p.as_str();
             let prefix_len = lit.find(['\'', '"']).unwrap_or(0);
@@ -1079,8 +1753,21 @@ impl Builder<'_> {
                 1
             };
             let content = &body[q..body.len().saturating_sub(q).max(q)];
+            if prefix.contains('f') {
+                if bytes.is_some() {
+                    return Err(self.err(&p, "cannot mix bytes and nonbytes literals"));
+                }
+                let parts = fparts.get_or_insert_with(Vec::new);
+                if let Some(t) = text.take() {
+                    parts.push(FPart::Lit(t));
+                }
+                let offset = self.base + p.as_span().start() + prefix_len + q;
+                let new = self.fstring(content, raw, offset, 0)?;
+                fparts.get_or_insert_with(Vec::new).extend(new);
+                continue;
+            }
             if is_bytes {
-                if text.is_some() {
+                if text.is_some() || fparts.is_some() {
                     return Err(self.err(&p, "cannot mix bytes and nonbytes literals"));
                 }
                 if !content.is_ascii() {
@@ -1094,8 +1781,14 @@ impl Builder<'_> {
                     return Err(self.err(&p, "cannot mix bytes and nonbytes literals"));
                 }
                 let decoded = decode_escapes(content, raw, false).map_err(|m| self.err(&p, m))?;
-                text.get_or_insert_with(String::new).push_str(&decoded);
+                match &mut fparts {
+                    Some(parts) => parts.push(FPart::Lit(decoded)),
+                    None => text.get_or_insert_with(String::new).push_str(&decoded),
+                }
             }
+        }
+        if let Some(parts) = fparts {
+            return Ok(Expr::FString(parts));
         }
         Ok(Expr::Const(match bytes {
             Some(b) => Value::bytes(b),
@@ -1127,6 +1820,16 @@ fn is_kw(r: Rule) -> bool {
             | Rule::kw_assert
             | Rule::kw_del
             | Rule::kw_global
+            | Rule::kw_nonlocal
+            | Rule::kw_lambda
+            | Rule::kw_class
+            | Rule::kw_try
+            | Rule::kw_except
+            | Rule::kw_finally
+            | Rule::kw_with
+            | Rule::kw_as
+            | Rule::kw_import
+            | Rule::kw_from
     )
 }
 
@@ -1258,6 +1961,14 @@ fn expr_kind_name(e: &Expr) -> &'static str {
 fn next<'i>(it: &mut impl Iterator<Item = Pair<'i, Rule>>) -> BResult<Pair<'i, Rule>> {
     it.next()
         .ok_or_else(|| SyntaxErr::new("invalid syntax", 0, 1))
+}
+
+/// The first child of a pair that is not a keyword token.
+fn only_kid(pair: Pair<'_, Rule>) -> BResult<Pair<'_, Rule>> {
+    let s = pair.as_span().start();
+    kids(pair)
+        .next()
+        .ok_or_else(|| SyntaxErr::new("invalid syntax", s, s + 1))
 }
 
 fn only(pair: Pair<'_, Rule>) -> BResult<Pair<'_, Rule>> {

@@ -1,8 +1,14 @@
-//! Name resolution, run once after parsing: binds every name to a function's local slot or to
-//! the session's globals, marks the console's echoed expression statements, and rejects what
-//! Python rejects at compile time (`return` outside a function, `break` outside a loop, ...).
+//! Name resolution, run once after parsing: binds every name to a local slot, a closure cell,
+//! a class namespace or the session's globals, marks the console's echoed expression
+//! statements, and rejects what Python rejects at compile time (`return` outside a function,
+//! `break` outside a loop, `nonlocal` without a binding, ...).
+//!
+//! Scopes follow Python 3: functions, lambdas and comprehensions have their own locals; a class
+//! body has a namespace its methods do not see; a variable of a function that a nested scope
+//! uses lives in a cell shared by both (the resolver finds them first: `free_names` computes
+//! what a nested scope takes from outside).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::ast::*;
@@ -22,18 +28,29 @@ pub enum Mode {
     Module,
 }
 
-/// The scope being resolved.
-struct FnScope {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Function,
+    Class,
+    Comp,
+}
+
+/// A scope being resolved.
+struct Ctx {
+    kind: Kind,
     locals: HashMap<Sym, u32>,
-    names: Vec<Sym>,
+    cells: HashMap<Sym, u32>,
+    globals: HashSet<Sym>,
+    /// Names a class body binds (they live in its namespace).
+    class_bound: HashSet<Sym>,
 }
 
 struct Resolver<'a> {
     unit: &'a SourceUnit,
     interner: &'a Interner,
     mode: Mode,
-    /// The enclosing function scopes, innermost last (empty at module level).
-    scopes: Vec<FnScope>,
+    /// The enclosing scopes, innermost last (empty at module level).
+    scopes: Vec<Ctx>,
     loop_depth: usize,
 }
 
@@ -54,6 +71,330 @@ pub fn resolve(
     r.block(stmts)
 }
 
+// ---------------------------------------------------------------------------------------------
+// What a scope binds and uses (the first pass).
+
+/// Names a scope binds, uses and declares, and what its nested scopes take from outside.
+#[derive(Default)]
+struct Info {
+    bound: Vec<Sym>,
+    used: Vec<Sym>,
+    globals: Vec<Sym>,
+    nonlocals: Vec<Sym>,
+    child_free: Vec<Sym>,
+}
+
+fn push_unique(v: &mut Vec<Sym>, s: Sym) {
+    if !v.contains(&s) {
+        v.push(s);
+    }
+}
+
+impl Info {
+    fn bind(&mut self, s: Sym) {
+        push_unique(&mut self.bound, s);
+    }
+    fn use_(&mut self, s: Sym) {
+        push_unique(&mut self.used, s);
+    }
+    fn target(&mut self, t: &Target) {
+        match t {
+            Target::Name(n) => self.bind(n.sym),
+            Target::Attr(o, _) => self.expr(o),
+            Target::Subscript(o, i) => {
+                self.expr(o);
+                self.expr(i);
+            }
+            Target::Seq(items) => {
+                for i in items {
+                    self.target(i);
+                }
+            }
+            Target::Starred(t) => self.target(t),
+        }
+    }
+    fn args(&mut self, args: &[Arg]) {
+        for a in args {
+            match a {
+                Arg::Pos(e) | Arg::Star(e) | Arg::Kw(_, e) | Arg::DStar(e) => self.expr(e),
+            }
+        }
+    }
+    fn func_outer(&mut self, def: &FuncDef) {
+        for d in &def.decorators {
+            self.expr(d);
+        }
+        for p in def.params.iter().chain(&def.kwonly) {
+            if let Some(d) = &p.default {
+                self.expr(d);
+            }
+        }
+        for s in free_of_function(def) {
+            push_unique(&mut self.child_free, s);
+        }
+    }
+    fn block(&mut self, stmts: &[Stmt]) {
+        for s in stmts {
+            self.stmt(s);
+        }
+    }
+    fn stmt(&mut self, s: &Stmt) {
+        match &s.kind {
+            StmtKind::Expr { value, .. } => self.expr(value),
+            StmtKind::Assign { targets, value } => {
+                self.expr(value);
+                for t in targets {
+                    self.target(t);
+                }
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                self.expr(value);
+                if let Target::Name(n) = target {
+                    self.use_(n.sym);
+                }
+                self.target(target);
+            }
+            StmtKind::Del(targets) => {
+                for t in targets {
+                    self.target(t);
+                }
+            }
+            StmtKind::Pass | StmtKind::Break | StmtKind::Continue => {}
+            StmtKind::Return(v) => {
+                if let Some(v) = v {
+                    self.expr(v);
+                }
+            }
+            StmtKind::Raise { exc, cause } => {
+                for e in [exc, cause].into_iter().flatten() {
+                    self.expr(e);
+                }
+            }
+            StmtKind::Assert { test, msg } => {
+                self.expr(test);
+                if let Some(m) = msg {
+                    self.expr(m);
+                }
+            }
+            StmtKind::Global(names) => {
+                for n in names {
+                    push_unique(&mut self.globals, *n);
+                }
+            }
+            StmtKind::Nonlocal(names) => {
+                for n in names {
+                    push_unique(&mut self.nonlocals, *n);
+                }
+            }
+            StmtKind::If { branches, orelse } => {
+                for (t, b) in branches {
+                    self.expr(t);
+                    self.block(b);
+                }
+                self.block(orelse);
+            }
+            StmtKind::While { test, body, orelse } => {
+                self.expr(test);
+                self.block(body);
+                self.block(orelse);
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => {
+                self.expr(iter);
+                self.target(target);
+                self.block(body);
+                self.block(orelse);
+            }
+            StmtKind::Def(def) => {
+                self.func_outer(def);
+                self.bind(def.name);
+            }
+            StmtKind::Class(c) => {
+                for d in &c.decorators {
+                    self.expr(d);
+                }
+                self.args(&c.bases);
+                for s in free_of_class(c) {
+                    push_unique(&mut self.child_free, s);
+                }
+                self.bind(c.name);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                self.block(body);
+                for h in handlers {
+                    if let Some(t) = &h.typ {
+                        self.expr(t);
+                    }
+                    if let Some(n) = &h.name {
+                        self.bind(n.sym);
+                    }
+                    self.block(&h.body);
+                }
+                self.block(orelse);
+                self.block(finalbody);
+            }
+            StmtKind::With { items, body } => {
+                for (e, t) in items {
+                    self.expr(e);
+                    if let Some(t) = t {
+                        self.target(t);
+                    }
+                }
+                self.block(body);
+            }
+            StmtKind::Import(aliases) => {
+                for a in aliases {
+                    self.bind(a.target.sym);
+                }
+            }
+            StmtKind::ImportFrom { names, .. } => {
+                for (_, n) in names.iter().flatten() {
+                    self.bind(n.sym);
+                }
+            }
+        }
+    }
+    fn fparts(&mut self, parts: &[FPart]) {
+        for p in parts {
+            if let FPart::Field { expr, spec, .. } = p {
+                self.expr(expr);
+                self.fparts(spec);
+            }
+        }
+    }
+    fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Const(_) => {}
+            Expr::Name(n) => self.use_(n.sym),
+            Expr::Tuple(v) | Expr::List(v) | Expr::Set(v) => {
+                for x in v {
+                    self.expr(x);
+                }
+            }
+            Expr::Dict(items) => {
+                for i in items {
+                    match i {
+                        DictItem::Pair(k, v) => {
+                            self.expr(k);
+                            self.expr(v);
+                        }
+                        DictItem::Splat(x) => self.expr(x),
+                    }
+                }
+            }
+            Expr::Starred(x) | Expr::Unary(_, x) | Expr::Not(x) | Expr::Attr(x, _) => self.expr(x),
+            Expr::Slice(parts) => {
+                for p in parts.iter().flatten() {
+                    self.expr(p);
+                }
+            }
+            Expr::Binary(l, _, r) | Expr::And(l, r) | Expr::Or(l, r) | Expr::Subscript(l, r) => {
+                self.expr(l);
+                self.expr(r);
+            }
+            Expr::Compare(l, rest) => {
+                self.expr(l);
+                for (_, x) in rest {
+                    self.expr(x);
+                }
+            }
+            Expr::IfExp(parts) => {
+                for p in parts.iter() {
+                    self.expr(p);
+                }
+            }
+            Expr::Call(f, args) => {
+                self.expr(f);
+                self.args(args);
+            }
+            Expr::MethodCall(o, _, args) => {
+                self.expr(o);
+                self.args(args);
+            }
+            Expr::Lambda(def) => self.func_outer(def),
+            Expr::Comp(c) => {
+                if let Some(g) = c.generators.first() {
+                    self.expr(&g.iter);
+                }
+                for s in free_of_comp(c) {
+                    push_unique(&mut self.child_free, s);
+                }
+            }
+            Expr::FString(parts) => self.fparts(parts),
+        }
+    }
+}
+
+/// The names a function takes from enclosing scopes (its free variables, including those its
+/// nested scopes take through it).
+fn free_of_function(def: &FuncDef) -> Vec<Sym> {
+    let mut info = Info::default();
+    for p in def.params.iter().chain(&def.kwonly) {
+        info.bind(p.name);
+    }
+    for s in def.vararg.iter().chain(&def.kwarg) {
+        info.bind(*s);
+    }
+    info.block(&def.body);
+    free_from(info, false)
+}
+
+fn free_of_class(c: &ClassDef) -> Vec<Sym> {
+    let mut info = Info::default();
+    info.block(&c.body);
+    free_from(info, true)
+}
+
+fn free_of_comp(c: &Comp) -> Vec<Sym> {
+    let mut info = Info::default();
+    for (i, g) in c.generators.iter().enumerate() {
+        if i > 0 {
+            info.expr(&g.iter);
+        }
+        info.target(&g.target);
+        for cond in &g.ifs {
+            info.expr(cond);
+        }
+    }
+    info.expr(&c.elt);
+    if let Some(v) = &c.value {
+        info.expr(v);
+    }
+    free_from(info, false)
+}
+
+fn free_from(info: Info, class: bool) -> Vec<Sym> {
+    let mut out = Vec::new();
+    let local = |s: &Sym| info.bound.contains(s) && !info.nonlocals.contains(s);
+    for s in &info.used {
+        if !local(s) && !info.globals.contains(s) {
+            push_unique(&mut out, *s);
+        }
+    }
+    for s in &info.child_free {
+        // A class body's names are not visible to its methods: their free names pass through.
+        if class || (!local(s) && !info.globals.contains(s)) {
+            push_unique(&mut out, *s);
+        }
+    }
+    for s in &info.nonlocals {
+        push_unique(&mut out, *s);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binding names (the second pass).
+
 impl Resolver<'_> {
     fn err(&self, line: u32, msg: impl Into<String>) -> SyntaxErr {
         let at = self.unit.offset_of_line(line);
@@ -65,6 +406,14 @@ impl Resolver<'_> {
             self.stmt(s)?;
         }
         Ok(())
+    }
+
+    fn in_function(&self) -> bool {
+        self.scopes
+            .iter()
+            .rev()
+            .find(|c| c.kind != Kind::Comp)
+            .is_some_and(|c| c.kind == Kind::Function)
     }
 
     fn stmt(&mut self, s: &mut Stmt) -> Result<(), SyntaxErr> {
@@ -90,6 +439,20 @@ impl Resolver<'_> {
                 }
             }
             StmtKind::Pass | StmtKind::Global(_) => {}
+            StmtKind::Nonlocal(names) => {
+                if self.scopes.is_empty() {
+                    return Err(self.err(line, "nonlocal declaration not allowed at module level"));
+                }
+                for n in names.iter() {
+                    let found = self.scopes.last().is_some_and(|c| c.cells.contains_key(n));
+                    if !found {
+                        return Err(self.err(
+                            line,
+                            format!("no binding for nonlocal '{}' found", self.interner.name(*n)),
+                        ));
+                    }
+                }
+            }
             StmtKind::Break => {
                 if self.loop_depth == 0 {
                     return Err(self.err(line, "'break' outside loop"));
@@ -101,16 +464,16 @@ impl Resolver<'_> {
                 }
             }
             StmtKind::Return(v) => {
-                if self.scopes.is_empty() {
+                if !self.in_function() {
                     return Err(self.err(line, "'return' outside function"));
                 }
                 if let Some(v) = v {
                     self.expr(v, line, 0)?;
                 }
             }
-            StmtKind::Raise(v) => {
-                if let Some(v) = v {
-                    self.expr(v, line, 0)?;
+            StmtKind::Raise { exc, cause } => {
+                for e in [exc, cause].into_iter().flatten() {
+                    self.expr(e, line, 0)?;
                 }
             }
             StmtKind::Assert { test, msg } => {
@@ -147,16 +510,10 @@ impl Resolver<'_> {
                 self.block(orelse)?;
             }
             StmtKind::Def(def) => {
-                // Defaults are evaluated in the enclosing scope.
                 let Some(def) = Rc::get_mut(def) else {
                     return Err(self.err(line, "internal error: function resolved twice"));
                 };
-                for p in &mut def.params {
-                    if let Some(d) = &mut p.default {
-                        self.expr(d, line, 0)?;
-                    }
-                }
-                self.function(def)?;
+                self.function(def, line)?;
                 let mut n = Name {
                     sym: def.name,
                     scope: Scope::Global,
@@ -164,66 +521,258 @@ impl Resolver<'_> {
                 self.name(&mut n, line)?;
                 def.name_scope = n.scope;
             }
+            StmtKind::Class(c) => {
+                let Some(c) = Rc::get_mut(c) else {
+                    return Err(self.err(line, "internal error: class resolved twice"));
+                };
+                self.class(c, line)?;
+                let mut n = Name {
+                    sym: c.name,
+                    scope: Scope::Global,
+                };
+                self.name(&mut n, line)?;
+                c.name_scope = n.scope;
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                self.block(body)?;
+                for h in handlers {
+                    if let Some(t) = &mut h.typ {
+                        self.expr(t, h.line, 0)?;
+                    }
+                    if let Some(n) = &mut h.name {
+                        self.name(n, h.line)?;
+                    }
+                    self.block(&mut h.body)?;
+                }
+                self.block(orelse)?;
+                self.block(finalbody)?;
+            }
+            StmtKind::With { items, body } => {
+                for (e, t) in items {
+                    self.expr(e, line, 0)?;
+                    if let Some(t) = t {
+                        self.target(t, line)?;
+                    }
+                }
+                self.block(body)?;
+            }
+            StmtKind::Import(aliases) => {
+                for a in aliases {
+                    self.name(&mut a.target, line)?;
+                }
+            }
+            StmtKind::ImportFrom { names, .. } => {
+                if names.is_none() && !self.scopes.is_empty() {
+                    return Err(self.err(line, "import * only allowed at module level"));
+                }
+                for (_, n) in names.iter_mut().flatten() {
+                    self.name(n, line)?;
+                }
+            }
         }
         Ok(())
     }
 
-    /// Resolves a function body in its own scope.
-    fn function(&mut self, def: &mut FuncDef) -> Result<(), SyntaxErr> {
-        let mut globals = Vec::new();
-        collect_globals(&def.body, &mut globals);
-        let mut scope = FnScope {
-            locals: HashMap::new(),
-            names: Vec::new(),
+    /// The free variables of a nested scope that the enclosing scope can pass as cells, and
+    /// their indices in the enclosing frame.
+    fn captured(&self, free: &[Sym]) -> Vec<(Sym, u32)> {
+        let Some(outer) = self.scopes.last() else {
+            return Vec::new();
         };
-        for p in &def.params {
-            let slot = scope.names.len() as u32;
-            scope.locals.insert(p.name, slot);
-            scope.names.push(p.name);
-        }
-        let mut assigned = Vec::new();
-        collect_assigned(&def.body, &mut assigned);
-        for name in assigned {
-            if !globals.contains(&name) && !scope.locals.contains_key(&name) {
-                let slot = scope.names.len() as u32;
-                scope.locals.insert(name, slot);
-                scope.names.push(name);
+        free.iter()
+            .filter_map(|s| outer.cells.get(s).map(|&i| (*s, i)))
+            .collect()
+    }
+
+    /// Builds the layout of a function-like scope: `params` take the first slots; `info`
+    /// tells what the body binds and what nested scopes use.
+    fn layout(
+        &self,
+        params: &[Sym],
+        info: &Info,
+        free: &[(Sym, u32)],
+        kind: Kind,
+    ) -> (Ctx, ScopeLayout) {
+        let mut ctx = Ctx {
+            kind,
+            locals: HashMap::new(),
+            cells: HashMap::new(),
+            globals: info.globals.iter().copied().collect(),
+            class_bound: HashSet::new(),
+        };
+        let mut lay = ScopeLayout::default();
+        let is_local = |s: &Sym| !info.globals.contains(s) && !info.nonlocals.contains(s);
+        if kind == Kind::Class {
+            for s in &info.bound {
+                if is_local(s) {
+                    ctx.class_bound.insert(*s);
+                }
+            }
+        } else {
+            for s in params.iter().chain(info.bound.iter()) {
+                if is_local(s) && !ctx.locals.contains_key(s) {
+                    ctx.locals.insert(*s, lay.local_names.len() as u32);
+                    lay.local_names.push(*s);
+                }
+            }
+            // Own cells: locals a nested scope uses.
+            for s in &lay.local_names {
+                if info.child_free.contains(s) {
+                    let ci = lay.cell_names.len() as u32;
+                    ctx.cells.insert(*s, ci);
+                    lay.cell_names.push(*s);
+                    if let Some(pi) = params.iter().position(|p| p == s) {
+                        lay.cell_params.push((pi as u32, ci));
+                    }
+                }
             }
         }
-        self.scopes.push(scope);
+        lay.nlocals = lay.local_names.len();
+        lay.ncells = lay.cell_names.len();
+        for (s, outer_idx) in free {
+            if ctx.cells.contains_key(s) {
+                continue;
+            }
+            ctx.cells.insert(*s, lay.cell_names.len() as u32);
+            lay.cell_names.push(*s);
+            lay.freevars.push(*outer_idx);
+        }
+        (ctx, lay)
+    }
+
+    /// Resolves a function (or lambda) definition: defaults and decorators in the enclosing
+    /// scope, the body in its own.
+    fn function(&mut self, def: &mut FuncDef, line: u32) -> Result<(), SyntaxErr> {
+        for d in &mut def.decorators {
+            self.expr(d, line, 0)?;
+        }
+        for p in def.params.iter_mut().chain(def.kwonly.iter_mut()) {
+            if let Some(d) = &mut p.default {
+                self.expr(d, line, 0)?;
+            }
+        }
+        let mut info = Info::default();
+        info.block(&def.body);
+        let mut params: Vec<Sym> = def.params.iter().map(|p| p.name).collect();
+        params.extend(def.kwonly.iter().map(|p| p.name));
+        params.extend(def.vararg.iter().chain(def.kwarg.iter()).copied());
+        for p in &params {
+            if info.nonlocals.contains(p) {
+                return Err(self.err(
+                    line,
+                    format!(
+                        "name '{}' is parameter and nonlocal",
+                        self.interner.name(*p)
+                    ),
+                ));
+            }
+            if info.globals.contains(p) {
+                return Err(self.err(
+                    line,
+                    format!("name '{}' is parameter and global", self.interner.name(*p)),
+                ));
+            }
+        }
+        let free = self.captured(&free_of_function(def));
+        let (ctx, lay) = self.layout(&params, &info, &free, Kind::Function);
+        self.scopes.push(ctx);
         let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
         let r = self.block(&mut def.body);
         self.loop_depth = saved_loops;
-        let scope = self.scopes.pop();
+        self.scopes.pop();
         r?;
-        if let Some(scope) = scope {
-            def.nlocals = scope.names.len();
-            def.local_names = scope.names;
-        }
+        def.scope = lay;
         Ok(())
     }
 
-    fn name(&self, n: &mut Name, line: u32) -> Result<(), SyntaxErr> {
-        n.scope = Scope::Global;
-        if let Some(scope) = self.scopes.last() {
-            if let Some(&slot) = scope.locals.get(&n.sym) {
-                n.scope = Scope::Local(slot);
-                return Ok(());
+    fn class(&mut self, c: &mut ClassDef, line: u32) -> Result<(), SyntaxErr> {
+        for d in &mut c.decorators {
+            self.expr(d, line, 0)?;
+        }
+        self.args(&mut c.bases, line, 0)?;
+        let mut info = Info::default();
+        info.block(&c.body);
+        let free = self.captured(&free_of_class(c));
+        let (ctx, lay) = self.layout(&[], &info, &free, Kind::Class);
+        self.scopes.push(ctx);
+        let saved_loops = std::mem::replace(&mut self.loop_depth, 0);
+        let r = self.block(&mut c.body);
+        self.loop_depth = saved_loops;
+        self.scopes.pop();
+        r?;
+        c.scope = lay;
+        Ok(())
+    }
+
+    fn comp(&mut self, c: &mut Comp, line: u32, depth: usize) -> Result<(), SyntaxErr> {
+        // The first iterable belongs to the enclosing scope.
+        if let Some(g) = c.generators.first_mut() {
+            self.expr(&mut g.iter, line, depth)?;
+        }
+        let mut info = Info::default();
+        for (i, g) in c.generators.iter().enumerate() {
+            if i > 0 {
+                info.expr(&g.iter);
+            }
+            info.target(&g.target);
+            for cond in &g.ifs {
+                info.expr(cond);
             }
         }
-        // A name local to an enclosing function would need a closure cell.
-        if self.scopes.len() > 1 {
-            for outer in &self.scopes[..self.scopes.len() - 1] {
-                if outer.locals.contains_key(&n.sym) {
-                    return Err(self.err(
-                        line,
-                        format!(
-                            "closures are not supported: '{}' is a variable of an enclosing function",
-                            self.interner.name(n.sym)
-                        ),
-                    ));
+        info.expr(&c.elt);
+        if let Some(v) = &c.value {
+            info.expr(v);
+        }
+        let free = self.captured(&free_of_comp(c));
+        let (ctx, lay) = self.layout(&[], &info, &free, Kind::Comp);
+        self.scopes.push(ctx);
+        let r = (|| {
+            for (i, g) in c.generators.iter_mut().enumerate() {
+                if i > 0 {
+                    self.expr(&mut g.iter, line, depth)?;
+                }
+                self.target(&mut g.target, line)?;
+                for cond in &mut g.ifs {
+                    self.expr(cond, line, depth)?;
                 }
             }
+            self.expr(&mut c.elt, line, depth)?;
+            if let Some(v) = &mut c.value {
+                self.expr(v, line, depth)?;
+            }
+            Ok(())
+        })();
+        self.scopes.pop();
+        r?;
+        c.scope = lay;
+        Ok(())
+    }
+
+    fn name(&self, n: &mut Name, _line: u32) -> Result<(), SyntaxErr> {
+        n.scope = Scope::Global;
+        let Some(ctx) = self.scopes.last() else {
+            return Ok(());
+        };
+        if ctx.globals.contains(&n.sym) {
+            return Ok(());
+        }
+        if ctx.kind == Kind::Class {
+            if ctx.class_bound.contains(&n.sym) {
+                n.scope = Scope::ClassNs;
+            } else if let Some(&i) = ctx.cells.get(&n.sym) {
+                n.scope = Scope::Cell(i);
+            }
+            return Ok(());
+        }
+        if let Some(&i) = ctx.cells.get(&n.sym) {
+            n.scope = Scope::Cell(i);
+        } else if let Some(&slot) = ctx.locals.get(&n.sym) {
+            n.scope = Scope::Local(slot);
         }
         Ok(())
     }
@@ -252,6 +801,16 @@ impl Resolver<'_> {
                 Arg::Pos(e) | Arg::Star(e) | Arg::Kw(_, e) | Arg::DStar(e) => {
                     self.expr(e, line, depth)?
                 }
+            }
+        }
+        Ok(())
+    }
+
+    fn fparts(&mut self, parts: &mut [FPart], line: u32, depth: usize) -> Result<(), SyntaxErr> {
+        for p in parts {
+            if let FPart::Field { expr, spec, .. } = p {
+                self.expr(expr, line, depth)?;
+                self.fparts(spec, line, depth)?;
             }
         }
         Ok(())
@@ -324,79 +883,19 @@ impl Resolver<'_> {
                 self.expr(o, line, d)?;
                 self.args(args, line, d)
             }
-        }
-    }
-}
-
-fn collect_globals(stmts: &[Stmt], out: &mut Vec<Sym>) {
-    for s in stmts {
-        match &s.kind {
-            StmtKind::Global(names) => out.extend(names),
-            StmtKind::If { branches, orelse } => {
-                for (_, b) in branches {
-                    collect_globals(b, out);
-                }
-                collect_globals(orelse, out);
+            Expr::Lambda(def) => {
+                let Some(def) = Rc::get_mut(def) else {
+                    return Err(self.err(line, "internal error: lambda resolved twice"));
+                };
+                self.function(def, line)
             }
-            StmtKind::While { body, orelse, .. } | StmtKind::For { body, orelse, .. } => {
-                collect_globals(body, out);
-                collect_globals(orelse, out);
+            Expr::Comp(c) => {
+                let Some(c) = Rc::get_mut(c) else {
+                    return Err(self.err(line, "internal error: comprehension resolved twice"));
+                };
+                self.comp(c, line, d)
             }
-            _ => {}
-        }
-    }
-}
-
-fn target_names(t: &Target, out: &mut Vec<Sym>) {
-    match t {
-        Target::Name(n) => out.push(n.sym),
-        Target::Seq(items) => {
-            for i in items {
-                target_names(i, out);
-            }
-        }
-        Target::Starred(t) => target_names(t, out),
-        Target::Attr(..) | Target::Subscript(..) => {}
-    }
-}
-
-/// Names a function body binds (its locals), not looking into nested functions' bodies.
-fn collect_assigned(stmts: &[Stmt], out: &mut Vec<Sym>) {
-    for s in stmts {
-        match &s.kind {
-            StmtKind::Assign { targets, .. } => {
-                for t in targets {
-                    target_names(t, out);
-                }
-            }
-            StmtKind::AugAssign { target, .. } => target_names(target, out),
-            StmtKind::Del(targets) => {
-                for t in targets {
-                    target_names(t, out);
-                }
-            }
-            StmtKind::Def(def) => out.push(def.name),
-            StmtKind::If { branches, orelse } => {
-                for (_, b) in branches {
-                    collect_assigned(b, out);
-                }
-                collect_assigned(orelse, out);
-            }
-            StmtKind::While { body, orelse, .. } => {
-                collect_assigned(body, out);
-                collect_assigned(orelse, out);
-            }
-            StmtKind::For {
-                target,
-                body,
-                orelse,
-                ..
-            } => {
-                target_names(target, out);
-                collect_assigned(body, out);
-                collect_assigned(orelse, out);
-            }
-            _ => {}
+            Expr::FString(parts) => self.fparts(parts, line, d),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Runtime values: one enum, heap objects shared by `Rc` as Python shares them by reference.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -46,6 +46,103 @@ pub enum Value {
     Iterator(Rc<RefCell<IterObj>>),
     /// An object of the packet engine or another native extension.
     Native(Rc<NativeBox>),
+    /// An instance of a class defined by a `class` statement.
+    Instance(Rc<Instance>),
+    /// A function bound to its receiver (`obj.method` used as a value).
+    Method(Rc<Method>),
+    /// Descriptors and helper objects of the class machinery (property, staticmethod,
+    /// classmethod, super, slice, NotImplemented, generator expressions).
+    Special(Rc<Special>),
+}
+
+/// A variable shared between a function and the functions nested in it (a closure cell).
+pub type CellRef = Rc<RefCell<Option<Value>>>;
+
+/// A small insertion-ordered map from interned names to values: instance and class
+/// attributes (a linear scan beats hashing for the handful of names an object has).
+#[derive(Default, Clone)]
+pub struct SymMap(pub Vec<(super::ast::Sym, Value)>);
+
+impl SymMap {
+    /// The value of `k`.
+    #[inline]
+    pub fn get(&self, k: super::ast::Sym) -> Option<&Value> {
+        self.0.iter().find(|(s, _)| *s == k).map(|(_, v)| v)
+    }
+    /// Sets `k`, keeping its position if it exists.
+    pub fn set(&mut self, k: super::ast::Sym, v: Value) {
+        match self.0.iter_mut().find(|(s, _)| *s == k) {
+            Some(e) => e.1 = v,
+            None => self.0.push((k, v)),
+        }
+    }
+    /// Removes `k`, returning its value.
+    pub fn remove(&mut self, k: super::ast::Sym) -> Option<Value> {
+        let i = self.0.iter().position(|(s, _)| *s == k)?;
+        Some(self.0.remove(i).1)
+    }
+    /// Whether `k` is set.
+    pub fn contains(&self, k: super::ast::Sym) -> bool {
+        self.0.iter().any(|(s, _)| *s == k)
+    }
+}
+
+/// An instance of a user class.
+pub struct Instance {
+    /// Its class.
+    pub class: Rc<Class>,
+    /// `__dict__`.
+    pub dict: RefCell<SymMap>,
+}
+
+/// A function bound to an instance (or, for classmethods, to a class).
+pub struct Method {
+    /// The function.
+    pub func: Value,
+    /// What becomes the first argument.
+    pub receiver: Value,
+}
+
+/// Objects of the class machinery.
+pub enum Special {
+    /// `property(fget, fset, fdel, doc)`.
+    Property {
+        fget: Value,
+        fset: Value,
+        fdel: Value,
+        doc: Value,
+    },
+    /// `staticmethod(f)`.
+    StaticMethod(Value),
+    /// `classmethod(f)`.
+    ClassMethod(Value),
+    /// `super(cls, obj)`: attribute lookup starts after `class` in the MRO of `obj`'s class.
+    Super {
+        class: Rc<Class>,
+        obj: Value,
+        obj_class: Rc<Class>,
+    },
+    /// `slice(start, stop, step)`, passed to `__getitem__` of user classes.
+    Slice([Value; 3]),
+    /// The `NotImplemented` singleton.
+    NotImplemented,
+    /// A generator expression being iterated lazily.
+    Gen(RefCell<super::interp::GenState>),
+}
+
+impl Special {
+    /// The Python type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Special::Property { .. } => "property",
+            Special::StaticMethod(_) => "staticmethod",
+            Special::ClassMethod(_) => "classmethod",
+            Special::Super { .. } => "super",
+            Special::Slice(_) => "slice",
+            Special::NotImplemented => "NotImplementedType",
+            Special::Gen(_) => "generator",
+        }
+    }
 }
 
 /// The signature of native builtins: positional and keyword arguments.
@@ -273,6 +370,14 @@ pub struct Function {
     pub unit: Rc<SourceUnit>,
     /// The function's name.
     pub name: Rc<str>,
+    /// Evaluated defaults of keyword-only parameters (None: required).
+    pub kwdefaults: Vec<Option<Value>>,
+    /// Cells of the enclosing functions' variables this function uses.
+    pub closure: Vec<CellRef>,
+    /// The class whose body defined it (for zero-argument `super()`).
+    pub class: RefCell<Option<Rc<Class>>>,
+    /// Function attributes (`f.x = 1`).
+    pub dict: RefCell<SymMap>,
 }
 
 /// A method bound to its receiver.
@@ -292,6 +397,26 @@ pub enum ClassKind {
     Builtin(TypeTag),
     /// A builtin exception class.
     Exception(ExcKind),
+}
+
+/// Flags of a class, computed when it is created (the special methods it or its bases define).
+pub mod class_flags {
+    /// Defines `__eq__` somewhere in its MRO (user classes).
+    pub const HAS_EQ: u32 = 1;
+    /// Defines `__hash__` (user classes).
+    pub const HAS_HASH: u32 = 2;
+    /// `__hash__ = None`, or `__eq__` without `__hash__` in the same class.
+    pub const UNHASHABLE: u32 = 4;
+    /// Defines `__getattr__`.
+    pub const HAS_GETATTR: u32 = 8;
+    /// Defines `__setattr__`.
+    pub const HAS_SETATTR: u32 = 16;
+    /// Some class in the MRO holds a data descriptor (property).
+    pub const HAS_PROPERTY: u32 = 32;
+    /// Defines `__delattr__`.
+    pub const HAS_DELATTR: u32 = 64;
+    /// Defines `__new__`.
+    pub const HAS_NEW: u32 = 128;
 }
 
 /// The builtin types.
@@ -320,6 +445,13 @@ pub enum TypeTag {
     ByteArray,
     FrozenSet,
     Module,
+    Property,
+    StaticMethod,
+    ClassMethod,
+    Super,
+    Slice,
+    NotImplementedType,
+    Generator,
 }
 
 /// A class object.
@@ -328,11 +460,59 @@ pub struct Class {
     pub name: String,
     /// Direct bases.
     pub bases: Vec<Rc<Class>>,
-    /// What it is.
+    /// What it is (for a user class: the builtin class it derives from).
     pub kind: ClassKind,
+    /// Class attributes and methods (empty for builtin classes).
+    pub dict: RefCell<SymMap>,
+    /// The method resolution order after the class itself (C3 linearization).
+    pub mro: Vec<Rc<Class>>,
+    /// Whether a `class` statement created it.
+    pub user: bool,
+    /// `class_flags` bits.
+    pub flags: Cell<u32>,
 }
 
 impl Class {
+    /// A builtin class.
+    pub fn builtin(name: impl Into<String>, bases: Vec<Rc<Class>>, kind: ClassKind) -> Class {
+        let mut mro: Vec<Rc<Class>> = Vec::new();
+        for b in &bases {
+            for c in std::iter::once(b).chain(b.mro.iter()) {
+                if !mro.iter().any(|m| Rc::ptr_eq(m, c)) {
+                    mro.push(c.clone());
+                }
+            }
+        }
+        Class {
+            name: name.into(),
+            bases,
+            kind,
+            dict: RefCell::new(SymMap::default()),
+            mro,
+            user: false,
+            flags: Cell::new(0),
+        }
+    }
+    /// Whether a flag is set.
+    #[inline]
+    pub fn has_flag(&self, f: u32) -> bool {
+        self.flags.get() & f != 0
+    }
+    /// Looks an attribute up along the MRO (the class itself first).
+    pub fn lookup(&self, name: super::ast::Sym) -> Option<Value> {
+        if let Some(v) = self.dict.borrow().get(name) {
+            return Some(v.clone());
+        }
+        for c in &self.mro {
+            if !c.user {
+                continue;
+            }
+            if let Some(v) = c.dict.borrow().get(name) {
+                return Some(v.clone());
+            }
+        }
+        None
+    }
     /// Whether `self` is `other` or derives from it.
     pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
         Rc::ptr_eq(self, other) || self.bases.iter().any(|b| b.is_subclass(other))
@@ -343,8 +523,36 @@ impl Class {
 pub struct ExcObject {
     /// Its class.
     pub class: Rc<Class>,
-    /// The constructor's arguments (`e.args`).
-    pub args: Vec<Value>,
+    /// The constructor's arguments (`e.args`; `BaseException.__init__` may replace them).
+    pub args: RefCell<Vec<Value>>,
+    /// Attributes, chaining and traceback.
+    pub state: RefCell<ExcState>,
+}
+
+/// The mutable parts of an exception object.
+#[derive(Default)]
+pub struct ExcState {
+    /// Attributes set on the instance (`self.code = 3`).
+    pub dict: SymMap,
+    /// `__cause__` (`raise ... from cause`).
+    pub cause: Option<Rc<ExcObject>>,
+    /// `__context__`: the exception being handled when this one was raised.
+    pub context: Option<Rc<ExcObject>>,
+    /// `__suppress_context__`.
+    pub suppress_context: bool,
+    /// The traceback recorded when it was last caught (innermost frame first).
+    pub tb: Vec<super::exceptions::TbEntry>,
+}
+
+impl ExcObject {
+    /// A new exception object.
+    pub fn new(class: Rc<Class>, args: Vec<Value>) -> ExcObject {
+        ExcObject {
+            class,
+            args: RefCell::new(args),
+            state: RefCell::new(ExcState::default()),
+        }
+    }
 }
 
 /// An iterator over a materialized sequence (enumerate, zip, reversed, iter).
@@ -380,6 +588,35 @@ impl PartialEq for HashKey {
 
 impl Eq for HashKey {}
 
+/// Keys carry their Python hash already: the table only spreads it (Fibonacci hashing), rather
+/// than running SipHash over it again.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher;
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = KeyHash;
+    fn build_hasher(&self) -> KeyHash {
+        KeyHash(0)
+    }
+}
+
+/// The hasher of [`KeyHasher`].
+pub struct KeyHash(u64);
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_i64(&mut self, i: i64) {
+        self.0 = (self.0 ^ i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// An insertion-ordered hash table: Python's dict (and, with unit values, set).
 ///
 /// Keys may hold interior-mutable objects (clippy's `mutable_key_type`), but a key's hash is
@@ -387,7 +624,7 @@ impl Eq for HashKey {}
 #[derive(Default, Clone)]
 pub struct Dict {
     entries: Vec<Option<(Value, Value)>>,
-    index: HashMap<HashKey, usize>,
+    index: HashMap<HashKey, usize, KeyHasher>,
 }
 
 #[allow(clippy::mutable_key_type)]
@@ -432,7 +669,7 @@ impl Dict {
     }
     fn compact(&mut self) {
         let entries: Vec<(Value, Value)> = self.entries.drain(..).flatten().collect();
-        let mut index = HashMap::with_capacity(entries.len());
+        let mut index = HashMap::with_capacity_and_hasher(entries.len(), KeyHasher);
         for (pos, (k, _)) in entries.iter().enumerate() {
             // Keys in a dict were hashable when inserted, so hashing again succeeds.
             let hash = super::ops::hash_value(k).unwrap_or(0);
@@ -531,6 +768,9 @@ impl Value {
             Value::Exception(e) => &e.class.name,
             Value::Iterator(it) => it.borrow().type_name,
             Value::Native(n) => n.0.type_name(),
+            Value::Instance(i) => &i.class.name,
+            Value::Method(_) => "method",
+            Value::Special(s) => s.type_name(),
         }
     }
     /// The builtin type tag of a value (exceptions report `Object`; their class is explicit).
@@ -555,6 +795,17 @@ impl Value {
             Value::Exception(_) => TypeTag::Object,
             Value::Iterator(_) => TypeTag::Iterator,
             Value::Native(n) => n.0.type_tag(),
+            Value::Instance(_) => TypeTag::Object,
+            Value::Method(_) => TypeTag::Method,
+            Value::Special(s) => match **s {
+                Special::Property { .. } => TypeTag::Property,
+                Special::StaticMethod(_) => TypeTag::StaticMethod,
+                Special::ClassMethod(_) => TypeTag::ClassMethod,
+                Special::Super { .. } => TypeTag::Super,
+                Special::Slice(_) => TypeTag::Slice,
+                Special::NotImplemented => TypeTag::NotImplementedType,
+                Special::Gen(_) => TypeTag::Generator,
+            },
         }
     }
     /// Python's truth value (for types without `__bool__`/`__len__` hooks).
@@ -592,6 +843,9 @@ impl Value {
             Value::Exception(r) => Rc::as_ptr(r) as usize,
             Value::Iterator(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Native(r) => Rc::as_ptr(r) as usize,
+            Value::Instance(r) => Rc::as_ptr(r) as usize,
+            Value::Method(r) => Rc::as_ptr(r) as usize,
+            Value::Special(r) => Rc::as_ptr(r) as usize,
             _ => return None,
         })
     }

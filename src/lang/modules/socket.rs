@@ -185,10 +185,10 @@ fn gethostbyname(vm: &mut Vm<'_>, args: Vec<Value>, _kw: Kw) -> PResult<Value> {
         Some(a) => Ok(Value::str(a.ip().to_string())),
         None => {
             let class = error_class_in(vm.st, "socket.gaierror", ExcKind::OSError);
-            Err(Exc::object(std::rc::Rc::new(ExcObject {
+            Err(Exc::object(std::rc::Rc::new(ExcObject::new(
                 class,
-                args: vec![Value::Int(-2), Value::str("Name or service not known")],
-            })))
+                vec![Value::Int(-2), Value::str("Name or service not known")],
+            ))))
         }
     }
 }

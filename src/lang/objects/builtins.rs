@@ -9,10 +9,10 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 
 use super::iters::{self, DictPart, IterState};
-use super::{native, Kw};
+use super::Kw;
 use crate::lang::exceptions::{Exc, ExcKind, PResult};
 use crate::lang::interp::{State, Vm};
-use crate::lang::value::{BuiltinDef, Dict, NativeObject, TypeTag, Value};
+use crate::lang::value::{BuiltinDef, Dict, TypeTag, Value};
 
 macro_rules! table {
     ($($name:literal => $f:expr),* $(,)?) => {
@@ -53,43 +53,6 @@ pub fn install(st: &mut State) {
         let c = st.types.of_tag(tag);
         st.set_builtin(&c.name.clone(), Value::Class(c));
     }
-    st.set_builtin("NotImplemented", native(Singleton("NotImplemented")));
-}
-
-/// `NotImplemented` and other named singletons.
-pub struct Singleton(pub &'static str);
-
-impl NativeObject for Singleton {
-    fn type_name(&self) -> &str {
-        match self.0 {
-            "NotImplemented" => "NotImplementedType",
-            n => n,
-        }
-    }
-    fn repr(&self) -> String {
-        self.0.to_string()
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn eq(&self, other: &Value) -> Option<bool> {
-        Some(super::downcast::<Singleton>(other).is_some_and(|o| o.0 == self.0))
-    }
-}
-
-/// A bare `object()`.
-pub struct PlainObject;
-
-impl NativeObject for PlainObject {
-    fn type_name(&self) -> &str {
-        "object"
-    }
-    fn repr(&self) -> String {
-        format!("<object object at {:#x}>", super::addr(self))
-    }
-    fn type_tag(&self) -> TypeTag {
-        TypeTag::Object
-    }
 }
 
 fn no_kw(name: &str, kw: &Kw) -> PResult<()> {
@@ -126,7 +89,7 @@ fn map(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     }
     let mut it = args.into_iter();
     let func = it.next().unwrap_or(Value::None);
-    let its = it.map(|a| vm.get_iter(&a)).collect::<PResult<Vec<_>>>()?;
+    let its = it.map(|a| vm.iter_value(&a)).collect::<PResult<Vec<_>>>()?;
     Ok(iters::make("map", IterState::Map { func, its }))
 }
 
@@ -138,7 +101,7 @@ fn filter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             args.len()
         )));
     }
-    let it = vm.get_iter(&args[1])?;
+    let it = vm.iter_value(&args[1])?;
     Ok(iters::make(
         "filter",
         IterState::Filter {
@@ -162,7 +125,7 @@ fn zip(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     let mut its = Vec::new();
     for (i, a) in args.iter().enumerate() {
         let _ = i;
-        its.push(vm.get_iter(a)?);
+        its.push(vm.iter_value(a)?);
     }
     Ok(iters::make("zip", IterState::Zip { its, strict }))
 }
@@ -178,7 +141,7 @@ fn enumerate(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         })?,
         None => BigInt::from(0),
     };
-    let it = vm.get_iter(a[0].as_ref().unwrap_or(&Value::None))?;
+    let it = vm.iter_value(a[0].as_ref().unwrap_or(&Value::None))?;
     Ok(iters::make(
         "enumerate",
         IterState::Enumerate { it, n: start },
@@ -250,7 +213,7 @@ fn iter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw("iter", &kw)?;
     count("iter", &args, 1, 2)?;
     if args.len() == 2 {
-        if !callable_value(&args[0]) {
+        if !crate::lang::classes::callable(vm, &args[0]) {
             return Err(Exc::type_error("iter(v, w): v must be callable"));
         }
         return Ok(iters::make(
@@ -261,18 +224,13 @@ fn iter(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             },
         ));
     }
-    vm.get_iter(&args[0])
+    vm.iter_value(&args[0])
 }
 
 fn next(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw("next", &kw)?;
     count("next", &args, 1, 2)?;
-    let is_iter = match &args[0] {
-        Value::Iterator(_) => true,
-        Value::Native(n) => n.0.method_names().contains(&"__next__"),
-        _ => false,
-    };
-    if !is_iter {
+    if !vm.is_iterator(&args[0]) {
         return Err(Exc::type_error(format!(
             "'{}' object is not an iterator",
             args[0].type_name()
@@ -339,7 +297,7 @@ fn setattr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     }
     let name = attr_name(&args[1], "setattr")?;
     let sym = vm.st.interner.intern(&name);
-    vm.set_attr_value(&args[0], sym, args[2].clone())?;
+    vm.set_attr(&args[0], sym, args[2].clone())?;
     Ok(Value::None)
 }
 
@@ -362,24 +320,8 @@ fn delattr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         ));
     }
     let sym = vm.st.interner.intern(&name);
-    Err(vm.no_attribute(&args[0], sym))
-}
-
-impl Vm<'_> {
-    /// `setattr(o, name, v)` / `o.name = v` for the objects whose attributes can be set.
-    pub fn set_attr_value(
-        &mut self,
-        o: &Value,
-        name: crate::lang::ast::Sym,
-        v: Value,
-    ) -> PResult<()> {
-        if let Value::Native(n) = o {
-            if let Some(r) = n.0.set_attr(self.st.interner.name(name), v) {
-                return r;
-            }
-        }
-        Err(self.no_attribute(o, name))
-    }
+    crate::lang::classes::del_attr(vm, &args[0], sym)?;
+    Ok(Value::None)
 }
 
 /// The module-level namespace as a dict (a snapshot: assigning into it does not define names).
@@ -436,9 +378,7 @@ fn vars(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             if let Some(m) = super::downcast::<super::module::Module>(v) {
                 return m.dict();
             }
-            Err(Exc::type_error(
-                "vars() argument must have __dict__ attribute",
-            ))
+            crate::lang::classes::vars_of(vm, v)
         }
     }
 }
@@ -571,15 +511,6 @@ fn print(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     Ok(Value::None)
 }
 
-/// Whether a value can be called.
-pub fn callable_value(v: &Value) -> bool {
-    match v {
-        Value::Function(_) | Value::Builtin(_) | Value::BoundMethod(_) | Value::Class(_) => true,
-        Value::Native(n) => n.0.method_names().contains(&"__call__"),
-        _ => false,
-    }
-}
-
 fn callable(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw("callable", &kw)?;
     if args.len() != 1 {
@@ -588,8 +519,7 @@ fn callable(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             args.len()
         )));
     }
-    let _ = vm;
-    Ok(Value::Bool(callable_value(&args[0])))
+    Ok(Value::Bool(crate::lang::classes::callable(vm, &args[0])))
 }
 
 fn ascii(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -701,12 +631,6 @@ pub fn construct(vm: &mut Vm<'_>, tag: TypeTag, args: Vec<Value>, kw: Kw) -> PRe
                 None => Vec::new(),
             };
             super::frozenset::new(items)
-        }
-        TypeTag::Object => {
-            if !args.is_empty() || !kw.is_empty() {
-                return Err(Exc::type_error("object() takes no arguments"));
-            }
-            Ok(native(PlainObject))
         }
         _ => Err(Exc::type_error("cannot create instances")),
     }

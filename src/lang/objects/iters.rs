@@ -317,7 +317,19 @@ impl NativeObject for LazyIter {
                 Ok(Ok(None)) => return Some(Ok(out)),
                 Ok(Err(e)) => return Some(Err(e)),
                 Err(()) => {
-                    // zip/enumerate/filter(None) over plain iterables need no interpreter.
+                    // zip/enumerate/filter(None) over plain iterables need no interpreter;
+                    // over user iterators (`__next__`, generator expressions) they do.
+                    let needs_vm = |v: &Value| matches!(v, Value::Instance(_) | Value::Special(_));
+                    let plain = match &*self.state.borrow() {
+                        IterState::Enumerate { it, .. } | IterState::Filter { it, .. } => {
+                            !needs_vm(it)
+                        }
+                        IterState::Zip { its, .. } => !its.iter().any(needs_vm),
+                        _ => true,
+                    };
+                    if !plain {
+                        return None;
+                    }
                     let st = std::mem::replace(&mut *self.state.borrow_mut(), IterState::Done);
                     return Some(match st {
                         IterState::Enumerate { it, n } => ops::iterate(&it).map(|items| {

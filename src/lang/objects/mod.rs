@@ -81,10 +81,11 @@ pub fn exception_attr(e: &ExcObject, name: &str) -> Option<Value> {
         ClassKind::Exception(k) => k,
         _ => return None,
     };
-    let arg = |i: usize| e.args.get(i).cloned().unwrap_or(Value::None);
+    let args = e.args.borrow();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::None);
     match name {
         "errno" | "strerror" | "filename" | "filename2" if kind.is_a(ExcKind::OSError) => {
-            let structured = (2..=5).contains(&e.args.len());
+            let structured = (2..=5).contains(&args.len());
             Some(match (name, structured) {
                 ("errno", true) => arg(0),
                 ("strerror", true) => arg(1),
@@ -94,10 +95,10 @@ pub fn exception_attr(e: &ExcObject, name: &str) -> Option<Value> {
             })
         }
         "value" if kind == ExcKind::StopIteration => Some(arg(0)),
-        "code" if kind == ExcKind::SystemExit => Some(match e.args.len() {
+        "code" if kind == ExcKind::SystemExit => Some(match args.len() {
             0 => Value::None,
             1 => arg(0),
-            _ => Value::tuple(e.args.clone()),
+            _ => Value::tuple(args.clone()),
         }),
         "msg" if kind == ExcKind::ImportError => Some(arg(0)),
         "name" if kind == ExcKind::ImportError => Some(Value::None),
@@ -107,15 +108,16 @@ pub fn exception_attr(e: &ExcObject, name: &str) -> Option<Value> {
 
 /// `e.args`: OSError keeps its filename apart, as CPython does.
 pub fn exception_args(e: &ExcObject) -> Value {
+    let args = e.args.borrow();
     if let ClassKind::Exception(k) = e.class.kind {
         if k.is_a(ExcKind::OSError)
-            && (3..=5).contains(&e.args.len())
-            && matches!(e.args[0], Value::Int(_))
+            && (3..=5).contains(&args.len())
+            && matches!(args[0], Value::Int(_))
         {
-            return Value::tuple(e.args[..2].to_vec());
+            return Value::tuple(args[..2].to_vec());
         }
     }
-    Value::tuple(e.args.clone())
+    Value::tuple(args.clone())
 }
 
 /// Rewrites list.index's "x is not in list" ValueError for another sequence type.
@@ -140,11 +142,11 @@ pub fn native_class(vm: &mut Vm<'_>, name: &str) -> Rc<Class> {
     if let Some(c) = vm.st.lib.error_classes.get(&key) {
         return c.clone();
     }
-    let c = Rc::new(Class {
-        name: name.to_string(),
-        bases: vec![vm.st.types.of_tag(TypeTag::Object)],
-        kind: ClassKind::Builtin(TypeTag::Native),
-    });
+    let c = Rc::new(Class::builtin(
+        name,
+        vec![vm.st.types.of_tag(TypeTag::Object)],
+        ClassKind::Builtin(TypeTag::Native),
+    ));
     vm.st.lib.error_classes.insert(key, c.clone());
     c
 }
@@ -190,11 +192,11 @@ pub fn error_class_in(st: &mut State, qualname: &str, base: ExcKind) -> Rc<Class
     if let Some(c) = st.lib.error_classes.get(qualname) {
         return c.clone();
     }
-    let c = Rc::new(Class {
-        name: qualname.to_string(),
-        bases: vec![st.types.exception(base)],
-        kind: ClassKind::Exception(base),
-    });
+    let c = Rc::new(Class::builtin(
+        qualname,
+        vec![st.types.exception(base)],
+        ClassKind::Exception(base),
+    ));
     st.lib.error_classes.insert(qualname.to_string(), c.clone());
     c
 }
@@ -202,10 +204,7 @@ pub fn error_class_in(st: &mut State, qualname: &str, base: ExcKind) -> Rc<Class
 /// Raises a module-specific exception with a message.
 pub fn raise_error(vm: &mut Vm<'_>, qualname: &str, base: ExcKind, msg: impl Into<String>) -> Exc {
     let class = error_class(vm, qualname, base);
-    Exc::object(Rc::new(ExcObject {
-        class,
-        args: vec![Value::str(msg.into())],
-    }))
+    Exc::object(Rc::new(ExcObject::new(class, vec![Value::str(msg.into())])))
 }
 
 /// Class-level methods of library types (`bytearray.fromhex`, `dict.fromkeys` stays in
@@ -364,11 +363,17 @@ pub fn bytes_arg(v: &Value) -> PResult<Vec<u8>> {
     })
 }
 
-/// The interpreter side of iteration over library objects.
+/// The interpreter side of iteration as iterator *objects* (values), for the library's lazy
+/// iterators (`map`, `zip`, ...), `iter()` and `next()`. Loops and builtins drive
+/// [`crate::lang::interp::PyIter`] instead; both end in the same `__next__`/`NativeObject::next`.
 impl Vm<'_> {
-    /// `iter(v)` for any iterable.
-    pub fn get_iter(&mut self, v: &Value) -> PResult<Value> {
-        iters::get_iter(v)
+    /// `iter(v)` as a value: library iterators, user iterators (`__iter__`), generator
+    /// expressions.
+    pub fn iter_value(&mut self, v: &Value) -> PResult<Value> {
+        match v {
+            Value::Instance(_) | Value::Special(_) => crate::lang::classes::iter_builtin(self, v),
+            _ => iters::get_iter(v),
+        }
     }
 
     /// `next(it)`: Ok(None) when exhausted.
@@ -392,6 +397,11 @@ impl Vm<'_> {
                     None => Ok(None),
                 }
             }
+            Value::Instance(_) => crate::lang::classes::user_next(self, it),
+            Value::Special(s) if matches!(**s, crate::lang::value::Special::Gen(_)) => {
+                let mut pit = crate::lang::interp::PyIter::Gen(s.clone());
+                self.iter_next(&mut pit)
+            }
             _ => Err(Exc::type_error(format!(
                 "'{}' object is not an iterator",
                 it.type_name()
@@ -399,11 +409,25 @@ impl Vm<'_> {
         }
     }
 
+    /// Whether `v` is an iterator (`next(v)` works).
+    pub fn is_iterator(&self, v: &Value) -> bool {
+        match v {
+            Value::Iterator(_) => true,
+            Value::Native(n) => n.0.method_names().contains(&"__next__"),
+            Value::Instance(_) => {
+                let nx = self.st.syms.next;
+                crate::lang::classes::has_special(v, nx)
+            }
+            Value::Special(s) => matches!(**s, crate::lang::value::Special::Gen(_)),
+            _ => false,
+        }
+    }
+
     /// The items of a library iterable, running code (map, filter) as needed.
     pub fn collect_native(&mut self, v: &Value) -> PResult<Vec<Value>> {
-        let it = self.get_iter(v)?;
+        let mut it = self.get_iter(v)?;
         let mut out = Vec::new();
-        while let Some(x) = self.next_item(&it)? {
+        while let Some(x) = self.iter_next(&mut it)? {
             out.push(x);
             if out.len() % 4096 == 0 {
                 if let Some(r) = self.st.stop.requested() {
@@ -415,22 +439,5 @@ impl Vm<'_> {
             }
         }
         Ok(out)
-    }
-
-    /// `item in container`, stepping lazy iterators only as far as needed.
-    pub fn contains(&mut self, container: &Value, item: &Value) -> PResult<bool> {
-        if let Value::Native(n) = container {
-            if let Some(r) = n.0.contains(item) {
-                return r;
-            }
-            let it = self.get_iter(container)?;
-            while let Some(x) = self.next_item(&it)? {
-                if super::ops::is(&x, item) || super::ops::eq(&x, item) {
-                    return Ok(true);
-                }
-            }
-            return Ok(false);
-        }
-        super::ops::contains(container, item)
     }
 }
