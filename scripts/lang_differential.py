@@ -114,6 +114,16 @@ def run_test(ns, path, lines):
                 break
             if len(queue) - i <= 1:
                 break
+        else:
+            if pending:
+                # Input ended inside a statement: what compiling it as it stands says.
+                try:
+                    compile(src, path, "single")
+                    status, exc_line = "failed", "SyntaxError: incomplete input"
+                    out.write(exc_line + "\n")
+                except (SyntaxError, OverflowError, ValueError) as e:
+                    out.write("".join(traceback.format_exception_only(type(e), e)))
+                    status, exc_line = "failed", _last_line(e)
     finally:
         sys.stdout, sys.stderr, sys.displayhook = saved
     if status == "passed" and display.echoed:
