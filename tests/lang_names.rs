@@ -329,9 +329,9 @@ fn has_word(code: &str, word: &str) -> bool {
         let after = code[at + word.len()..].chars().next();
         let first_ident = word.chars().next().is_some_and(is_ident);
         let last_ident = word.chars().next_back().is_some_and(is_ident);
-        if !(first_ident && before.is_some_and(is_ident))
-            && !(last_ident && after.is_some_and(is_ident))
-        {
+        let glued_before = first_ident && before.is_some_and(is_ident);
+        let glued_after = last_ident && after.is_some_and(is_ident);
+        if !glued_before && !glued_after {
             return true;
         }
         start = at + word.len().max(1);
@@ -344,7 +344,7 @@ fn mentions(code: &str, n: &Name) -> bool {
         Kind::Builtin => has_word(code, &n.name),
         Kind::Method(_) => has_word(code, &format!(".{}", n.name)),
         Kind::Special => code.contains(&format!("def {}(", n.name)),
-        Kind::Module => imported_modules(code).iter().any(|m| *m == n.name),
+        Kind::Module => imported_modules(code).contains(&n.name),
         Kind::ModuleFunction(m) => {
             has_word(code, &format!("{m}.{}", n.name))
                 || (code.contains(&format!("from {m} import")) && has_word(code, &n.name))
