@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use num_bigint::BigInt;
 use num_integer::Integer;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 
 use super::ast::{BinOp, CmpOp, Sym};
 use super::exceptions::{Exc, ExcKind, PResult};
@@ -265,6 +265,13 @@ fn abs(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         Value::Bool(b) => Ok(Value::Int(*b as i64)),
         Value::BigInt(b) => Ok(Value::from_bigint(b.abs())),
         Value::Float(f) => Ok(Value::Float(f.abs())),
+        v @ Value::Instance(_) => match super::classes::call_dunder(vm, v, "__abs__", Vec::new()) {
+            Some(r) => r,
+            None => Err(Exc::type_error(format!(
+                "bad operand type for abs(): '{}'",
+                v.type_name()
+            ))),
+        },
         v => Err(Exc::type_error(format!(
             "bad operand type for abs(): '{}'",
             v.type_name()
@@ -478,9 +485,12 @@ fn issubclass(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     Ok(Value::Bool(classes.iter().any(|k| c.is_subclass(k))))
 }
 
-fn radix(args: &[Value], name: &str, prefix: &str, r: u32) -> PResult<Value> {
+fn radix(vm: &mut Vm<'_>, args: &[Value], name: &str, prefix: &str, r: u32) -> PResult<Value> {
     exactly_one(name, args)?;
-    let n = int_arg(&args[0])?;
+    let n = match super::classes::index_value(vm, &args[0]) {
+        Some(v) => int_arg(&v?)?,
+        None => int_arg(&args[0])?,
+    };
     let body = n.abs().to_str_radix(r);
     Ok(Value::str(format!(
         "{}{prefix}{body}",
@@ -490,17 +500,17 @@ fn radix(args: &[Value], name: &str, prefix: &str, r: u32) -> PResult<Value> {
 
 fn hex(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "hex", &kw)?;
-    radix(&args, "hex", "0x", 16)
+    radix(vm, &args, "hex", "0x", 16)
 }
 
 fn oct(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "oct", &kw)?;
-    radix(&args, "oct", "0o", 8)
+    radix(vm, &args, "oct", "0o", 8)
 }
 
 fn bin(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "bin", &kw)?;
-    radix(&args, "bin", "0b", 2)
+    radix(vm, &args, "bin", "0b", 2)
 }
 
 fn ord(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -669,11 +679,19 @@ fn pow(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         if m.is_zero() {
             return Err(Exc::value_error("pow() 3rd argument cannot be 0"));
         }
-        if e.is_negative() {
-            return Err(Exc::value_error(
-                "base is not invertible for the given modulus",
-            ));
-        }
+        let (b, e) = if e.is_negative() {
+            // A negative exponent raises the modular inverse of the base (Python 3.8+).
+            let am = m.abs();
+            let g = b.mod_floor(&am).extended_gcd(&am);
+            if !g.gcd.is_one() {
+                return Err(Exc::value_error(
+                    "base is not invertible for the given modulus",
+                ));
+            }
+            (g.x.mod_floor(&am), -e)
+        } else {
+            (b, e)
+        };
         let r = b.modpow(&e, &m);
         // Python's result takes the modulus's sign.
         let r = if !r.is_zero() && (r.is_negative() != m.is_negative()) {
@@ -871,6 +889,20 @@ fn char_escape(c: char) -> String {
     }
 }
 
+/// UnicodeDecodeError(encoding, object, start, end, reason), as CPython raises it.
+fn unicode_decode_error(enc: &str, b: &[u8], start: usize, end: usize, reason: &str) -> Exc {
+    Exc::with_args(
+        ExcKind::UnicodeDecodeError,
+        vec![
+            Value::str(enc),
+            Value::bytes(b.to_vec()),
+            Value::Int(start as i64),
+            Value::Int(end as i64),
+            Value::str(reason),
+        ],
+    )
+}
+
 /// Decodes bytes with a codec name (utf-8, ascii, latin-1).
 pub fn decode(b: &[u8], encoding: &str, errors: &str) -> PResult<String> {
     let enc = encoding.to_ascii_lowercase().replace(['_', ' '], "-");
@@ -887,13 +919,14 @@ pub fn decode(b: &[u8], encoding: &str, errors: &str) -> PResult<String> {
                     });
                 }
                 let pos = e.valid_up_to();
-                Err(Exc::new(
-                    ExcKind::UnicodeDecodeError,
-                    format!(
-                        "'utf-8' codec can't decode byte 0x{:02x} in position {pos}: invalid start byte",
-                        b[pos]
-                    ),
-                ))
+                let lead = b[pos];
+                let bad_start = !(0xc2..=0xf4).contains(&lead);
+                let (end, reason) = match e.error_len() {
+                    _ if bad_start => (pos + 1, "invalid start byte"),
+                    None => (b.len(), "unexpected end of data"),
+                    Some(n) => (pos + n, "invalid continuation byte"),
+                };
+                Err(unicode_decode_error("utf-8", b, pos, end, reason))
             }
         },
         "ascii" | "us-ascii" => {
@@ -905,11 +938,13 @@ pub fn decode(b: &[u8], encoding: &str, errors: &str) -> PResult<String> {
                 } else if errors == "replace" {
                     out.push('\u{fffd}');
                 } else {
-                    return Err(Exc::new(
-                        ExcKind::UnicodeDecodeError,
-                        format!(
-                            "'ascii' codec can't decode byte 0x{c:02x} in position {i}: ordinal not in range(128)"
-                        ),
+                    let _ = c;
+                    return Err(unicode_decode_error(
+                        "ascii",
+                        b,
+                        i,
+                        i + 1,
+                        "ordinal not in range(128)",
                     ));
                 }
             }
@@ -980,6 +1015,26 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                 Value::Int(_) | Value::BigInt(_) => Ok(x.clone()),
                 Value::Bool(b) => Ok(Value::Int(*b as i64)),
                 Value::Float(f) => float_to_int(*f),
+                Value::Instance(_)
+                    if super::classes::has_dunder(vm, x, "__int__")
+                        || super::classes::has_dunder(vm, x, "__index__") =>
+                {
+                    let name = if super::classes::has_dunder(vm, x, "__int__") {
+                        "__int__"
+                    } else {
+                        "__index__"
+                    };
+                    match super::classes::call_dunder(vm, x, name, Vec::new()) {
+                        Some(Ok(r @ (Value::Int(_) | Value::BigInt(_)))) => Ok(r),
+                        Some(Ok(Value::Bool(b))) => Ok(Value::Int(b as i64)),
+                        Some(Ok(r)) => Err(Exc::type_error(format!(
+                            "{name} returned non-int (type {})",
+                            r.type_name()
+                        ))),
+                        Some(Err(e)) => Err(e),
+                        None => Ok(Value::Int(0)),
+                    }
+                }
                 Value::Str(s) => parse_int(&s.s, 10).map(Value::from_bigint).ok_or_else(|| {
                     Exc::value_error(format!(
                         "invalid literal for int() with base 10: {}",
@@ -1010,6 +1065,30 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                 Some(Value::Int(i)) => Ok(Value::Float(*i as f64)),
                 Some(Value::Bool(b)) => Ok(Value::Float(*b as i64 as f64)),
                 Some(Value::BigInt(b)) => Ok(Value::Float(ops::int_to_f64(b)?)),
+                Some(x @ Value::Instance(_))
+                    if super::classes::has_dunder(vm, x, "__float__")
+                        || super::classes::has_dunder(vm, x, "__index__") =>
+                {
+                    let x = x.clone();
+                    let name = if super::classes::has_dunder(vm, &x, "__float__") {
+                        "__float__"
+                    } else {
+                        "__index__"
+                    };
+                    match super::classes::call_dunder(vm, &x, name, Vec::new()) {
+                        Some(Ok(Value::Float(f))) => Ok(Value::Float(f)),
+                        Some(Ok(r)) if name == "__index__" => {
+                            Ok(Value::Float(ops::int_to_f64(&int_arg(&r)?)?))
+                        }
+                        Some(Ok(r)) => Err(Exc::type_error(format!(
+                            "{}.__float__ returned non-float (type {})",
+                            x.type_name(),
+                            r.type_name()
+                        ))),
+                        Some(Err(e)) => Err(e),
+                        None => Ok(Value::Float(0.0)),
+                    }
+                }
                 Some(Value::Str(s)) => parse_float(&s.s).map(Value::Float).ok_or_else(|| {
                     Exc::value_error(format!(
                         "could not convert string to float: {}",

@@ -217,6 +217,40 @@ fn class_of(vm: &Vm<'_>, v: &Value) -> Rc<Class> {
     vm.st.types.class_of(v)
 }
 
+/// Calls the special method `name` (`"__abs__"`, ...) of an instance; None when its class has
+/// none.
+pub fn call_dunder(
+    vm: &mut Vm<'_>,
+    v: &Value,
+    name: &str,
+    args: Vec<Value>,
+) -> Option<PResult<Value>> {
+    if !matches!(v, Value::Instance(_)) {
+        return None;
+    }
+    let sym = vm.st.interner.intern(name);
+    call_special(vm, v, sym, args)
+}
+
+/// Whether an instance's class defines the special method `name`.
+pub fn has_dunder(vm: &mut Vm<'_>, v: &Value, name: &str) -> bool {
+    let sym = vm.st.interner.intern(name);
+    special(v, sym).is_some()
+}
+
+/// `operator.index(v)`: ints, and instances through `__index__`; None for other values.
+pub fn index_value(vm: &mut Vm<'_>, v: &Value) -> Option<PResult<Value>> {
+    let r = call_dunder(vm, v, "__index__", Vec::new())?;
+    Some(r.and_then(|r| match r {
+        Value::Int(_) | Value::BigInt(_) => Ok(r),
+        Value::Bool(b) => Ok(Value::Int(b as i64)),
+        other => Err(Exc::type_error(format!(
+            "__index__ returned non-int (type {})",
+            other.type_name()
+        ))),
+    }))
+}
+
 /// Whether `v`'s class defines the special method `name`.
 pub fn has_special(v: &Value, name: Sym) -> bool {
     special(v, name).is_some()
@@ -1521,6 +1555,68 @@ fn property_deleter(_vm: &mut Vm<'_>, args: Vec<Value>, _kw: Kw) -> PResult<Valu
 // ---------------------------------------------------------------------------------------------
 // getattr, setattr, hasattr, delattr, vars.
 
+/// The attributes `object` gives every instance of a user class (for `dir`).
+const OBJECT_ATTRS: &[&str] = &[
+    "__class__",
+    "__delattr__",
+    "__dict__",
+    "__dir__",
+    "__doc__",
+    "__eq__",
+    "__format__",
+    "__ge__",
+    "__getattribute__",
+    "__getstate__",
+    "__gt__",
+    "__hash__",
+    "__init__",
+    "__init_subclass__",
+    "__le__",
+    "__lt__",
+    "__module__",
+    "__ne__",
+    "__new__",
+    "__reduce__",
+    "__reduce_ex__",
+    "__repr__",
+    "__setattr__",
+    "__sizeof__",
+    "__str__",
+    "__subclasshook__",
+    "__weakref__",
+];
+
+/// `dir(v)` for instances and classes of user classes: their own attributes, their classes'
+/// (along the MRO) and `object`'s; None for other values.
+pub fn dir_user(vm: &Vm<'_>, v: &Value) -> Option<Vec<String>> {
+    let (own, class) = match v {
+        Value::Instance(i) if i.class.user => (Some(&i.dict), i.class.clone()),
+        Value::Class(c) if c.user => (None, c.clone()),
+        _ => return None,
+    };
+    let mut names: Vec<String> = OBJECT_ATTRS.iter().map(|s| s.to_string()).collect();
+    if let Some(d) = own {
+        names.extend(
+            d.borrow()
+                .0
+                .iter()
+                .map(|(k, _)| vm.st.interner.name(*k).to_string()),
+        );
+    }
+    for c in std::iter::once(&class).chain(class.mro.iter()) {
+        names.extend(
+            c.dict
+                .borrow()
+                .0
+                .iter()
+                .map(|(k, _)| vm.st.interner.name(*k).to_string()),
+        );
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
 /// `vars(v)` for instances, classes, functions and exceptions.
 pub fn vars_of(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
     match v {
@@ -1637,12 +1733,26 @@ pub fn unary(vm: &mut Vm<'_>, op: UnaryOp, v: Value) -> PResult<Value> {
 
 /// Comparisons when a user class is involved.
 pub fn compare(vm: &mut Vm<'_>, op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
+    match op {
+        CmpOp::Is => Ok(ops::is(a, b)),
+        CmpOp::IsNot => Ok(!ops::is(a, b)),
+        CmpOp::In => contains(vm, b, a),
+        CmpOp::NotIn => Ok(!contains(vm, b, a)?),
+        _ => {
+            let r = compare_value(vm, op, a, b)?;
+            vm.truthy(&r)
+        }
+    }
+}
+
+/// A rich comparison when a user class is involved: the special method's result as it is
+/// (`a < b` may return any object, as in Python).
+pub fn compare_value(vm: &mut Vm<'_>, op: CmpOp, a: &Value, b: &Value) -> PResult<Value> {
     let s = &vm.st.syms;
     let (name, refl) = match op {
-        CmpOp::Is => return Ok(ops::is(a, b)),
-        CmpOp::IsNot => return Ok(!ops::is(a, b)),
-        CmpOp::In => return contains(vm, b, a),
-        CmpOp::NotIn => return Ok(!contains(vm, b, a)?),
+        CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn => {
+            return Ok(Value::Bool(compare(vm, op, a, b)?))
+        }
         CmpOp::Eq => (s.eq, s.eq),
         CmpOp::Ne => (s.ne, s.ne),
         CmpOp::Lt => (s.lt, s.gt),
@@ -1681,13 +1791,13 @@ pub fn compare(vm: &mut Vm<'_>, op: CmpOp, a: &Value, b: &Value) -> PResult<bool
         };
         if let Some(r) = r {
             if !is_not_implemented(&r) {
-                return vm.truthy(&r);
+                return Ok(r);
             }
         }
     }
     match op {
-        CmpOp::Eq => Ok(ops::is(a, b)),
-        CmpOp::Ne => Ok(!ops::is(a, b)),
+        CmpOp::Eq => Ok(Value::Bool(ops::is(a, b))),
+        CmpOp::Ne => Ok(Value::Bool(!ops::is(a, b))),
         _ => Err(Exc::type_error(format!(
             "'{}' not supported between instances of '{}' and '{}'",
             op.symbol(),
@@ -1737,7 +1847,7 @@ pub fn get_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<Value> {
     }
     match o {
         Value::Dict(d) if is_user(&i) => {
-            let k = vm.key(&i)?;
+            let k = vm.key_in(&i, d)?;
             let found = d.borrow().get(&k).cloned();
             found.ok_or_else(|| Exc::with_args(ExcKind::KeyError, vec![i]))
         }
@@ -1749,6 +1859,10 @@ pub fn get_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<Value> {
                 let b = |v: &Value| ops::slice_bound(v);
                 ops::get_slice(o, b(&p[0])?, b(&p[1])?, b(&p[2])?)
             }
+            Value::Instance(_) => match index_value(vm, &i) {
+                Some(idx) => ops::get_item(o, &idx?),
+                None => ops::get_item(o, &i),
+            },
             _ => ops::get_item(o, &i),
         },
     }
@@ -1768,7 +1882,7 @@ pub fn set_item(vm: &mut Vm<'_>, o: &Value, i: Value, v: Value) -> PResult<()> {
     }
     match o {
         Value::Dict(d) => {
-            let k = vm.key(&i)?;
+            let k = vm.key_in(&i, d)?;
             d.borrow_mut().insert(k, v);
             Ok(())
         }
@@ -1809,7 +1923,7 @@ pub fn del_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<()> {
     }
     match o {
         Value::Dict(d) => {
-            let k = vm.key(&i)?;
+            let k = vm.key_in(&i, d)?;
             let removed = d.borrow_mut().remove(&k);
             removed
                 .map(|_| ())

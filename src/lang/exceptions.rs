@@ -206,6 +206,23 @@ pub fn exception_str(kind: ExcKind, args: &[Value]) -> String {
         // KeyError shows its key's repr, so `KeyError: 'x'` is unambiguous.
         [a] if kind == ExcKind::KeyError => format::repr(a).unwrap_or_default(),
         [a] => format::str(a).unwrap_or_default(),
+        [Value::Str(enc), Value::Bytes(obj), Value::Int(start), Value::Int(end), Value::Str(reason)]
+            if kind == ExcKind::UnicodeDecodeError =>
+        {
+            let (start, end) = (*start, *end);
+            match obj.get(start as usize) {
+                Some(byte) if end == start + 1 => format!(
+                    "'{}' codec can't decode byte 0x{byte:02x} in position {start}: {}",
+                    enc.s, reason.s
+                ),
+                _ => format!(
+                    "'{}' codec can't decode bytes in position {start}-{}: {}",
+                    enc.s,
+                    end - 1,
+                    reason.s
+                ),
+            }
+        }
         // OSError(errno, strerror[, filename]): "[Errno 2] No such file or directory: 'x'".
         [Value::Int(errno), strerror, rest @ ..]
             if kind.is_a(ExcKind::OSError) && rest.len() <= 3 =>

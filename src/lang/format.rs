@@ -52,8 +52,19 @@ pub fn float_repr(f: f64) -> String {
             "0.0".into()
         };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: "-1.2345e-7".
-    let sci = format!("{:e}", f);
+    // Rust's `{:e}` gives the shortest round-trip digit count: "-1.2345e-7". Between two
+    // candidates of that length it may pick either; Python takes the correctly rounded one
+    // (1e15 + 0.3 is ...000.25: '1000000000000000.2'), which `{:.N$e}` gives exactly.
+    let shortest = format!("{:e}", f);
+    let ndigits = shortest
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .count()
+        .max(1);
+    let sci = format!("{:.*e}", ndigits - 1, f);
     let (mantissa, exp) = match sci.split_once('e') {
         Some(p) => p,
         None => return sci,

@@ -3,7 +3,16 @@
 
 use super::exceptions::{Exc, ExcKind, PResult};
 use super::interp::Vm;
-use super::value::Value;
+use super::value::{ExcObject, Value};
+
+/// ModuleNotFoundError("No module named 'x'") with its `name` attribute, as CPython's.
+fn not_found(vm: &mut Vm<'_>, name: &str) -> Exc {
+    let class = vm.st.types.exception(ExcKind::ModuleNotFoundError);
+    let e = ExcObject::new(class, vec![Value::str(format!("No module named '{name}'"))]);
+    let sym = vm.st.interner.intern("name");
+    e.state.borrow_mut().dict.set(sym, Value::str(name));
+    Exc::object(std::rc::Rc::new(e))
+}
 
 /// Imports a module by dotted name: `time`, `os.path`, `scapy.all`, ...
 ///
@@ -19,12 +28,7 @@ pub fn import_module(vm: &mut Vm<'_>, name: &str) -> PResult<Value> {
     }
     let m = match super::modules::create(vm, name) {
         Some(m) => m?,
-        None => {
-            return Err(Exc::new(
-                ExcKind::ModuleNotFoundError,
-                format!("No module named '{name}'"),
-            ))
-        }
+        None => return Err(not_found(vm, name)),
     };
     vm.st.lib.modules.insert(name.to_string(), m.clone());
     Ok(m)

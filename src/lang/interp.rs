@@ -1550,20 +1550,33 @@ impl Vm<'_> {
                     _ => return Ok(Value::Bool(self.compare(*op, &left, &right)?)),
                 }));
             }
-            return Ok(Value::Bool(self.compare(*op, &left, &right)?));
+            return self.compare_value(*op, &left, &right);
         }
         let mut left = self.eval(first, frame)?;
+        let mut last = Value::Bool(true);
         for (i, (op, re)) in rest.iter().enumerate() {
             let right = self.eval(re, frame)?;
-            let ok = self.compare(*op, &left, &right)?;
-            if !ok {
-                return Ok(Value::Bool(false));
+            let r = self.compare_value(*op, &left, &right)?;
+            if !self.truthy(&r)? {
+                return Ok(r);
             }
+            last = r;
             if i + 1 < rest.len() {
                 left = right;
             }
         }
-        Ok(Value::Bool(true))
+        Ok(last)
+    }
+
+    /// A comparison as a value: a user class's rich comparison returns what its method
+    /// returned; everything else a bool.
+    pub fn compare_value(&mut self, op: CmpOp, a: &Value, b: &Value) -> PResult<Value> {
+        if (classes::is_user(a) || classes::is_user(b))
+            && !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
+        {
+            return classes::compare_value(self, op, a, b);
+        }
+        Ok(Value::Bool(self.compare(op, a, b)?))
     }
 
     #[inline(never)]
@@ -1571,7 +1584,8 @@ impl Vm<'_> {
         let vals = self.eval_items(items, frame)?;
         let mut d = Dict::new();
         for v in vals {
-            d.insert(self.key(&v)?, Value::None);
+            let k = self.key_among(&v, || d.keys())?;
+            d.insert(k, Value::None);
         }
         Ok(Value::Set(Rc::new(RefCell::new(d))))
     }
@@ -1584,7 +1598,8 @@ impl Vm<'_> {
                 DictItem::Pair(k, v) => {
                     let k = self.eval(k, frame)?;
                     let v = self.eval(v, frame)?;
-                    d.insert(self.key(&k)?, v);
+                    let k = self.key_among(&k, || d.keys())?;
+                    d.insert(k, v);
                 }
                 DictItem::Splat(x) => {
                     let m = self.eval(x, frame)?;
@@ -1700,6 +1715,9 @@ impl Vm<'_> {
                 if std::ptr::eq(*b, &classes::SUPER) {
                     return classes::zero_arg_super(self, frame);
                 }
+                if b.name == "locals" && (frame.func.is_some() || frame.class_ns.is_some()) {
+                    return self.locals_dict(frame);
+                }
             }
         }
         if let Value::Class(c) = &fv {
@@ -1726,8 +1744,81 @@ impl Vm<'_> {
                 }
             }
         }
-        let (pos, kw) = self.eval_args(args, frame)?;
+        let (pos, kw) = match self.eval_args(args, frame) {
+            Ok(r) => r,
+            Err(e) => return Err(self.name_callee(e, &fv)),
+        };
         self.call(&fv, pos, kw)
+    }
+
+    /// `locals()` in a function (its bound local variables, cells included) or a class body.
+    #[inline(never)]
+    fn locals_dict(&mut self, frame: &Frame) -> PResult<Value> {
+        let mut d = Dict::new();
+        if let Some(ns) = &frame.class_ns {
+            let pairs: Vec<(Sym, Value)> =
+                ns.borrow().0.iter().map(|(k, v)| (*k, v.clone())).collect();
+            for (k, v) in pairs {
+                d.insert(ops::key(&Value::str(self.st.interner.name(k)))?, v);
+            }
+            return Ok(Value::Dict(Rc::new(RefCell::new(d))));
+        }
+        if let Some(func) = &frame.func {
+            let scope = &func.def.scope;
+            for (i, name) in scope.local_names.iter().enumerate() {
+                if let Some(Some(v)) = frame.locals.get(i) {
+                    d.insert(
+                        ops::key(&Value::str(self.st.interner.name(*name)))?,
+                        v.clone(),
+                    );
+                }
+            }
+            for (i, name) in scope.cell_names.iter().enumerate() {
+                if let Some(c) = frame.cells.get(i) {
+                    if let Some(v) = c.borrow().clone() {
+                        d.insert(ops::key(&Value::str(self.st.interner.name(*name)))?, v);
+                    }
+                }
+            }
+        }
+        Ok(Value::Dict(Rc::new(RefCell::new(d))))
+    }
+
+    /// Errors of `f(*x)`/`f(**x)` name the function as CPython's do:
+    /// "__main__.f() argument after * must be an iterable, not int".
+    #[inline(never)]
+    fn name_callee(&self, e: Exc, f: &Value) -> Exc {
+        let Exc::Raise(r) = &e else {
+            return e;
+        };
+        if r.exc.kind() != ExcKind::TypeError {
+            return e;
+        }
+        let msg = match r.exc.args().first() {
+            Some(Value::Str(m)) => m.s.clone(),
+            _ => return e,
+        };
+        let rest = if let Some(t) = msg.strip_prefix("Value after * ") {
+            format!("argument after * {t}")
+        } else if msg.starts_with("argument after ** ")
+            || msg.starts_with("got multiple values for keyword argument")
+        {
+            msg
+        } else {
+            return e;
+        };
+        let callee = match f {
+            Value::Function(func) => format!("__main__.{}()", self.qualname(func)),
+            Value::Builtin(b) => format!("{}()", b.name),
+            Value::Class(c) if c.user => format!("__main__.{}()", c.name),
+            Value::Class(c) => format!("{}()", c.name),
+            Value::Method(m) => match &m.func {
+                Value::Function(func) => format!("__main__.{}()", self.qualname(func)),
+                _ => return Exc::type_error(rest),
+            },
+            _ => return Exc::type_error(rest),
+        };
+        Exc::type_error(format!("{callee} {rest}"))
     }
 
     fn fstring(&mut self, parts: &[FPart], frame: &mut Frame, out: &mut String) -> PResult<()> {
@@ -1918,7 +2009,7 @@ impl Vm<'_> {
                     }
                     Value::Set(s) => {
                         let v = self.eval(&c.elt, cf)?;
-                        let k = self.key(&v)?;
+                        let k = self.key_in(&v, s)?;
                         s.borrow_mut().insert(k, Value::None);
                     }
                     Value::Dict(d) => {
@@ -1927,7 +2018,7 @@ impl Vm<'_> {
                             Some(e) => self.eval(e, cf)?,
                             None => Value::None,
                         };
-                        let k = self.key(&k)?;
+                        let k = self.key_in(&k, d)?;
                         d.borrow_mut().insert(k, v);
                     }
                     _ => {}
@@ -2135,6 +2226,37 @@ impl Vm<'_> {
         }
     }
 
+    /// The key `v` is in a dict or set whose keys are `keys`: an instance with a user `__eq__`
+    /// finds an equal key of the same hash (the table itself compares instances by identity).
+    pub fn key_among(
+        &mut self,
+        v: &Value,
+        keys: impl FnOnce() -> Vec<Value>,
+    ) -> PResult<super::value::HashKey> {
+        let k = self.key(v)?;
+        let eq = self.st.syms.eq;
+        if !classes::has_special(v, eq) {
+            return Ok(k);
+        }
+        for cand in keys() {
+            if !matches!(cand, Value::Instance(_)) || ops::is(&cand, v) {
+                continue;
+            }
+            if self.hash(&cand)? == k.hash && self.eq(&cand, v)? {
+                return Ok(super::value::HashKey {
+                    hash: k.hash,
+                    value: cand,
+                });
+            }
+        }
+        Ok(k)
+    }
+
+    /// [`Vm::key_among`] the keys of a dict or set value.
+    pub fn key_in(&mut self, v: &Value, d: &RefCell<Dict>) -> PResult<super::value::HashKey> {
+        self.key_among(v, || d.borrow().keys())
+    }
+
     /// `hash(v)`.
     pub fn hash(&mut self, v: &Value) -> PResult<i64> {
         match v {
@@ -2236,7 +2358,7 @@ impl Vm<'_> {
                 Ok(false)
             }
             Value::Dict(d) | Value::Set(d) if classes::is_user(item) => {
-                let k = self.key(item)?;
+                let k = self.key_in(item, d)?;
                 Ok(d.borrow().get(&k).is_some())
             }
             Value::Native(n) => {

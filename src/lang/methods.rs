@@ -97,6 +97,7 @@ const SET_METHODS: &[&str] = &[
 ];
 const INT_METHODS: &[&str] = &["bit_length", "to_bytes", "from_bytes", "conjugate"];
 const FLOAT_METHODS: &[&str] = &["is_integer", "hex", "conjugate"];
+const RANGE_METHODS: &[&str] = &["index", "count"];
 
 fn method_table(tag: TypeTag) -> &'static [&'static str] {
     match tag {
@@ -108,6 +109,7 @@ fn method_table(tag: TypeTag) -> &'static [&'static str] {
         TypeTag::Set => SET_METHODS,
         TypeTag::Int | TypeTag::Bool => INT_METHODS,
         TypeTag::Float => FLOAT_METHODS,
+        TypeTag::Range => RANGE_METHODS,
         _ => &[],
     }
 }
@@ -219,8 +221,34 @@ pub fn call_method(
         Value::Float(f) => match mname.as_str() {
             "is_integer" => Ok(Value::Bool(f.is_finite() && f.fract() == 0.0)),
             "conjugate" => Ok(Value::Float(*f)),
+            "hex" => {
+                want("hex", &args, 0, 0)?;
+                Ok(Value::str(float_hex(*f)))
+            }
             _ => Err(vm.no_attribute(recv, name)),
         },
+        Value::Range(r) => {
+            want(&mname, &args, 1, 1)?;
+            let x = &args[0];
+            let pos = match x {
+                Value::Int(i) if r.step != 0 => {
+                    let (i, st) = (*i as i128, r.start as i128);
+                    let step = r.step as i128;
+                    let off = i - st;
+                    (off % step == 0 && off / step >= 0 && (off / step) < r.len() as i128)
+                        .then_some((off / step) as i64)
+                }
+                _ => (0..r.len()).find(|&k| super::ops::eq(&Value::Int(r.start + k * r.step), x)),
+            };
+            match (mname.as_str(), pos) {
+                ("count", p) => Ok(Value::Int(p.is_some() as i64)),
+                (_, Some(p)) => Ok(Value::Int(p)),
+                (_, None) => Err(Exc::value_error(format!(
+                    "{} is not in range",
+                    super::format::repr(x)?
+                ))),
+            }
+        }
         _ => Err(vm.no_attribute(recv, name)),
     }
 }
@@ -504,7 +532,13 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
         }
         "join" => {
             want("join", &args, 1, 1)?;
-            let items = vm.iterate(&args[0])?;
+            let items = vm.iterate(&args[0]).map_err(|e| {
+                if super::objects::is_not_iterable(&e) {
+                    Exc::type_error("can only join an iterable")
+                } else {
+                    e
+                }
+            })?;
             let mut out = String::new();
             for (i, it) in items.iter().enumerate() {
                 if i > 0 {
@@ -1185,4 +1219,31 @@ fn int_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>, kw: Kw) 
             format!("'int' object has no attribute '{m}'"),
         )),
     }
+}
+
+/// `float.hex()`: `0x1.8000000000000p+0`, as CPython writes it.
+pub fn float_hex(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if f == 0.0 {
+        return format!("{sign}0x0.0p+0");
+    }
+    let bits = f.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mant = bits & ((1u64 << 52) - 1);
+    let (lead, e) = if exp == 0 {
+        (0, -1022)
+    } else {
+        (1, exp - 1023)
+    };
+    format!(
+        "{sign}0x{lead}.{mant:013x}p{}{}",
+        if e < 0 { '-' } else { '+' },
+        e.abs()
+    )
 }

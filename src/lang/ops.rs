@@ -90,6 +90,15 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
             return Ok(v);
         }
     }
+    // bool's own &, | and ^ return bools.
+    if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
+        match op {
+            BinOp::BitAnd => return Ok(Value::Bool(*x & *y)),
+            BinOp::BitOr => return Ok(Value::Bool(*x | *y)),
+            BinOp::BitXor => return Ok(Value::Bool(*x ^ *y)),
+            _ => {}
+        }
+    }
     if let Value::Native(n) = a {
         if let Some(r) = n.0.binary(op, b, false) {
             return r;

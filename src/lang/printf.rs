@@ -355,13 +355,9 @@ pub fn str_format(
                 Some(p) => (head[..p].to_string(), head[p + 1..].chars().next()),
                 None => (head.clone(), None),
             };
-            let (base, index) = match name.find('[') {
-                Some(p) if name.ends_with(']') => (
-                    name[..p].to_string(),
-                    Some(name[p + 1..name.len() - 1].to_string()),
-                ),
-                _ => (name.clone(), None),
-            };
+            // The field name: an argument, then `.attr` and `[key]` parts.
+            let split = name.find(['.', '[']).unwrap_or(name.len());
+            let (base, mut rest) = (name[..split].to_string(), &name[split..]);
             let mut v = if base.is_empty() {
                 let v = args.get(auto).cloned().ok_or_else(|| {
                     Exc::new(
@@ -386,12 +382,28 @@ pub fn str_format(
                         Exc::with_args(ExcKind::KeyError, vec![Value::str(base.clone())])
                     })?
             };
-            if let Some(idx) = index {
-                let key = match idx.parse::<i64>() {
-                    Ok(n) => Value::Int(n),
-                    Err(_) => Value::str(idx),
-                };
-                v = ops::get_item(&v, &key)?;
+            while !rest.is_empty() {
+                if let Some(r) = rest.strip_prefix('.') {
+                    let end = r.find(['.', '[']).unwrap_or(r.len());
+                    let sym = vm.st.interner.intern(&r[..end]);
+                    v = vm.get_attr(v, sym)?;
+                    rest = &r[end..];
+                } else if let Some(r) = rest.strip_prefix('[') {
+                    let Some(end) = r.find(']') else {
+                        return Err(Exc::value_error("Missing ']' in format string"));
+                    };
+                    let idx = &r[..end];
+                    let key = match idx.parse::<i64>() {
+                        Ok(n) => Value::Int(n),
+                        Err(_) => Value::str(idx),
+                    };
+                    v = vm.get_item(&v, &key)?;
+                    rest = &r[end + 1..];
+                } else {
+                    return Err(Exc::value_error(
+                        "Only '.' or '[' may follow ']' in format field specifier",
+                    ));
+                }
             }
             // A nested `{}` inside the spec (`{:{}}`) takes the next argument.
             let spec = if spec.contains('{') {

@@ -344,7 +344,15 @@ fn globals_dict(vm: &mut Vm<'_>) -> PResult<Value> {
     for (k, v) in names {
         d.insert(crate::lang::ops::key(&Value::str(k))?, v);
     }
-    Ok(Value::Dict(Rc::new(RefCell::new(d))))
+    // One dict object, as CPython's module namespace is (`locals() is globals()` at the top).
+    let cell = vm
+        .st
+        .lib
+        .globals_dict
+        .get_or_insert_with(|| Rc::new(RefCell::new(Dict::new())))
+        .clone();
+    *cell.borrow_mut() = d;
+    Ok(Value::Dict(cell))
 }
 
 fn globals(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -385,6 +393,9 @@ fn vars(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
 
 /// The attribute names `dir(v)` lists.
 pub fn dir_names(vm: &mut Vm<'_>, v: &Value) -> Vec<String> {
+    if let Some(names) = crate::lang::classes::dir_user(vm, v) {
+        return names;
+    }
     let mut names: Vec<String> = Vec::new();
     if let Some(m) = super::downcast::<super::module::Module>(v) {
         names.extend(m.attrs.borrow().keys().cloned());

@@ -33,6 +33,8 @@ pub struct LibState {
     pub random: Option<crate::lang::modules::random::Mt>,
     /// Compiled regular expressions, by (pattern, flags).
     pub regex_cache: HashMap<(Value2, i64), Rc<crate::lang::modules::re::Compiled>>,
+    /// The dict `globals()` returns (refreshed on each call, so it is always the same object).
+    pub globals_dict: Option<Rc<std::cell::RefCell<crate::lang::value::Dict>>>,
 }
 
 /// A pattern as a cache key: text or bytes.
@@ -94,14 +96,23 @@ pub fn exception_attr(e: &ExcObject, name: &str) -> Option<Value> {
                 _ => Value::None,
             })
         }
+        "encoding" | "object" | "start" | "end" | "reason"
+            if kind.is_a(ExcKind::UnicodeError) && args.len() == 5 =>
+        {
+            let i = ["encoding", "object", "start", "end", "reason"]
+                .iter()
+                .position(|n| *n == name)
+                .unwrap_or(0);
+            Some(arg(i))
+        }
         "value" if kind == ExcKind::StopIteration => Some(arg(0)),
         "code" if kind == ExcKind::SystemExit => Some(match args.len() {
             0 => Value::None,
             1 => arg(0),
             _ => Value::tuple(args.clone()),
         }),
-        "msg" if kind == ExcKind::ImportError => Some(arg(0)),
-        "name" if kind == ExcKind::ImportError => Some(Value::None),
+        "msg" if kind.is_a(ExcKind::ImportError) => Some(arg(0)),
+        "name" | "path" if kind.is_a(ExcKind::ImportError) => Some(Value::None),
         _ => None,
     }
 }
