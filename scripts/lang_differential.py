@@ -66,6 +66,15 @@ class _Display:
         self.last = value
 
 
+def _depth():
+    """How many frames the caller runs under (the caller included)."""
+    f, n = sys._getframe(1), 0
+    while f is not None:
+        n += 1
+        f = f.f_back
+    return n
+
+
 def run_test(ns, path, lines):
     """Runs one unit test: returns (transcript, status, exception line or None)."""
     out = io.StringIO()
@@ -102,16 +111,24 @@ def run_test(ns, path, lines):
             if code is None:
                 continue
             pending = []
+            # The snippet's <module> runs below this harness's own frames; give it the
+            # recursion budget a top-level script has (a runaway recursion then repeats as
+            # many frames as under `python3 file.py` or the interactive console).
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(limit + _depth())
             try:
                 exec(code, ns)
             except SystemExit:
                 break
             except BaseException as e:  # noqa: B902 - the console reports everything
+                sys.setrecursionlimit(limit)
                 tb = e.__traceback__
                 tb = tb.tb_next if tb is not None else None
                 out.write("".join(traceback.format_exception(type(e), e, tb)))
                 status, exc_line = "failed", _last_line(e)
                 break
+            finally:
+                sys.setrecursionlimit(limit)
             if len(queue) - i <= 1:
                 break
         else:

@@ -271,7 +271,33 @@ pub fn format_frames(tb: &[TbEntry]) -> String {
         return String::new();
     }
     let mut out = String::from("Traceback (most recent call last):\n");
+    // Runs of the same frame are cut after three, as CPython's traceback module does.
+    const CUTOFF: usize = 3;
+    let repeated = |out: &mut String, count: usize| {
+        if count > CUTOFF {
+            let n = count - CUTOFF;
+            out.push_str(&format!(
+                "  [Previous line repeated {n} more time{}]\n",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+    };
+    let mut last: Option<&TbEntry> = None;
+    let mut count = 0;
     for entry in tb.iter().rev() {
+        let same = last.is_some_and(|l| {
+            l.unit.file == entry.unit.file && l.line == entry.line && l.name == entry.name
+        });
+        if same {
+            count += 1;
+            if count > CUTOFF {
+                continue;
+            }
+        } else {
+            repeated(&mut out, count);
+            count = 1;
+            last = Some(entry);
+        }
         out.push_str(&format!(
             "  File \"{}\", line {}, in {}\n",
             entry.unit.file, entry.line, entry.name
@@ -283,6 +309,7 @@ pub fn format_frames(tb: &[TbEntry]) -> String {
             }
         }
     }
+    repeated(&mut out, count);
     out
 }
 
