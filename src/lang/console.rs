@@ -23,8 +23,8 @@ pub struct Session {
 enum Step {
     /// More lines are needed (`... ` prompt).
     Incomplete,
-    /// A complete statement, parsed and resolved.
-    Ready(Vec<Stmt>, Rc<SourceUnit>),
+    /// A complete statement, parsed and resolved, with the compiler's SyntaxWarnings.
+    Ready(Vec<Stmt>, Rc<SourceUnit>, Vec<(u32, String)>),
     /// A syntax error to show.
     Error(SyntaxErr, Rc<SourceUnit>),
 }
@@ -54,8 +54,9 @@ impl Session {
             pending.push((l.line, l.text));
             match self.step(&pending, false) {
                 Step::Incomplete => continue,
-                Step::Ready(stmts, unit) => {
+                Step::Ready(stmts, unit, warnings) => {
                     pending.clear();
+                    write_warnings(&warnings, &unit, sink);
                     if let Some(out) = self.run(&stmts, &unit, sink) {
                         return out;
                     }
@@ -69,7 +70,8 @@ impl Session {
             pending.push((last_line + 1, ""));
             match self.step(&pending, true) {
                 Step::Incomplete => {}
-                Step::Ready(stmts, unit) => {
+                Step::Ready(stmts, unit, warnings) => {
+                    write_warnings(&warnings, &unit, sink);
                     if let Some(out) = self.run(&stmts, &unit, sink) {
                         return out;
                     }
@@ -138,7 +140,7 @@ impl Session {
             lexer::LexOutcome::Error(e) => return Step::Error(e, unit),
         };
         let Some(first) = logical.first() else {
-            return Step::Ready(Vec::new(), unit);
+            return Step::Ready(Vec::new(), unit, Vec::new());
         };
         let compound = first
             .first_word
@@ -201,10 +203,11 @@ impl Session {
             }
         }
         let mut stmts = stmts;
-        if let Err(e) = resolve::resolve(&mut stmts, &unit, &self.state.interner, Mode::Console) {
-            return Step::Error(e, unit);
+        match resolve::resolve_with_warnings(&mut stmts, &unit, &self.state.interner, Mode::Console)
+        {
+            Ok(warnings) => Step::Ready(stmts, unit, warnings),
+            Err(e) => Step::Error(e, unit),
         }
-        Step::Ready(stmts, unit)
     }
 
     /// Runs resolved statements; `Some(outcome)` when the test must stop.
@@ -290,4 +293,15 @@ pub fn format_syntax_error(e: &SyntaxErr, unit: &SourceUnit) -> String {
     }
     out.push_str(&exception_line(e.kind, &e.msg));
     out
+}
+
+/// The compiler's SyntaxWarnings as Python's warnings module shows them:
+/// `file:line: SyntaxWarning: message` and the source line.
+fn write_warnings(warnings: &[(u32, String)], unit: &SourceUnit, sink: &mut dyn TranscriptSink) {
+    for (line, msg) in warnings {
+        sink.write(&format!("{}:{line}: SyntaxWarning: {msg}\n", unit.file));
+        if let Some(text) = unit.line_text(*line) {
+            sink.write(&format!("  {}\n", text.trim()));
+        }
+    }
 }

@@ -15,6 +15,7 @@ use super::ast::*;
 use super::error::SyntaxErr;
 use super::source::SourceUnit;
 use super::symbols::Interner;
+use super::value::Value;
 
 /// Deepest expression nesting we compile (the interpreter recurses once per level).
 const MAX_EXPR_DEPTH: usize = 1000;
@@ -52,6 +53,8 @@ struct Resolver<'a> {
     /// The enclosing scopes, innermost last (empty at module level).
     scopes: Vec<Ctx>,
     loop_depth: usize,
+    /// The compiler's SyntaxWarnings: (line, message).
+    warnings: Vec<(u32, String)>,
 }
 
 /// Resolves a parsed unit in place.
@@ -61,14 +64,108 @@ pub fn resolve(
     interner: &Interner,
     mode: Mode,
 ) -> Result<(), SyntaxErr> {
+    resolve_with_warnings(stmts, unit, interner, mode).map(|_| ())
+}
+
+/// [`resolve`], returning the SyntaxWarnings CPython's compiler gives for the unit
+/// (`5()`, `1[0]`, `[1]["a"]`: "... perhaps you missed a comma?"), as (line, message).
+pub fn resolve_with_warnings(
+    stmts: &mut [Stmt],
+    unit: &SourceUnit,
+    interner: &Interner,
+    mode: Mode,
+) -> Result<Vec<(u32, String)>, SyntaxErr> {
     let mut r = Resolver {
         unit,
         interner,
         mode,
         scopes: Vec::new(),
         loop_depth: 0,
+        warnings: Vec::new(),
     };
-    r.block(stmts)
+    r.block(stmts)?;
+    Ok(r.warnings)
+}
+
+/// The type of an expression known from its form alone (CPython's `infer_type`).
+fn infer_type(e: &Expr) -> Option<&'static str> {
+    Some(match e {
+        Expr::Tuple(_) => "tuple",
+        Expr::List(_) => "list",
+        Expr::Dict(_) => "dict",
+        Expr::Set(_) => "set",
+        Expr::Comp(c) => match c.kind {
+            CompKind::List => "list",
+            CompKind::Set => "set",
+            CompKind::Dict => "dict",
+            CompKind::Gen => "generator",
+        },
+        Expr::Lambda(_) => "function",
+        Expr::FString(_) => "str",
+        Expr::Const(v) => match v {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::BigInt(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::Tuple(_) => "tuple",
+            Value::Ellipsis => "ellipsis",
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// CPython's compile-time checks of calls and subscripts of literals.
+fn call_warning(f: &Expr) -> Option<String> {
+    let literal = matches!(
+        f,
+        Expr::Const(_)
+            | Expr::Tuple(_)
+            | Expr::List(_)
+            | Expr::Dict(_)
+            | Expr::Set(_)
+            | Expr::Comp(_)
+            | Expr::FString(_)
+    );
+    let t = infer_type(f).filter(|_| literal)?;
+    Some(format!(
+        "'{t}' object is not callable; perhaps you missed a comma?"
+    ))
+}
+
+fn subscript_warnings(value: &Expr, index: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    let not_subscriptable = match value {
+        Expr::Const(v) => !matches!(v, Value::Str(_) | Value::Bytes(_) | Value::Tuple(_)),
+        Expr::Set(_) | Expr::Lambda(_) => true,
+        Expr::Comp(c) => matches!(c.kind, CompKind::Set | CompKind::Gen),
+        _ => false,
+    };
+    if not_subscriptable {
+        if let Some(t) = infer_type(value) {
+            out.push(format!(
+                "'{t}' object is not subscriptable; perhaps you missed a comma?"
+            ));
+        }
+    }
+    let sequence = match value {
+        Expr::Const(v) => matches!(v, Value::Str(_) | Value::Bytes(_) | Value::Tuple(_)),
+        Expr::Tuple(_) | Expr::List(_) | Expr::FString(_) => true,
+        Expr::Comp(c) => matches!(c.kind, CompKind::List),
+        _ => false,
+    };
+    if sequence {
+        if let (Some(vt), Some(it)) = (infer_type(value), infer_type(index)) {
+            if it != "int" && it != "bool" {
+                out.push(format!(
+                    "{vt} indices must be integers or slices, not {it}; perhaps you missed a comma?"
+                ));
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -858,7 +955,14 @@ impl Resolver<'_> {
                 }
                 Ok(())
             }
-            Expr::Binary(l, _, r) | Expr::And(l, r) | Expr::Or(l, r) | Expr::Subscript(l, r) => {
+            Expr::Subscript(l, r) => {
+                for w in subscript_warnings(l, r) {
+                    self.warnings.push((line, w));
+                }
+                self.expr(l, line, d)?;
+                self.expr(r, line, d)
+            }
+            Expr::Binary(l, _, r) | Expr::And(l, r) | Expr::Or(l, r) => {
                 self.expr(l, line, d)?;
                 self.expr(r, line, d)
             }
@@ -876,6 +980,9 @@ impl Resolver<'_> {
                 Ok(())
             }
             Expr::Call(f, args) => {
+                if let Some(w) = call_warning(f) {
+                    self.warnings.push((line, w));
+                }
                 self.expr(f, line, d)?;
                 self.args(args, line, d)
             }
