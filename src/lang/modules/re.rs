@@ -298,6 +298,11 @@ pub fn compile_value(vm: &mut Vm<'_>, pat: &Value, flags: i64) -> PResult<Rc<Com
         ascii = true;
         src = rest.to_string();
     }
+    if flags & X == 0 {
+        if let Some(msg) = sre_check(&src) {
+            return Err(re_error(vm, msg));
+        }
+    }
     let multiline = flags & M != 0 || src.starts_with("(?m)") || src.contains("(?m");
     let body = translate(&src, ascii, multiline);
     let head = if prefix.is_empty() {
@@ -326,6 +331,62 @@ pub fn compile_value(vm: &mut Vm<'_>, pat: &Value, flags: i64) -> PResult<Rc<Com
     }
     vm.st.lib.regex_cache.insert((key, flags), c.clone());
     Ok(c)
+}
+
+/// The structural errors of a pattern, in the words of CPython's `sre_parse` (the engine's
+/// own messages differ): unbalanced or unterminated groups, unterminated sets, nothing to
+/// repeat. Positions count characters, as Python's do.
+fn sre_check(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => i += 1,
+            '[' => {
+                let start = i;
+                let mut j = i + 1;
+                if chars.get(j) == Some(&'^') {
+                    j += 1;
+                }
+                if chars.get(j) == Some(&']') {
+                    j += 1;
+                }
+                while j < chars.len() && chars[j] != ']' {
+                    if chars[j] == '\\' {
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                if j >= chars.len() {
+                    return Some(format!("unterminated character set at position {start}"));
+                }
+                i = j;
+            }
+            '(' => open.push(i),
+            ')' => {
+                if open.pop().is_none() {
+                    return Some(format!("unbalanced parenthesis at position {i}"));
+                }
+            }
+            '*' | '+' | '?' => {
+                let prev = if i == 0 { None } else { Some(chars[i - 1]) };
+                let nothing = match prev {
+                    None | Some('|') => true,
+                    Some('(') => c != '?',
+                    _ => false,
+                };
+                if nothing {
+                    return Some(format!("nothing to repeat at position {i}"));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.last()
+        .map(|p| format!("missing ), unterminated subpattern at position {p}"))
 }
 
 /// One match: byte spans into the haystack.
