@@ -66,6 +66,40 @@ class _Display:
         self.last = value
 
 
+_USER_LIMIT = [sys.getrecursionlimit()]
+
+
+class _Budget:
+    """The snippet's <module> runs below this harness's own frames: while it runs, the
+    recursion limit is raised by that depth and sys.getrecursionlimit/setrecursionlimit show
+    and set the limit as a top-level script sees it, so a runaway recursion repeats as many
+    frames as under `python3 file.py` or the interactive console."""
+
+    def __init__(self, shift):
+        self.shift = shift
+        self.saved = sys.getrecursionlimit()
+        self.get, self.set = sys.getrecursionlimit, sys.setrecursionlimit
+        self.done = False
+
+        def getrecursionlimit():
+            return self.get() - self.shift
+
+        def setrecursionlimit(n):
+            self.set(n)  # Python's own argument checks
+            self.set(n + self.shift)
+
+        self.set(_USER_LIMIT[0] + shift)
+        sys.getrecursionlimit, sys.setrecursionlimit = getrecursionlimit, setrecursionlimit
+
+    def end(self):
+        if self.done:
+            return
+        self.done = True
+        _USER_LIMIT[0] = self.get() - self.shift
+        sys.getrecursionlimit, sys.setrecursionlimit = self.get, self.set
+        self.set(self.saved)
+
+
 def _depth():
     """How many frames the caller runs under (the caller included)."""
     f, n = sys._getframe(1), 0
@@ -111,24 +145,20 @@ def run_test(ns, path, lines):
             if code is None:
                 continue
             pending = []
-            # The snippet's <module> runs below this harness's own frames; give it the
-            # recursion budget a top-level script has (a runaway recursion then repeats as
-            # many frames as under `python3 file.py` or the interactive console).
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(limit + _depth())
+            budget = _Budget(_depth())
             try:
                 exec(code, ns)
             except SystemExit:
                 break
             except BaseException as e:  # noqa: B902 - the console reports everything
-                sys.setrecursionlimit(limit)
+                budget.end()
                 tb = e.__traceback__
                 tb = tb.tb_next if tb is not None else None
                 out.write("".join(traceback.format_exception(type(e), e, tb)))
                 status, exc_line = "failed", _last_line(e)
                 break
             finally:
-                sys.setrecursionlimit(limit)
+                budget.end()
             if len(queue) - i <= 1:
                 break
         else:

@@ -65,7 +65,9 @@ fn implementation_names() -> Vec<Name> {
         }
     }
     for module in names::module_names() {
-        out.push(name(Kind::Module, module, SRC));
+        // A submodule (`os.path`) is imported through its package: `import os.path`.
+        let top = module.split('.').next().unwrap_or(module);
+        out.push(name(Kind::Module, top, SRC));
         for f in names::module_functions(module) {
             out.push(name(Kind::ModuleFunction(module.to_string()), &f, SRC));
         }

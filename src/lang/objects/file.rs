@@ -346,13 +346,10 @@ impl NativeObject for File {
             }
             match name {
                 "__enter__" => Ok(this.clone()),
+                // `__exit__` returns None (a false value: the exception goes on), as io's does.
                 "__exit__" | "close" => {
                     self.close();
-                    Ok(if name == "__exit__" {
-                        Value::Bool(false)
-                    } else {
-                        Value::None
-                    })
+                    Ok(Value::None)
                 }
                 "__iter__" => Ok(this.clone()),
                 "__next__" => match self.next(vm) {
