@@ -365,10 +365,8 @@ fn sre_check(pattern: &str) -> Option<String> {
                 i = j;
             }
             '(' => open.push(i),
-            ')' => {
-                if open.pop().is_none() {
-                    return Some(format!("unbalanced parenthesis at position {i}"));
-                }
+            ')' if open.pop().is_none() => {
+                return Some(format!("unbalanced parenthesis at position {i}"));
             }
             '*' | '+' | '?' => {
                 let prev = if i == 0 { None } else { Some(chars[i - 1]) };
