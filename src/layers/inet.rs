@@ -487,6 +487,19 @@ fn ip_under(d: &LayerData) -> Option<(Ipv4Addr, Ipv4Addr)> {
     Some((src, dst))
 }
 
+/// A transport checksum over the pseudo-header of the IP or IPv6 (or extension header)
+/// layer below; `None` when there is neither (the field stays 0, as the reference).
+fn l4_checksum(d: &LayerData, proto: u8, segment: &[u8]) -> Option<u16> {
+    if let Some((src, dst)) = ip_under(d) {
+        return Some(in4_chksum(proto, src, dst, segment));
+    }
+    let u = d.underlayer()?;
+    if !super::inet6::is_ipv6_like(&u.def()) {
+        return None;
+    }
+    super::inet6::in6_chksum(proto, &u, segment)
+}
+
 fn is_unset(d: &LayerData, name: &str) -> bool {
     d.get(name).is_none_or(Value::is_none)
 }
@@ -531,6 +544,16 @@ fn l4_summary(p: &Packet, proto: &str, with_flags: bool) -> Option<(String, Vec<
     };
     let text = match d.underlayer() {
         Some(u) if u.def().is_a_name("IP") => {
+            let ud = u.data();
+            format!(
+                "{proto} {}:{} > {}:{}{flags}",
+                layer_field_repr(&ud, "src"),
+                f("sport"),
+                layer_field_repr(&ud, "dst"),
+                f("dport")
+            )
+        }
+        Some(u) if u.def().is_a_name("IPv6") => {
             let ud = u.data();
             format!(
                 "{proto} {}:{} > {}:{}{flags}",
@@ -803,8 +826,7 @@ fn tcp() -> LayerDef {
             }
             hdr.extend_from_slice(pay);
             if is_unset(d, "chksum") {
-                if let Some((src, dst)) = ip_under(d) {
-                    let c = in4_chksum(6, src, dst, &hdr);
+                if let Some(c) = l4_checksum(d, 6, &hdr) {
                     put16(&mut hdr, 16, c);
                 }
             }
@@ -835,13 +857,9 @@ fn udp() -> LayerDef {
                 put16(&mut hdr, 4, l);
             }
             if is_unset(d, "chksum") {
-                if let Some((src, dst)) = ip_under(d) {
+                if let Some(c) = l4_checksum(d, 17, &hdr) {
                     // Zero means "no checksum" in UDP: a computed zero is sent as all ones.
-                    let c = match in4_chksum(17, src, dst, &hdr) {
-                        0 => 0xffff,
-                        c => c,
-                    };
-                    put16(&mut hdr, 6, c);
+                    put16(&mut hdr, 6, if c == 0 { 0xffff } else { c });
                 }
             }
             Ok(hdr)
