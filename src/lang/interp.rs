@@ -174,6 +174,7 @@ impl State {
             lib: Default::default(),
         };
         builtins::install(&mut st);
+        super::packets::install(&mut st);
         st
     }
 
@@ -786,6 +787,11 @@ impl Vm<'_> {
             }
             Target::Attr(obj, name) => {
                 let o = self.eval(obj, frame)?;
+                if let Value::Native(n) = &o {
+                    if let Some(r) = n.0.del_attr(self.st.interner.name(*name)) {
+                        return r;
+                    }
+                }
                 Err(self.no_attribute(&o, *name))
             }
             Target::Seq(ts) => {
@@ -930,6 +936,9 @@ impl Vm<'_> {
             Expr::Subscript(obj, index) => {
                 let o = self.eval(obj, frame)?;
                 if let Expr::Slice(parts) = &**index {
+                    if let Some(r) = super::packets::layer_slice(self, &o, parts, frame) {
+                        return r;
+                    }
                     let (a, b, c) = self.slice_bounds(parts, frame)?;
                     return ops::get_slice(&o, a, b, c);
                 }

@@ -312,6 +312,14 @@ impl FieldKind for TcpOptionsField {
         true
     }
 
+    fn i2h(&self, _layer: &LayerData, v: &Value) -> Value {
+        // The reference's i2h: no options read as an empty list.
+        if !v.truthy() {
+            return Value::List(Vec::new());
+        }
+        v.clone()
+    }
+
     fn repr_human(&self, _layer: &LayerData, v: &Value) -> String {
         match v {
             Value::Bytes(b) if b.is_empty() => "[]".to_string(),
