@@ -320,6 +320,179 @@ def set_vectors():
     return {"sets": out, "errors": errors}
 
 
+A6 = 'src="2001:db8::1", dst="2001:db8::2"'
+B6 = 'src="2001:db8::2", dst="2001:db8::1"'
+LL = 'src="fe80::1", dst="ff02::1"'
+
+# IPv6 family: one or more expressions per layer, option type and ICMPv6 type, recorded as
+# the reference vectors are (core.jsonl's fields).
+INET6_EXPRS = [
+    'IPv6(%s, tc=3, fl=0x12345, hlim=7)' % A6,
+    'IPv6(%s)/TCP(sport=1234, dport=80, flags="SA", seq=7, ack=9)/Raw(b"data")' % A6,
+    'IPv6(%s)/UDP(sport=1000, dport=53)/Raw(b"q")' % A6,
+    'Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IPv6(%s)/UDP()' % A6,
+    'IP(src="198.51.100.1", dst="198.51.100.2")/IPv6(%s)/ICMPv6EchoRequest()' % A6,
+    'IPv6(%s)/IP(src="198.51.100.1", dst="198.51.100.2")/ICMP()' % A6,
+    'IPv6(%s)/IPv6(%s)/UDP()' % (A6, B6),
+    'IPv6(%s)/GRE()/IP(src="198.51.100.1", dst="198.51.100.2")' % A6,
+    'IPv6(%s)/IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)])/ICMPv6MLReport(mladdr="ff02::fb")' % LL,
+    'IPv6(%s)/IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=70000)])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrHopByHop(options=[Pad1(), PadN(optdata=b"\\x00\\x00")])/TCP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrHopByHop(autopad=0, options=[RouterAlert()])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x3e, optdata=b"abc")])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrDestOpt(options=[HAO(hoa="2001:db8::99")])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrDestOpt(nh=59)' % A6,
+    'IPv6(%s)/IPv6ExtHdrRouting(addresses=["2001:db8::a", "2001:db8::b"])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrRouting(addresses=["2001:db8::a"], segleft=0)/TCP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrSegmentRouting(addresses=["2001:db8::a", "2001:db8::b"])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrSegmentRouting(addresses=["2001:db8::a"], tlv_objects=[IPv6ExtHdrSegmentRoutingTLVIngressNode(), IPv6ExtHdrSegmentRoutingTLVEgressNode(egress_node="2001:db8::e")])/TCP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrSegmentRouting(addresses=["2001:db8::a"], tlv_objects=[IPv6ExtHdrSegmentRoutingTLVHMAC(hmackeyid=3, hmac=b"0123456789abcdef0123456789abcdef")])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrSegmentRouting(addresses=["2001:db8::a"], tlv_objects=[IPv6ExtHdrSegmentRoutingTLVPadN(padding=b"\\x00\\x00\\x00"), IPv6ExtHdrSegmentRoutingTLVPad1()])/UDP()' % A6,
+    'IPv6(%s)/IPv6ExtHdrFragment(id=0x1234, offset=10, m=0)/Raw(b"tail")' % A6,
+    'IPv6(%s)/IPv6ExtHdrHopByHop()/IPv6ExtHdrDestOpt()/IPv6ExtHdrFragment(id=1)/ICMPv6EchoRequest(id=3)' % A6,
+    'IPv6(%s)/ICMPv6EchoRequest(id=0x1234, seq=5, data=b"ping")' % A6,
+    'IPv6(%s)/ICMPv6EchoReply(id=0x1234, seq=5, data=b"ping")' % B6,
+    'IPv6(%s)/ICMPv6DestUnreach()/IPv6(%s)/TCP(sport=4000, dport=22)' % (B6, A6),
+    'IPv6(%s)/ICMPv6PacketTooBig(mtu=1400)/IPv6(%s)/UDP()/Raw(b"xxxxxxxx")' % (B6, A6),
+    'IPv6(%s)/ICMPv6TimeExceeded(code=1)/IPv6(%s)/ICMPv6EchoRequest()' % (B6, A6),
+    'IPv6(%s)/ICMPv6ParamProblem(code=2, ptr=40)/IPv6(%s)/IPv6ExtHdrDestOpt()/UDP()' % (B6, A6),
+    'IPv6(%s)/ICMPv6Unknown(type=100, msgbody=b"xyz")' % A6,
+    'IPv6(src="fe80::1")/ICMPv6ND_RS()/ICMPv6NDOptSrcLLAddr(lladdr="00:01:02:03:04:05")',
+    'IPv6(src="fe80::1")/ICMPv6ND_RA(chlim=64, M=1, prf="Low", routerlifetime=600)/ICMPv6NDOptMTU(mtu=1500)/ICMPv6NDOptRDNSS(dns=["2001:db8::53", "2001:db8::54"])',
+    'IPv6(src="fe80::1")/ICMPv6ND_RA()/ICMPv6NDOptRouteInfo(prefix="2001:db8:2::", plen=48, prf=3)',
+    'IPv6(src="fe80::1")/ICMPv6ND_RA()/ICMPv6NDOptRouteInfo()',
+    'IPv6(src="fe80::2", dst="fe80::1")/ICMPv6ND_NA(tgt="fe80::2", S=1)/ICMPv6NDOptDstLLAddr(lladdr="00:0a:0b:0c:0d:0e")',
+    'IPv6(src="fe80::1")/ICMPv6ND_Redirect(tgt="fe80::3", dst="2001:db8::5")/ICMPv6NDOptRedirectedHdr(pkt=IPv6(%s)/UDP()/Raw(b"abcdefgh"))' % A6,
+    'IPv6(src="fe80::1")/ICMPv6ND_NS(tgt="fe80::9")/ICMPv6NDOptUnknown(type=14, data=b"nonce")',
+    'IPv6(src="fe80::1")/ICMPv6MLQuery()',
+    'IPv6(src="fe80::1")/ICMPv6MLQuery(mladdr="ff02::fb", mrd=500)',
+    'IPv6(src="fe80::1")/ICMPv6MLDone(mladdr="ff02::fb")',
+    'IPv6(src="fe80::1")/ICMPv6MLQuery2(sources=["2001:db8::1", "2001:db8::2"], QRV=2)',
+    'IPv6(src="fe80::1")/ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(dst="ff02::fb", sources=["2001:db8::1"])])',
+    'IPv6(%s)/IPv6ExtHdrRouting(addresses=["2001:db8::a"])/ICMPv6EchoRequest()' % A6,
+    'IPv6(%s)/IPv6ExtHdrDestOpt(options=[HAO(hoa="2001:db8::99")])/ICMPv6EchoRequest()' % A6,
+    'IPv6(src="2002:c633:6401::1", dst="2001:0:4136:e378:8000:63bf:3fff:fdd2")/UDP()',
+]
+
+# Hex strings dissected as IPv6: garbage, truncations, loops and lies.
+INET6_DISSECT = [
+    "60000000000811ff20010db800000000000000000000000120010db8000000000000000000000002",
+    "6000000000ff00ff20010db800000000000000000000000120010db800000000000000000000000200ff010400000000",
+    "6000000000083bff20010db800000000000000000000000120010db80000000000000000000000020000000000000000",
+    "6000000000183aff20010db800000000000000000000000120010db8000000000000000000000002870000000000",
+    "600000000010002b20010db800000000000000000000000120010db80000000000000000000000023a0000000000000000",
+]
+
+
+def record(e):
+    p = eval(e)
+    b = raw(p)
+    q = p.__class__(b)
+    return {
+        "expr": e, "hex": b.hex(), "summary": p.summary(), "repr": repr(p),
+        # As core.jsonl: the text show() prints (dump=True, then print's newline).
+        "show": p.show(dump=True) + "\n", "show2": p.show2(dump=True) + "\n",
+        "dissect_expr": "%s(bytes.fromhex('%s'))" % (p.__class__.__name__, b.hex()),
+        "dissect_repr": repr(q), "dissect_summary": q.summary(),
+    }
+
+
+def inet6_vectors():
+    out = []
+    for i, e in enumerate(INET6_EXPRS):
+        rec = record(e)
+        rec["id"] = "gen6-%03d" % i
+        out.append(rec)
+    for i, h in enumerate(INET6_DISSECT):
+        q = IPv6(bytes.fromhex(h))
+        out.append({"id": "gen6-dissect-%03d" % i, "dissect_hex": h,
+                    "dissect_repr": repr(q), "dissect_summary": q.summary(),
+                    "rebuilt": raw(q).hex()})
+    return out
+
+
+# Request/answer pairs for sr() matching: (request, reply).
+MATCH_PAIRS = [
+    ('Ether(dst="ff:ff:ff:ff:ff:ff", src="00:01:02:03:04:05")/ARP(hwsrc="00:01:02:03:04:05", psrc="198.51.100.1", pdst="198.51.100.2")',
+     'Ether(dst="00:01:02:03:04:05", src="00:0a:0b:0c:0d:0e")/ARP(op=2, hwsrc="00:0a:0b:0c:0d:0e", psrc="198.51.100.2", hwdst="00:01:02:03:04:05", pdst="198.51.100.1")'),
+    ('ARP(psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="00:01:02:03:04:05")',
+     'ARP(op=2, psrc="198.51.100.3", pdst="198.51.100.1", hwsrc="00:01:02:03:04:05")'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(id=7, seq=1)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0, id=7, seq=1)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(id=7, seq=1)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0, id=7, seq=2)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(id=7, seq=1)',
+     'IP(src="198.51.100.9", dst="198.51.100.1")/ICMP(type=0, id=7, seq=1)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, seq=100)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/TCP(sport=80, dport=1234, flags="SA", seq=500, ack=101)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, seq=100)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/TCP(sport=80, dport=1234, flags="RA", seq=0, ack=101)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, seq=100)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/TCP(sport=80, dport=1235, flags="SA", seq=500, ack=101)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, flags="A", seq=101, ack=501)/Raw(b"GET /")',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/TCP(sport=80, dport=1234, flags="A", seq=501, ack=106)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=5000, dport=53)/Raw(b"q")',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/UDP(sport=53, dport=5000)/Raw(b"a")'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=5000, dport=53)',
+     'IP(src="198.51.100.9", dst="198.51.100.1")/ICMP(type=3, code=3)/IPerror(src="198.51.100.1", dst="198.51.100.2", proto=17)/UDPerror(sport=5000, dport=53)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2", ttl=1)/TCP(sport=1234, dport=80)',
+     'IP(src="198.51.100.7", dst="198.51.100.1")/ICMP(type=11)/IPerror(src="198.51.100.1", dst="198.51.100.2", proto=6)/TCPerror(sport=1234, dport=80)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(id=3, seq=4)',
+     'IP(src="198.51.100.7", dst="198.51.100.1")/ICMP(type=11)/IPerror(src="198.51.100.1", dst="198.51.100.2", proto=1)/ICMPerror(id=3, seq=4)'),
+    ('Ether(dst="00:0a:0b:0c:0d:0e", src="00:01:02:03:04:05")/IP(src="198.51.100.1", dst="198.51.100.2")/ICMP()',
+     'Ether(dst="00:01:02:03:04:05", src="00:0a:0b:0c:0d:0e")/IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0)'),
+    ('Ether(dst="00:0a:0b:0c:0d:0e", src="00:01:02:03:04:05")/Dot1Q(vlan=5)/IP(src="198.51.100.1", dst="198.51.100.2")/ICMP()',
+     'Ether(dst="00:01:02:03:04:05", src="00:0a:0b:0c:0d:0e")/Dot1Q(vlan=5)/IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0)'),
+    ('IPv6(%s)/ICMPv6EchoRequest(id=1, seq=2, data=b"abc")' % A6,
+     'IPv6(%s)/ICMPv6EchoReply(id=1, seq=2, data=b"abc")' % B6),
+    ('IPv6(%s)/ICMPv6EchoRequest(id=1, seq=2, data=b"abc")' % A6,
+     'IPv6(%s)/ICMPv6EchoReply(id=1, seq=2, data=b"abd")' % B6),
+    ('IPv6(src="fe80::1", dst="ff02::1")/ICMPv6EchoRequest(id=1)',
+     'IPv6(src="fe80::2", dst="fe80::1")/ICMPv6EchoReply(id=1)'),
+    ('IPv6(src="fe80::1", dst="ff02::1:ff00:2")/ICMPv6ND_NS(tgt="fe80::2")',
+     'IPv6(src="fe80::2", dst="fe80::1")/ICMPv6ND_NA(tgt="fe80::2", S=1)'),
+    ('IPv6(src="fe80::1", dst="ff02::1:ff00:2")/ICMPv6ND_NS(tgt="fe80::2")',
+     'IPv6(src="fe80::2", dst="fe80::1")/ICMPv6ND_NA(tgt="fe80::3", S=1)'),
+    ('IPv6(src="fe80::1", dst="ff02::2")/ICMPv6ND_RS()',
+     'IPv6(src="fe80::9", dst="ff02::1")/ICMPv6ND_RA()'),
+    ('IPv6(%s)/TCP(sport=1234, dport=22, seq=1)' % A6,
+     'IPv6(%s)/TCP(sport=22, dport=1234, flags="SA", ack=2)' % B6),
+    ('IPv6(%s)/UDP(sport=5000, dport=53)' % A6,
+     'IPv6(%s)/UDP(sport=53, dport=5000)' % B6),
+    ('IPv6(%s)/UDP(sport=5000, dport=53)' % A6,
+     'IPv6(src="2001:db8::ff", dst="2001:db8::1")/ICMPv6DestUnreach(code=4)/IPerror6(%s)/UDPerror(sport=5000, dport=53)' % A6),
+    ('IPv6(%s, hlim=1)/TCP(sport=1234, dport=80)' % A6,
+     'IPv6(src="2001:db8::ff", dst="2001:db8::1")/ICMPv6TimeExceeded()/IPerror6(%s, hlim=1)/TCPerror(sport=1234, dport=80)' % A6),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=9)/UDP(sport=5000, dport=53)' % A6,
+     'IPv6(%s)/UDP(sport=53, dport=5000)' % B6),
+    ('IPv6(%s)/IPv6ExtHdrRouting(addresses=["2001:db8::a"])/UDP(sport=5000, dport=53)' % A6,
+     'IPv6(src="2001:db8::a", dst="2001:db8::1")/UDP(sport=53, dport=5000)'),
+    ('IPv6(%s)/IPv6ExtHdrHopByHop()/UDP(sport=5000, dport=53)' % A6,
+     'IPv6(%s)/UDP(sport=53, dport=5000)' % B6),
+    ('IPv6(src="fe80::1")/ICMPv6MLQuery()',
+     'IPv6(src="fe80::2", dst="ff02::1")/ICMPv6MLReport(mladdr="ff02::fb")'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/IPv6(%s)/ICMPv6EchoRequest()' % A6,
+     'IP(src="198.51.100.2", dst="198.51.100.1")/IPv6(%s)/ICMPv6EchoReply()' % B6),
+]
+
+
+def match_vectors():
+    out = []
+    for req_e, rep_e in MATCH_PAIRS:
+        req, rep = eval(req_e), eval(rep_e)
+        dreq, drep = req.__class__(raw(req)), rep.__class__(raw(rep))
+        out.append({
+            "request": req_e, "reply": rep_e,
+            "request_hex": raw(req).hex(), "reply_hex": raw(rep).hex(),
+            "hashret_request": req.hashret().hex(), "hashret_reply": rep.hashret().hex(),
+            "hashret_request_dissected": dreq.hashret().hex(),
+            "hashret_reply_dissected": drep.hashret().hex(),
+            "answers": bool(rep.answers(req)), "answers_reversed": bool(req.answers(rep)),
+            "answers_dissected": bool(drep.answers(dreq)),
+        })
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "engine_fields.jsonl"), "w") as f:
@@ -332,6 +505,12 @@ def main():
         json.dump(class_vectors(), f, indent=1)
     with open(os.path.join(OUT, "engine_sets.json"), "w") as f:
         json.dump(set_vectors(), f, indent=1)
+    with open(os.path.join(OUT, "engine_inet6.jsonl"), "w") as f:
+        for rec in inet6_vectors():
+            f.write(json.dumps(rec) + "\n")
+    with open(os.path.join(OUT, "engine_match.jsonl"), "w") as f:
+        for rec in match_vectors():
+            f.write(json.dumps(rec) + "\n")
     print("wrote", OUT, file=sys.stderr)
 
 

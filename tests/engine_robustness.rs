@@ -186,3 +186,77 @@ fn run_time_field_kinds_never_panic() {
     let d = dissect_with_warnings(&lies, &[0xff, 0, 0, 1, 0]);
     assert!(d.packet.get("a").is_some());
 }
+
+/// IPv6 seeds: every packet of the generated IPv6 vectors (built by Scapy 2.8): extension
+/// header chains, ICMPv6 errors quoting packets, ND with options, MLDv2, segment routing.
+fn ipv6_seeds() -> Vec<Vec<u8>> {
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/engine_inet6.jsonl");
+    let text = std::fs::read_to_string(path).expect("tests/data/engine_inet6.jsonl");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["expr"].as_str().is_some_and(|e| e.starts_with("IPv6(")))
+        .filter_map(|v| v["hex"].as_str().map(unhex))
+        .collect()
+}
+
+#[test]
+fn ipv6_and_icmpv6_never_panic() {
+    let reg = Registry::with_builtins();
+    let mut rng = Rng(0x5eed_6666_abcd_0002);
+    let seeds = ipv6_seeds();
+    assert!(seeds.len() > 30, "the IPv6 vectors are there");
+    for i in 0..6000 {
+        let seed = &seeds[i % seeds.len()];
+        let bytes: Vec<u8> = match i % 4 {
+            0 => {
+                // Noise behind a plausible IPv6 header: next headers of any kind.
+                let mut b = seed[..40.min(seed.len())].to_vec();
+                b.extend((0..rng.below(120)).map(|_| rng.next() as u8));
+                b
+            }
+            1 => seed[..rng.below(seed.len() + 1)].to_vec(),
+            2 => {
+                // Lengths and next headers that lie, chains that loop (nh pointing back
+                // to a hop-by-hop or routing header).
+                let mut b = seed.clone();
+                for _ in 0..1 + rng.below(4) {
+                    let at = 4 + rng.below(b.len().saturating_sub(4));
+                    b[at] = match rng.below(4) {
+                        0 => 0,
+                        1 => 43,
+                        2 => 0xff,
+                        _ => rng.next() as u8,
+                    };
+                }
+                b
+            }
+            _ => (0..rng.below(200)).map(|_| rng.next() as u8).collect(),
+        };
+        exercise(&reg, "IPv6", &bytes);
+        exercise(&reg, "IPerror6", &bytes);
+        for class in [
+            "IPv6ExtHdrHopByHop",
+            "IPv6ExtHdrSegmentRouting",
+            "ICMPv6ND_RA",
+            "ICMPv6MLReport2",
+            "ICMPv6NDOptRedirectedHdr",
+        ] {
+            exercise(&reg, class, &bytes[bytes.len().min(40)..]);
+        }
+    }
+}
+
+#[test]
+fn a_loop_of_extension_headers_is_bounded() {
+    let reg = Registry::with_builtins();
+    // 200 hop-by-hop headers, each naming another as its next header.
+    let mut b = unhex(
+        "6000000000000000000000000000000000000000000000000001000000000000000000000000000000000001",
+    );
+    b.truncate(40);
+    for _ in 0..200 {
+        b.extend_from_slice(&[0, 0, 1, 4, 0, 0, 0, 0]);
+    }
+    exercise(&reg, "IPv6", &b);
+}

@@ -132,7 +132,13 @@ impl<'a> Parser<'a> {
                 if id == "None" {
                     return Ok(Value::None);
                 }
-                Ok(Value::Packet(self.call(&id)?))
+                // A packet value may be a stack (`pkt=IPv6()/UDP()` in a field).
+                let mut p = self.call(&id)?;
+                while self.eat(b'/') {
+                    let q = self.term()?;
+                    p = &p / &q;
+                }
+                Ok(Value::Packet(p))
             }
         }
     }
@@ -195,7 +201,7 @@ fn raw(reg: &Registry, b: &[u8]) -> Packet {
     p
 }
 
-fn parse(reg: &Registry, expr: &str) -> Result<Packet, String> {
+pub fn parse(reg: &Registry, expr: &str) -> Result<Packet, String> {
     Parser {
         s: expr.as_bytes(),
         pos: 0,
@@ -204,18 +210,18 @@ fn parse(reg: &Registry, expr: &str) -> Result<Packet, String> {
     .expr()
 }
 
-fn hex(b: &[u8]) -> String {
+pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn unhex(s: &str) -> Vec<u8> {
+pub fn unhex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
         .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap_or(0))
         .collect()
 }
 
 /// The first line where two texts differ, for readable failures.
-fn first_diff(what: &str, got: &str, want: &str) -> Option<String> {
+pub fn first_diff(what: &str, got: &str, want: &str) -> Option<String> {
     if got == want {
         return None;
     }
@@ -227,7 +233,7 @@ fn first_diff(what: &str, got: &str, want: &str) -> Option<String> {
     Some(format!("{what}: got {got:?}, want {want:?}"))
 }
 
-fn check(reg: &Registry, v: &serde_json::Value) -> Result<(), String> {
+pub fn check(reg: &Registry, v: &serde_json::Value) -> Result<(), String> {
     let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
     let p = parse(reg, &s("expr"))?;
     let bytes = p.build().map_err(|e| e.to_string())?;

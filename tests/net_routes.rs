@@ -121,16 +121,38 @@ fn up(def: &LabDef) -> Result<(), String> {
     }
     client(&["ip", "link", "set", "dev", &dev, "address", MAC])?;
     client(&["ip", "-6", "addr", "flush", "dev", &dev, "scope", "link"])?;
+    // `replace`, not `add`: the MAC change can make the kernel regenerate the same EUI-64
+    // address asynchronously, and an `add` racing it fails with "File exists".
     client(&[
         "ip",
         "-6",
         "addr",
-        "add",
+        "replace",
         &format!("{LL}/64"),
         "dev",
         &dev,
         "nodad",
     ])?;
+    // The tables Scapy's expectations were taken from: our link-local address alone, usable
+    // (not tentative), and its prefix route present.
+    let t0 = Instant::now();
+    loop {
+        let addrs = client(&["ip", "-6", "addr", "show", "dev", &dev, "scope", "link"])?;
+        let routes = client(&["ip", "-6", "route", "show", "dev", &dev])?;
+        let settled = addrs.matches("inet6 ").count() == 1
+            && addrs.contains(LL)
+            && !addrs.contains("tentative")
+            && routes.contains("fe80::/64");
+        if settled {
+            break;
+        }
+        if t0.elapsed() > Duration::from_secs(10) {
+            return Err(format!(
+                "the lab client's IPv6 link-local setup did not settle:\n{addrs}{routes}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     if def.rich {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/net_data/rich.sh");
         let script = script.to_string_lossy().into_owned();

@@ -396,3 +396,54 @@ fn garbage_never_panics() {
         let _ = read_bytes(bytes);
     }
 }
+
+#[test]
+fn bpf_filters_select_as_tcpdump_does() {
+    use wirecraft::pcapfile::Filters;
+    let dir = tmpdir("bpf");
+    let path = dir.join("mix.pcapng");
+    let mut recs = records(3);
+    // One TCP frame among the UDP ones, and a raw-IP (link type 101) UDP frame.
+    recs[1].data[14 + 9] = 6;
+    let raw = Record::new(
+        Timestamp { secs: 9, nanos: 0 },
+        linktype::RAW,
+        frame(4)[14..].to_vec(),
+    );
+    recs.push(raw);
+    let mut w = Writer::create(&path, linktype::ETHERNET, true, false).expect("create");
+    for r in &recs {
+        w.write(r).expect("write");
+    }
+    w.finish().expect("finish");
+    let mut udp = Filters::new("udp port 53").expect("compiles");
+    let kept: Vec<bool> = read_all(&path)
+        .iter()
+        .map(|r| udp.matches(r).expect("applies"))
+        .collect();
+    assert_eq!(kept, [true, false, true, true]);
+    let mut tcp = Filters::new("tcp").expect("compiles");
+    let n = read_all(&path)
+        .iter()
+        .filter(|r| tcp.matches(r).expect("applies"))
+        .count();
+    assert_eq!(n, 1);
+    // The same selection as tcpdump's on the Ethernet part.
+    let eth = dir.join("eth.pcap");
+    let mut w = Writer::create(&eth, linktype::ETHERNET, false, false).expect("create");
+    for r in &recs[..3] {
+        w.write(r).expect("write");
+    }
+    w.finish().expect("finish");
+    let out = Command::new(tool("tcpdump"))
+        .args(["-nn", "-r"])
+        .arg(&eth)
+        .arg("udp port 53")
+        .output()
+        .expect("tcpdump");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let err = Filters::new("udp portt 53")
+        .err()
+        .expect("a typo is an error");
+    assert!(err.starts_with("bad BPF filter 'udp portt 53'"), "{err}");
+}

@@ -1209,6 +1209,9 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                 | Value::Set(_)
                 | Value::Dict(_))] => Ok(Value::bytes(value_to_bytes(v)?)),
                 [v @ Value::Native(_)] => {
+                    if let Some(r) = super::packets::to_bytes(vm, v) {
+                        return r.map(Value::bytes);
+                    }
                     Ok(Value::bytes(super::objects::bytearray::to_bytes(vm, v)?))
                 }
                 [v] => Err(Exc::type_error(format!(

@@ -1299,6 +1299,10 @@ pub fn del_attr(vm: &mut Vm<'_>, o: &Value, name: Sym) -> PResult<()> {
             Some(_) => Ok(()),
             None => Err(no_attr(vm, o, name)),
         },
+        Value::Native(n) => match n.0.del_attr(vm.st.interner.name(name)) {
+            Some(r) => r,
+            None => Err(no_attr(vm, o, name)),
+        },
         _ => Err(no_attr(vm, o, name)),
     }
 }

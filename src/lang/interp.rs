@@ -200,6 +200,7 @@ impl State {
         };
         builtins::install(&mut st);
         classes::install(&mut st);
+        super::packets::install(&mut st);
         st
     }
 
@@ -1699,6 +1700,9 @@ impl Vm<'_> {
             if classes::is_user(&o) {
                 let s = self.slice_value(parts, frame)?;
                 return classes::get_item(self, &o, s);
+            }
+            if let Some(r) = super::packets::layer_slice(self, &o, parts, frame) {
+                return r;
             }
             let (a, b, c) = self.slice_bounds(parts, frame)?;
             return ops::get_slice(&o, a, b, c);

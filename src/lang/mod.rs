@@ -41,6 +41,7 @@ pub mod modules;
 pub mod names;
 pub mod objects;
 pub mod ops;
+pub mod packets;
 pub mod parser;
 pub mod printf;
 pub mod resolve;

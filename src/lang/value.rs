@@ -202,6 +202,10 @@ pub trait NativeObject {
     fn set_attr(&self, _name: &str, _value: Value) -> Option<PResult<()>> {
         None
     }
+    /// `del obj.name`; None when attributes cannot be deleted.
+    fn del_attr(&self, _name: &str) -> Option<PResult<()>> {
+        None
+    }
     /// Names of the methods `call_method` answers (for `getattr`, `hasattr`, `dir`).
     fn method_names(&self) -> &'static [&'static str] {
         &[]

@@ -23,6 +23,7 @@ use crate::packet::fields::{
 };
 use crate::packet::kinds::IcmpTimeStampField;
 use crate::packet::layer::{Hooks, LayerDef};
+use crate::packet::matching::{self, opt_answers, payload_answers, payload_hashret};
 use crate::packet::netdb;
 use crate::packet::packet::{LayerData, Packet};
 use crate::packet::registry::{bind_layers, Registry};
@@ -311,6 +312,14 @@ impl FieldKind for TcpOptionsField {
         true
     }
 
+    fn i2h(&self, _layer: &LayerData, v: &Value) -> Value {
+        // The reference's i2h: no options read as an empty list.
+        if !v.truthy() {
+            return Value::List(Vec::new());
+        }
+        v.clone()
+    }
+
     fn repr_human(&self, _layer: &LayerData, v: &Value) -> String {
         match v {
             Value::Bytes(b) if b.is_empty() => "[]".to_string(),
@@ -487,6 +496,19 @@ fn ip_under(d: &LayerData) -> Option<(Ipv4Addr, Ipv4Addr)> {
     Some((src, dst))
 }
 
+/// A transport checksum over the pseudo-header of the IP or IPv6 (or extension header)
+/// layer below; `None` when there is neither (the field stays 0, as the reference).
+fn l4_checksum(d: &LayerData, proto: u8, segment: &[u8]) -> Option<u16> {
+    if let Some((src, dst)) = ip_under(d) {
+        return Some(in4_chksum(proto, src, dst, segment));
+    }
+    let u = d.underlayer()?;
+    if !super::inet6::is_ipv6_like(&u.def()) {
+        return None;
+    }
+    super::inet6::in6_chksum(proto, &u, segment)
+}
+
 fn is_unset(d: &LayerData, name: &str) -> bool {
     d.get(name).is_none_or(Value::is_none)
 }
@@ -531,6 +553,16 @@ fn l4_summary(p: &Packet, proto: &str, with_flags: bool) -> Option<(String, Vec<
     };
     let text = match d.underlayer() {
         Some(u) if u.def().is_a_name("IP") => {
+            let ud = u.data();
+            format!(
+                "{proto} {}:{} > {}:{}{flags}",
+                layer_field_repr(&ud, "src"),
+                f("sport"),
+                layer_field_repr(&ud, "dst"),
+                f("dport")
+            )
+        }
+        Some(u) if u.def().is_a_name("IPv6") => {
             let ud = u.data();
             format!(
                 "{proto} {}:{} > {}:{}{flags}",
@@ -658,6 +690,8 @@ fn ip(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
             // A non-first fragment cannot be dissected as its protocol.
             (d.int("frag").unwrap_or(0) != 0).then(base::raw_def)
         })),
+        answers: Some(Rc::new(ip_answers)),
+        hashret: Some(Rc::new(ip_hashret)),
         mysummary: Some(Rc::new(|p| {
             let d = p.data();
             let f = |n| layer_field_repr(&d, n);
@@ -746,6 +780,8 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
                 .is_some_and(|t| [3, 4, 5, 11, 12].contains(&t))
                 .then(|| iperror.clone())
         })),
+        answers: Some(Rc::new(icmp_answers)),
+        hashret: Some(Rc::new(icmp_hashret)),
         mysummary: Some(Rc::new(|p| {
             let d = p.data();
             let f = |n| layer_field_repr(&d, n);
@@ -803,13 +839,14 @@ fn tcp() -> LayerDef {
             }
             hdr.extend_from_slice(pay);
             if is_unset(d, "chksum") {
-                if let Some((src, dst)) = ip_under(d) {
-                    let c = in4_chksum(6, src, dst, &hdr);
+                if let Some(c) = l4_checksum(d, 6, &hdr) {
                     put16(&mut hdr, 16, c);
                 }
             }
             Ok(hdr)
         })),
+        answers: Some(Rc::new(tcp_answers)),
+        hashret: Some(Rc::new(tcp_hashret)),
         mysummary: Some(Rc::new(|p| l4_summary(p, "TCP", true))),
         ..Hooks::default()
     })
@@ -835,13 +872,9 @@ fn udp() -> LayerDef {
                 put16(&mut hdr, 4, l);
             }
             if is_unset(d, "chksum") {
-                if let Some((src, dst)) = ip_under(d) {
+                if let Some(c) = l4_checksum(d, 17, &hdr) {
                     // Zero means "no checksum" in UDP: a computed zero is sent as all ones.
-                    let c = match in4_chksum(17, src, dst, &hdr) {
-                        0 => 0xffff,
-                        c => c,
-                    };
-                    put16(&mut hdr, 6, c);
+                    put16(&mut hdr, 6, if c == 0 { 0xffff } else { c });
                 }
             }
             Ok(hdr)
@@ -850,16 +883,273 @@ fn udp() -> LayerDef {
             Some(l) if l >= 8 => usize::try_from(l - 8).map_or(rest.len(), |n| n.min(rest.len())),
             _ => rest.len(),
         })),
+        answers: Some(Rc::new(udp_answers)),
         mysummary: Some(Rc::new(|p| l4_summary(p, "UDP", false))),
         ..Hooks::default()
     })
 }
 
-/// A class "in ICMP": the same fields and hooks, another name, no summary of its own.
-fn error_copy(parent: &Rc<LayerDef>, class: &str, name: &str) -> LayerDef {
+/// A class "in ICMP": the same fields and hooks, another name, no summary of its own, and
+/// its own answer rule.
+fn error_copy(
+    parent: &Rc<LayerDef>,
+    class: &str,
+    name: &str,
+    answers: crate::packet::layer::AnswersFn,
+) -> LayerDef {
     let mut d = LayerDef::derive(parent, class, name);
     d.hooks.mysummary = None;
+    d.hooks.answers = Some(answers);
     d
+}
+
+// --- Matching (sr): Scapy's answers()/hashret() rules ---
+
+const MDNS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 251);
+
+fn v4(d: &LayerData, name: &str) -> Option<Ipv4Addr> {
+    match d
+        .get(name)
+        .map(crate::packet::sets::first_element)
+        .as_deref()
+    {
+        Some(Value::Ip4(a)) => Some(*a),
+        _ => None,
+    }
+}
+
+/// Source and destination as built (an unset destination is the loopback address).
+fn ip_addrs(d: &LayerData) -> (Ipv4Addr, Ipv4Addr) {
+    let dst = v4(d, "dst").unwrap_or(Ipv4Addr::LOCALHOST);
+    let src = v4(d, "src").unwrap_or_else(|| {
+        crate::packet::resolver::current()
+            .source_ipv4(dst)
+            .unwrap_or(Ipv4Addr::UNSPECIFIED)
+    });
+    (src, dst)
+}
+
+fn icmp_error_type(p: &Option<Packet>) -> bool {
+    p.as_ref().is_some_and(|q| {
+        q.def().is_a_name("ICMP")
+            && q.data()
+                .int("type")
+                .is_some_and(|t| [3, 4, 5, 11, 12].contains(&t))
+    })
+}
+
+/// IP's hashret: an ICMP error hashes as the datagram it quotes; otherwise source xor
+/// destination, protocol, then the payload's hash.
+fn ip_hashret(p: &Packet) -> Vec<u8> {
+    let conf = matching::conf();
+    let pay = p.payload();
+    let d = p.data();
+    let proto = d.int("proto").unwrap_or(0);
+    if proto == 1 && icmp_error_type(&pay) {
+        return pay
+            .and_then(|q| q.payload())
+            .map(|q| q.hashret())
+            .unwrap_or_default();
+    }
+    if !conf.check_ip_in_ip && (proto == 4 || proto == 41) {
+        drop(d);
+        return payload_hashret(p);
+    }
+    let (src, dst) = ip_addrs(&d);
+    drop(d);
+    let mut out = Vec::new();
+    if dst != MDNS && conf.check_ip_src && conf.check_ip_addr {
+        out.extend(src.octets().iter().zip(dst.octets()).map(|(a, b)| a ^ b));
+    }
+    out.push(proto as u8);
+    out.extend(payload_hashret(p));
+    out
+}
+
+fn ip_answers(me: &Packet, other: &Packet) -> bool {
+    let conf = matching::conf();
+    let d = me.data();
+    let proto = d.int("proto").unwrap_or(0);
+    let (src, dst) = ip_addrs(&d);
+    drop(d);
+    let odef = other.def();
+    if !conf.check_ip_in_ip {
+        if proto == 4 || proto == 41 {
+            return opt_answers(&me.payload(), other);
+        }
+        let tunnel = |f: &str| other.data().int(f).is_some_and(|v| v == 4 || v == 41);
+        if (odef.is_a_name("IP") && tunnel("proto")) || (odef.is_a_name("IPv6") && tunnel("nh")) {
+            return other.payload().is_some_and(|o| me.answers(&o));
+        }
+    }
+    if !odef.is_a_name("IP") {
+        return false;
+    }
+    let od = other.data();
+    let (osrc, odst) = ip_addrs(&od);
+    let oproto = od.int("proto").unwrap_or(0);
+    drop(od);
+    if conf.check_ip_addr {
+        if odst == MDNS && dst == MDNS {
+            return payload_answers(&me.payload(), &other.payload());
+        }
+        if dst != osrc {
+            return false;
+        }
+    }
+    let pay = me.payload();
+    if proto == 1 && icmp_error_type(&pay) {
+        return opt_answers(&pay.and_then(|q| q.payload()), other);
+    }
+    if (conf.check_ip_addr && src != odst) || proto != oproto {
+        return false;
+    }
+    payload_answers(&pay, &other.payload())
+}
+
+/// The layer's integer field, as Python sees it (`None` when absent).
+fn int_of(p: &Packet, f: &str) -> Option<i128> {
+    p.data().int(f)
+}
+
+fn icmp_hashret(p: &Packet) -> Vec<u8> {
+    let mut out = Vec::new();
+    if int_of(p, "type").is_some_and(|t| ICMP_ID_SEQ_TYPES.contains(&t)) {
+        // struct.pack("HH") in the reference: host (little-endian) order.
+        for f in ["id", "seq"] {
+            out.extend_from_slice(&(int_of(p, f).unwrap_or(0) as u16).to_le_bytes());
+        }
+    }
+    out.extend(payload_hashret(p));
+    out
+}
+
+fn icmp_answers(me: &Packet, other: &Packet) -> bool {
+    const PAIRS: &[(i128, i128)] = &[
+        (8, 0),
+        (13, 14),
+        (15, 16),
+        (17, 18),
+        (33, 34),
+        (35, 36),
+        (37, 38),
+    ];
+    if !other.def().is_a_name("ICMP") {
+        return false;
+    }
+    let pair = (
+        int_of(other, "type").unwrap_or(-1),
+        int_of(me, "type").unwrap_or(-1),
+    );
+    PAIRS.contains(&pair) && int_of(me, "id") == int_of(other, "id") && {
+        int_of(me, "seq") == int_of(other, "seq")
+    }
+}
+
+fn tcp_hashret(p: &Packet) -> Vec<u8> {
+    let mut out = Vec::new();
+    if matching::conf().check_ip_src {
+        let x = int_of(p, "sport").unwrap_or(0) ^ int_of(p, "dport").unwrap_or(0);
+        out.extend_from_slice(&(x as u16).to_le_bytes());
+    }
+    out.extend(payload_hashret(p));
+    out
+}
+
+/// TCP: a SYN+ACK answers a SYN; otherwise ports swapped and seq/ack within 2 (plus the
+/// request's payload length) of each other; nothing answers a RST.
+fn tcp_answers(me: &Packet, other: &Packet) -> bool {
+    if !other.def().is_a_name("TCP") {
+        return false;
+    }
+    let flags = |p: &Packet| int_of(p, "flags").unwrap_or(0);
+    let (mf, of) = (flags(me), flags(other));
+    let (syn, ack, rst) = (0x02, 0x10, 0x04);
+    if of & rst != 0 {
+        return false;
+    }
+    if mf & syn != 0 && (mf & ack == 0 || of & syn == 0) {
+        return false;
+    }
+    if matching::conf().check_ip_src
+        && (int_of(me, "sport") != int_of(other, "dport")
+            || int_of(me, "dport") != int_of(other, "sport"))
+    {
+        return false;
+    }
+    let n = |p: &Packet, f| int_of(p, f).unwrap_or(0);
+    if !(of & syn != 0 && of & ack == 0) && (n(other, "ack") - n(me, "seq")).abs() > 2 {
+        return false;
+    }
+    if mf & rst != 0 && mf & ack == 0 {
+        return true;
+    }
+    let olen = other
+        .payload()
+        .map_or(0, |q| crate::packet::build(&q).map_or(0, |b| b.len())) as i128;
+    (n(other, "seq") - n(me, "ack")).abs() <= 2 + olen
+}
+
+fn udp_answers(me: &Packet, other: &Packet) -> bool {
+    if !other.def().is_a_name("UDP") {
+        return false;
+    }
+    if matching::conf().check_ip_src && int_of(me, "dport") != int_of(other, "sport") {
+        return false;
+    }
+    payload_answers(&me.payload(), &other.payload())
+}
+
+fn iperror_answers(me: &Packet, other: &Packet) -> bool {
+    if !other.def().is_a_name("IP") {
+        return false;
+    }
+    let conf = matching::conf();
+    let (src, dst) = ip_addrs(&me.data());
+    let (osrc, odst) = ip_addrs(&other.data());
+    let id = int_of(me, "id").unwrap_or(0);
+    let oid = int_of(other, "id").unwrap_or(0);
+    let swapped = ((oid & 0xff) << 8) | ((oid >> 8) & 0xff);
+    let id_ok = !conf.check_ip_id || id == oid || id == swapped;
+    let ok = (!conf.check_ip_src || src == osrc)
+        && dst == odst
+        && id_ok
+        && int_of(me, "proto") == int_of(other, "proto");
+    ok && payload_answers(&me.payload(), &other.payload())
+}
+
+fn tcperror_answers(me: &Packet, other: &Packet) -> bool {
+    if !other.def().is_a_name("TCP") {
+        return false;
+    }
+    let conf = matching::conf();
+    let same = |f| int_of(me, f) == int_of(other, f);
+    if conf.check_ip_src && !(same("sport") && same("dport")) {
+        return false;
+    }
+    !(conf.check_tcperror_seqack && !(same("seq") && same("ack")))
+}
+
+fn udperror_answers(me: &Packet, other: &Packet) -> bool {
+    if !other.def().is_a_name("UDP") {
+        return false;
+    }
+    let same = |f| int_of(me, f) == int_of(other, f);
+    !matching::conf().check_ip_src || (same("sport") && same("dport"))
+}
+
+fn icmperror_answers(me: &Packet, other: &Packet) -> bool {
+    if !other.def().is_a_name("ICMP") {
+        return false;
+    }
+    let same = |f| int_of(me, f) == int_of(other, f);
+    if !(same("type") && same("code")) {
+        return false;
+    }
+    if int_of(me, "code").is_some_and(|c| [0, 8, 13, 14, 17, 18].contains(&c)) {
+        return same("id") && same("seq");
+    }
+    true
 }
 
 /// Registers IPv4, ICMP, TCP, UDP and their bindings (after `l2`).
@@ -880,16 +1170,31 @@ pub fn register(reg: &Registry) {
     let ip = reg.register(ip(&options, generic));
     let tcp = reg.register(tcp());
     let udp = reg.register(udp());
-    let iperror = reg.register(error_copy(&ip, "IPerror", "IP in ICMP"));
-    let mut tcperror = error_copy(&tcp, "TCPerror", "TCP in ICMP");
+    let iperror = reg.register(error_copy(
+        &ip,
+        "IPerror",
+        "IP in ICMP",
+        Rc::new(iperror_answers),
+    ));
+    let mut tcperror = error_copy(&tcp, "TCPerror", "TCP in ICMP", Rc::new(tcperror_answers));
     // An ICMP error may quote only the first 8 bytes of the TCP header.
     if let Some(f) = tcperror.fields.get_mut(2) {
         f.may_end = true;
     }
     let tcperror = reg.register(tcperror);
-    let udperror = reg.register(error_copy(&udp, "UDPerror", "UDP in ICMP"));
+    let udperror = reg.register(error_copy(
+        &udp,
+        "UDPerror",
+        "UDP in ICMP",
+        Rc::new(udperror_answers),
+    ));
     let icmp = reg.register(icmp(iperror.clone()));
-    let icmperror = reg.register(error_copy(&icmp, "ICMPerror", "ICMP in ICMP"));
+    let icmperror = reg.register(error_copy(
+        &icmp,
+        "ICMPerror",
+        "ICMP in ICMP",
+        Rc::new(icmperror_answers),
+    ));
 
     let b = |lower: &Rc<LayerDef>, upper: &Rc<LayerDef>, f: &[(&str, Value)]| {
         // Built-in tables name only fields that exist: a failure is a bug in this file.

@@ -21,6 +21,7 @@ use crate::packet::fields::{
 };
 use crate::packet::kinds::Ip6Field;
 use crate::packet::layer::{Hooks, LayerDef};
+use crate::packet::matching::{opt_answers, payload_answers, payload_hashret};
 use crate::packet::netdb;
 use crate::packet::packet::LayerData;
 use crate::packet::registry::{bind_layers, Registry};
@@ -122,6 +123,18 @@ fn ether() -> LayerDef {
         ],
     )
     .with_hooks(Hooks {
+        answers: Some(Rc::new(|me, other| {
+            other.def().is_a_name("Ether")
+                && me.get("type") == other.get("type")
+                && payload_answers(&me.payload(), &other.payload())
+        })),
+        hashret: Some(Rc::new(|p| {
+            // struct.pack("H") in the reference: host (little-endian) order.
+            let t = p.data().int("type").unwrap_or(0) as u16;
+            let mut out = t.to_le_bytes().to_vec();
+            out.extend(payload_hashret(p));
+            out
+        })),
         mysummary: Some(Rc::new(|p| {
             let d = p.data();
             Some((
@@ -157,6 +170,9 @@ fn dot3() -> LayerDef {
             d.int("len")
                 .and_then(|l| usize::try_from(l).ok())
                 .unwrap_or(rest.len())
+        })),
+        answers: Some(Rc::new(|me, other| {
+            other.def().is_a_name("Dot3") && payload_answers(&me.payload(), &other.payload())
         })),
         mysummary: Some(Rc::new(|p| {
             let d = p.data();
@@ -208,6 +224,14 @@ fn dot1q() -> LayerDef {
         ],
     )
     .with_hooks(Hooks {
+        answers: Some(Rc::new(|me, other| {
+            if other.def().is_a_name("Dot1Q") {
+                let same = |f| me.get(f) == other.get(f);
+                same("type") && same("vlan") && payload_answers(&me.payload(), &other.payload())
+            } else {
+                opt_answers(&me.payload(), other)
+            }
+        })),
         mysummary: Some(Rc::new(|p| {
             let d = p.data();
             let tail = format!(
@@ -307,6 +331,21 @@ fn arp() -> LayerDef {
     .with_hooks(Hooks {
         // ARP has no payload: whatever follows (Ethernet's minimum-size filler) is padding.
         extract_padding: Some(Rc::new(|_, _| 0)),
+        answers: Some(Rc::new(arp_answers)),
+        hashret: Some(Rc::new(|p| {
+            let d = p.data();
+            let mut out = Vec::new();
+            for v in [
+                d.int("hwtype").unwrap_or(0),
+                d.int("ptype").unwrap_or(0),
+                (d.int("op").unwrap_or(0) + 1) / 2,
+            ] {
+                out.extend_from_slice(&(v as u16).to_be_bytes());
+            }
+            drop(d);
+            out.extend(payload_hashret(p));
+            out
+        })),
         mysummary: Some(Rc::new(|p| {
             let d = p.data();
             let f = |n| layer_field_repr(&d, n);
@@ -359,6 +398,33 @@ fn gre() -> LayerDef {
         })),
         ..Hooks::default()
     })
+}
+
+/// An address field's machine bytes (an ARP address of any protocol).
+fn addr_bytes(v: Option<&Value>) -> Vec<u8> {
+    match v {
+        Some(Value::Ip4(a)) => a.octets().to_vec(),
+        Some(Value::Ip6(a)) => a.octets().to_vec(),
+        Some(Value::Bytes(b)) => b.clone(),
+        Some(Value::Str(s)) => s.as_bytes().to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// ARP: a reply (op + 1) whose sender is the address asked about (compared on the shorter
+/// length, to catch answers that leak bytes).
+fn arp_answers(me: &crate::packet::Packet, other: &crate::packet::Packet) -> bool {
+    if !other.def().is_a_name("ARP") {
+        return false;
+    }
+    let (a, b) = (me.data(), other.data());
+    if a.int("op") != b.int("op").map(|o| o + 1) {
+        return false;
+    }
+    let psrc = addr_bytes(a.get("psrc"));
+    let pdst = addr_bytes(b.get("pdst"));
+    let n = psrc.len().min(pdst.len());
+    psrc[..n] == pdst[..n]
 }
 
 /// Registers the link-layer protocols and their bindings.

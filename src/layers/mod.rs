@@ -2,6 +2,7 @@
 //! the bindings to their neighbours. Adding a protocol is a file here and a line below.
 
 pub mod inet;
+pub mod inet6;
 pub mod l2;
 
 use crate::packet::Registry;
@@ -11,4 +12,5 @@ use crate::packet::Registry;
 pub fn register_all(reg: &Registry) {
     l2::register(reg);
     inet::register(reg);
+    inet6::register(reg);
 }

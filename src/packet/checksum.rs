@@ -1,6 +1,6 @@
-//! The Internet checksum (RFC 1071) and the IPv4 pseudo-header sum.
+//! The Internet checksum (RFC 1071) and the IPv4 and IPv6 pseudo-header sums.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// One's-complement sum of 16-bit big-endian words, folded and complemented (Scapy's
 /// `checksum`). An odd trailing byte is padded with zero.
@@ -36,6 +36,19 @@ pub fn in4_chksum(proto: u8, src: Ipv4Addr, dst: Ipv4Addr, segment: &[u8]) -> u1
     !fold(acc)
 }
 
+/// The checksum of an upper-layer packet over the IPv6 pseudo-header (RFC 8200 8.1):
+/// source, final destination, upper-layer length (32 bits), three zero bytes, next header.
+/// The address choice (final destination of a routing header, home address option) is the
+/// caller's: see `layers::inet6::in6_chksum` for Scapy's `in6_chksum(nh, layer, payload)`.
+pub fn in6_chksum(nh: u8, src: Ipv6Addr, dst: Ipv6Addr, upper: &[u8]) -> u16 {
+    let mut acc = sum(0, &src.octets());
+    acc = sum(acc, &dst.octets());
+    acc = sum(acc, &(upper.len() as u32).to_be_bytes());
+    acc += u64::from(nh);
+    acc = sum(acc, upper);
+    !fold(acc)
+}
+
 /// Scapy's `in4_chksum(proto, ip_layer, payload)`: the checksum of `payload` over the
 /// pseudo-header of the IP layer `ip` (its source, as resolved when unset, and destination).
 pub fn in4_chksum_layer(proto: u8, ip: &super::packet::Packet, payload: &[u8]) -> u16 {
@@ -65,6 +78,15 @@ mod tests {
             0x45, 0, 0, 0x14, 0, 1, 0, 0, 0x40, 0, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
         ];
         assert_eq!(checksum(&h), 0x7ce7);
+    }
+
+    #[test]
+    fn ipv6_pseudo_header() {
+        // UDP 53 > 53, no data, 2001:db8::1 > 2001:db8::2: the reference's 0xa3ff.
+        let src: Ipv6Addr = "2001:db8::1".parse().unwrap();
+        let dst: Ipv6Addr = "2001:db8::2".parse().unwrap();
+        let udp = [0, 53, 0, 53, 0, 8, 0, 0];
+        assert_eq!(in6_chksum(17, src, dst, &udp), 0xa3ff);
     }
 
     #[test]

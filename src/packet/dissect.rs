@@ -40,7 +40,7 @@ pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     let root: Rc<[u8]> = Rc::from(bytes);
     let (packet, _) = ROOT.with(|r| {
         let saved = r.replace(Some(root.clone()));
-        let out = dissect_layer(def, &root, &mut warnings, 0);
+        let out = dissect_layer(def, &root, &mut warnings, 0, None);
         r.replace(saved);
         out
     });
@@ -78,12 +78,18 @@ fn dissect_layer(
     s: &[u8],
     warnings: &mut Vec<String>,
     depth: usize,
+    under: Option<&Packet>,
 ) -> (Packet, bool) {
     let bytes: Cow<'_, [u8]> = match &def.hooks.pre_dissect {
         Some(h) => Cow::Owned(h(s)),
         None => Cow::Borrowed(s),
     };
     let mut data = LayerData::new(def);
+    if let Some(u) = under {
+        // Known before the payload is guessed: hooks may look below (an extension header
+        // quoted in an ICMPv6 error carries TCPerror, not TCP).
+        data.underlayer = Rc::downgrade(&u.0);
+    }
     let (used, truncated) = dissect_fields(&mut data, &bytes, warnings);
     if let Some(h) = &def.hooks.post_dissect {
         h(&mut data, warnings);
@@ -117,7 +123,7 @@ fn dissect_layer(
         } else {
             guess_payload(&pkt.data(), payb)
         };
-        let (child, trunc) = dissect_layer(&cls, payb, warnings, depth + 1);
+        let (child, trunc) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
         let child = if trunc {
             Packet::raw_with(&base::raw_def(), payb)
         } else {
@@ -167,7 +173,7 @@ pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<St
         return Packet::raw_with(&base::raw_def(), s);
     }
     NESTING.with(|n| n.set(depth + 1));
-    let (p, trunc) = dissect_layer(def, s, warnings, 0);
+    let (p, trunc) = dissect_layer(def, s, warnings, 0, None);
     NESTING.with(|n| n.set(depth));
     if trunc {
         // The reference hands bytes it cannot parse to Raw.

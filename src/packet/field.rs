@@ -154,6 +154,13 @@ pub trait FieldKind {
         None
     }
 
+    /// The human value `getattr(p, name)` gives (Scapy's `i2h`): an unset source address
+    /// is the one a build would use. Defaults to the internal value.
+    fn i2h(&self, layer: &LayerData, v: &Value) -> Value {
+        let _ = layer;
+        v.clone()
+    }
+
     /// Python's repr() of an internal value (ls()'s default column: `<Flag 2 (S)>`).
     fn repr_internal(&self, v: &Value) -> String {
         v.py_repr()

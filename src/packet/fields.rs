@@ -752,6 +752,10 @@ impl FieldKind for IpField {
         self.class
     }
 
+    fn i2h(&self, layer: &LayerData, v: &Value) -> Value {
+        self.effective(layer, v)
+    }
+
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         Self::convert(v)
     }
@@ -896,6 +900,14 @@ impl MacField {
 impl FieldKind for MacField {
     fn class_name(&self) -> &str {
         self.class
+    }
+
+    fn i2h(&self, layer: &LayerData, v: &Value) -> Value {
+        // An unset destination MAC reads as None (the reference resolves it only to build).
+        if v.is_none() && self.role == AddrRole::Dest {
+            return Value::None;
+        }
+        self.effective(layer, v)
     }
 
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
@@ -1723,6 +1735,10 @@ impl PadField {
 impl FieldKind for PadField {
     fn class_name(&self) -> &str {
         "PadField"
+    }
+
+    fn i2h(&self, layer: &LayerData, v: &Value) -> Value {
+        self.inner.i2h(layer, v)
     }
 
     fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {

@@ -914,6 +914,10 @@ impl FieldKind for ActionField {
     fn class_name(&self) -> &str {
         "ActionField"
     }
+
+    fn i2h(&self, layer: &LayerData, v: &Value) -> Value {
+        self.inner.i2h(layer, v)
+    }
     fn bit_width(&self) -> Option<u32> {
         self.inner.bit_width()
     }

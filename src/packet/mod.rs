@@ -35,6 +35,8 @@
 //! - Text forms: repr/show/summary ([`display`]), command/ls/hide_defaults/equality
 //!   ([`inspect`]), sprintf ([`sprintf`]); export/import of objects and hexdumps
 //!   ([`export`]); warnings ([`log`], drained per statement by the session).
+//! - Matching for sr(): `answers()`/`hashret()` ([`matching`]) run the layers' hooks, with
+//!   Scapy's defaults (same class, then the payloads) and its `conf.check*` switches.
 //! - Expected outputs come from Scapy 2.8 (`scripts/gen-engine-vectors.py` →
 //!   `tests/data/engine_*.json*`).
 
@@ -50,6 +52,7 @@ pub mod inspect;
 pub mod kinds;
 pub mod layer;
 pub mod log;
+pub mod matching;
 pub mod netdb;
 #[allow(clippy::module_inception)]
 pub mod packet;

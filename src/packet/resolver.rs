@@ -13,6 +13,12 @@ pub trait Resolver {
     fn interface_mac(&self, dst: Option<Ipv4Addr>) -> Option<[u8; 6]>;
     /// The MAC of the next hop towards `dst` (Ether's unset `dst`).
     fn neighbour_mac(&self, dst: Ipv4Addr) -> Option<[u8; 6]>;
+    /// The source address the IPv6 routing table picks for `dst` (IPv6's unset `src`).
+    /// `None` when unknown: the engine then uses `::1` towards `::1` and `::` otherwise.
+    fn source_ipv6(&self, dst: std::net::Ipv6Addr) -> Option<std::net::Ipv6Addr> {
+        let _ = dst;
+        None
+    }
 }
 
 /// A resolver answering from fixed tables: loopback for 127/8 (as Scapy on any host), then

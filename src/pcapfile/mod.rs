@@ -9,9 +9,11 @@
 //! [`MAX_RECORD`] is an error, and damage ends the iteration with an [`Error`] after the
 //! records before it.
 
+mod bpf;
 mod read;
 mod write;
 
+pub use bpf::{Filter, Filters};
 pub use read::{open, Format, Reader};
 pub use write::{PcapNgWriter, PcapWriter, Sink, Writer};
 

@@ -1,0 +1,352 @@
+//! The documented packet functions (`raw`, `hexdump`, `ls`, `bind_layers`, `fuzz`, `Net`,
+//! `RandShort`, ...): native callables that hold the session's registry.
+
+use std::io::Read;
+use std::rc::Rc;
+
+use crate::packet::{self, checksum, export, inspect, sets, volatile, LayerDef, Packet, Registry};
+
+use super::super::ast::Sym;
+use super::super::exceptions::{Exc, ExcKind, PResult};
+use super::super::interp::{State, Vm};
+use super::super::objects::{bytes_like, downcast, native};
+use super::super::value::{NativeObject, Value};
+use super::objects::{kw_names, obj_addr, Conf, LayerClass, NetObj, PacketObj};
+use super::{build, drain, field_err, to_engine, to_lang};
+
+/// The functions, by the names the namespace gives them.
+const FUNCS: &[&str] = &[
+    "raw",
+    "hexdump",
+    "hexraw",
+    "ls",
+    "bind_layers",
+    "bind_bottom_up",
+    "bind_top_down",
+    "split_layers",
+    "split_bottom_up",
+    "split_top_down",
+    "fuzz",
+    "checksum",
+    "in4_chksum",
+    "export_object",
+    "import_object",
+    "import_hexcap",
+    "Net",
+];
+
+/// The random value classes `volatile::rand_by_name` knows, with their keyword names in
+/// positional order.
+const RANDS: &[(&str, &[&str])] = &[
+    ("RandByte", &[]),
+    ("RandSByte", &[]),
+    ("RandShort", &[]),
+    ("RandSShort", &[]),
+    ("RandInt", &[]),
+    ("RandSInt", &[]),
+    ("RandLong", &[]),
+    ("RandSLong", &[]),
+    ("RandNum", &["min", "max"]),
+    ("RandEnum", &["min", "max"]),
+    ("RandIP", &["iptemplate"]),
+    ("RandIP6", &[]),
+    ("RandMAC", &["template"]),
+    ("RandString", &["size"]),
+    ("RandBin", &["size"]),
+    ("RandChoice", &[]),
+    ("RandTermString", &["size", "term"]),
+];
+
+/// Installs the functions, the random value classes and `conf`.
+pub fn install(st: &mut State, reg: &Rc<Registry>) {
+    for name in FUNCS.iter().chain(RANDS.iter().map(|(n, _)| n)) {
+        st.set_builtin(
+            name,
+            native(PacketFn {
+                name,
+                reg: reg.clone(),
+            }),
+        );
+    }
+    st.set_builtin("conf", Conf::value());
+}
+
+/// One packet function bound to its session's registry.
+pub struct PacketFn {
+    name: &'static str,
+    reg: Rc<Registry>,
+}
+
+impl NativeObject for PacketFn {
+    fn type_name(&self) -> &str {
+        if self.name.starts_with("Rand") || self.name == "Net" {
+            "type"
+        } else {
+            "function"
+        }
+    }
+    fn repr(&self) -> String {
+        if self.name.starts_with("Rand") {
+            return format!("<class 'scapy.volatile.{}'>", self.name);
+        }
+        if self.name == "Net" {
+            return "<class 'scapy.utils.Net'>".to_string();
+        }
+        format!("<function {} at {:#x}>", self.name, obj_addr(self))
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
+        (name == "__name__").then(|| Ok(Value::str(self.name)))
+    }
+    fn call(
+        &self,
+        vm: &mut Vm<'_>,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        let kw = kw_names(vm, kw);
+        let r = self.run(vm, args, kw);
+        drain(vm);
+        Some(r)
+    }
+}
+
+fn arg<'a>(
+    args: &'a [Value],
+    kw: &'a [(String, Value)],
+    i: usize,
+    name: &str,
+) -> Option<&'a Value> {
+    args.get(i)
+        .or_else(|| kw.iter().find(|(k, _)| k == name).map(|(_, v)| v))
+}
+
+fn need<'a>(
+    f: &str,
+    args: &'a [Value],
+    kw: &'a [(String, Value)],
+    i: usize,
+    name: &str,
+) -> PResult<&'a Value> {
+    arg(args, kw, i, name).ok_or_else(|| {
+        Exc::type_error(format!(
+            "{f}() missing 1 required positional argument: '{name}'"
+        ))
+    })
+}
+
+fn packet_of(v: &Value) -> Option<Packet> {
+    downcast::<PacketObj>(v).map(|p| p.p.clone())
+}
+
+fn class_of(f: &str, v: &Value) -> PResult<Rc<LayerDef>> {
+    match downcast::<LayerClass>(v) {
+        Some(c) => Ok(c.def.clone()),
+        None => Err(Exc::type_error(format!(
+            "{f}() needs layer classes, not '{}'",
+            v.type_name()
+        ))),
+    }
+}
+
+/// The bytes of a packet, bytes or str argument (`raw(x)`, `hexdump(x)`).
+fn bytes_of(vm: &mut Vm<'_>, v: &Value) -> PResult<Vec<u8>> {
+    if let Some(p) = packet_of(v) {
+        return build(vm, &p);
+    }
+    match v {
+        Value::Str(s) => Ok(s.s.as_bytes().to_vec()),
+        other => bytes_like(other).ok_or_else(|| {
+            Exc::type_error(format!(
+                "cannot convert '{}' object to bytes",
+                other.type_name()
+            ))
+        }),
+    }
+}
+
+fn text_or_stdin(v: Option<&Value>) -> PResult<String> {
+    match v {
+        None | Some(Value::None) => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Exc::new(ExcKind::OSError, e.to_string()))?;
+            Ok(s)
+        }
+        Some(Value::Str(s)) => Ok(s.s.clone()),
+        Some(other) => match bytes_like(other) {
+            Some(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
+            None => Err(Exc::type_error(format!(
+                "expected str or bytes, not '{}'",
+                other.type_name()
+            ))),
+        },
+    }
+}
+
+impl PacketFn {
+    fn run(&self, vm: &mut Vm<'_>, args: Vec<Value>, kw: Vec<(String, Value)>) -> PResult<Value> {
+        let f = self.name;
+        let reg = &self.reg;
+        if let Some((_, names)) = RANDS.iter().find(|(n, _)| *n == f) {
+            let mut vals = Vec::new();
+            for a in &args {
+                vals.push(to_engine(a)?);
+            }
+            for n in names.iter().skip(args.len()) {
+                match kw.iter().find(|(k, _)| k == n) {
+                    Some((_, v)) => vals.push(to_engine(v)?),
+                    None => break,
+                }
+            }
+            let v = volatile::rand_by_name(f, &vals).map_err(Exc::type_error)?;
+            return Ok(to_lang(&v, reg));
+        }
+        Ok(match f {
+            "raw" => Value::bytes(bytes_of(vm, need(f, &args, &kw, 0, "x")?)?),
+            "hexdump" => {
+                let b = bytes_of(vm, need(f, &args, &kw, 0, "p")?)?;
+                let text = packet::hexdump(&b);
+                let dump = arg(&args, &kw, 1, "dump").is_some_and(Value::truthy);
+                if dump {
+                    Value::str(text)
+                } else {
+                    vm.write(&text);
+                    vm.write("\n");
+                    Value::None
+                }
+            }
+            "hexraw" => {
+                let x = need(f, &args, &kw, 0, "x")?;
+                let pkts = match packet_of(x) {
+                    Some(p) => vec![p],
+                    None => vm
+                        .iterate(x)?
+                        .iter()
+                        .map(|v| {
+                            packet_of(v).ok_or_else(|| Exc::type_error("hexraw() takes packets"))
+                        })
+                        .collect::<PResult<Vec<_>>>()?,
+                };
+                vm.write(&export::hexraw(&pkts));
+                Value::None
+            }
+            "ls" => {
+                let text = match arg(&args, &kw, 0, "obj") {
+                    None | Some(Value::None) => inspect::ls_layers(reg, None),
+                    Some(Value::Str(s)) => inspect::ls_layers(reg, Some(&s.s)),
+                    Some(v) => {
+                        if let Some(c) = downcast::<LayerClass>(v) {
+                            inspect::ls_class(&c.def)
+                        } else if let Some(p) = packet_of(v) {
+                            inspect::ls_packet(&p)
+                        } else {
+                            return Err(Exc::type_error(format!(
+                                "ls() takes a layer class or a packet, not '{}'",
+                                v.type_name()
+                            )));
+                        }
+                    }
+                };
+                vm.write(&text);
+                if !text.is_empty() && !text.ends_with('\n') {
+                    vm.write("\n");
+                }
+                Value::None
+            }
+            "bind_layers" | "bind_bottom_up" | "bind_top_down" | "split_layers"
+            | "split_bottom_up" | "split_top_down" => {
+                let lower = class_of(f, need(f, &args, &kw, 0, "lower")?)?;
+                let upper = class_of(f, need(f, &args, &kw, 1, "upper")?)?;
+                let mut fields: Vec<(String, packet::Value)> = Vec::new();
+                // An optional dict of field values, then keyword values (`__fval`, `**fval`).
+                if let Some(Value::Dict(d)) = args.get(2) {
+                    for (k, v) in d.borrow().iter() {
+                        let Value::Str(k) = k else {
+                            return Err(Exc::type_error("field names must be str"));
+                        };
+                        fields.push((k.s.clone(), to_engine(v)?));
+                    }
+                }
+                for (k, v) in &kw {
+                    fields.push((k.clone(), to_engine(v)?));
+                }
+                let fields: Vec<(&str, packet::Value)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                let op = match f {
+                    "bind_layers" => packet::bind_layers,
+                    "bind_bottom_up" => packet::bind_bottom_up,
+                    "bind_top_down" => packet::bind_top_down,
+                    "split_layers" => packet::split_layers,
+                    "split_bottom_up" => packet::split_bottom_up,
+                    _ => packet::split_top_down,
+                };
+                op(&lower, &upper, &fields).map_err(field_err)?;
+                Value::None
+            }
+            "fuzz" => {
+                let p = need(f, &args, &kw, 0, "p")?;
+                let p = packet_of(p).ok_or_else(|| Exc::type_error("fuzz() takes a packet"))?;
+                PacketObj::value(&packet::fuzz(&p), reg)
+            }
+            "checksum" => {
+                let b = bytes_of(vm, need(f, &args, &kw, 0, "pkt")?)?;
+                Value::Int(i64::from(checksum::checksum(&b)))
+            }
+            "in4_chksum" => {
+                let proto = match need(f, &args, &kw, 0, "proto")? {
+                    Value::Int(i) => {
+                        u8::try_from(*i).map_err(|_| Exc::value_error("proto must be in 0..255"))?
+                    }
+                    other => {
+                        return Err(Exc::type_error(format!(
+                            "proto must be int, not {}",
+                            other.type_name()
+                        )))
+                    }
+                };
+                let u = need(f, &args, &kw, 1, "u")?;
+                let u = packet_of(u).ok_or_else(|| Exc::type_error("u must be an IP layer"))?;
+                let p = bytes_of(vm, need(f, &args, &kw, 2, "p")?)?;
+                Value::Int(i64::from(checksum::in4_chksum_layer(proto, &u, &p)))
+            }
+            "export_object" => {
+                let v = to_engine(need(f, &args, &kw, 0, "obj")?)?;
+                let text = export::export_object(&v);
+                vm.write(&text);
+                if !text.ends_with('\n') {
+                    vm.write("\n");
+                }
+                Value::None
+            }
+            "import_object" => {
+                let text = text_or_stdin(arg(&args, &kw, 0, "obj"))?;
+                let v = export::import_object(&text, reg).map_err(Exc::value_error)?;
+                to_lang(&v, reg)
+            }
+            "import_hexcap" => {
+                let text = text_or_stdin(arg(&args, &kw, 0, "input_string"))?;
+                Value::bytes(export::import_hexcap(&text).map_err(Exc::value_error)?)
+            }
+            "Net" => {
+                let s = match need(f, &args, &kw, 0, "net")? {
+                    Value::Str(s) => s.s.clone(),
+                    other => {
+                        return Err(Exc::type_error(format!(
+                            "Net() takes a str, not '{}'",
+                            other.type_name()
+                        )))
+                    }
+                };
+                let n = sets::Net::parse(&s).map_err(Exc::value_error)?;
+                native(NetObj(Rc::new(n)))
+            }
+            _ => return Err(Exc::type_error(format!("'{f}' is not callable"))),
+        })
+    }
+}
