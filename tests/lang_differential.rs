@@ -303,6 +303,8 @@ fn last_line(t: &str) -> &str {
 
 struct Disagreement {
     where_: String,
+    /// The snippet carries the `known_gap` keyword: a documented gap, expected to disagree.
+    known_gap: bool,
     report: String,
     /// The wirecraft line that most likely explains it (for the summary).
     cause: String,
@@ -345,6 +347,7 @@ fn compare_file(
         };
         out.push(Disagreement {
             where_: format!("{file}: {}", s.name),
+            known_gap: s.keywords.iter().any(|k| k == KNOWN_GAP),
             report,
             cause,
         });
@@ -389,7 +392,7 @@ fn selected(files: Vec<String>) -> Vec<String> {
     }
 }
 
-fn summary(total: usize, ds: &[Disagreement]) -> String {
+fn summary(total: usize, ds: &[&Disagreement]) -> String {
     let mut by_cause: Vec<(String, usize)> = Vec::new();
     for d in ds {
         match by_cause.iter_mut().find(|(c, _)| *c == d.cause) {
@@ -465,13 +468,30 @@ fn every_snippet_passes_in_cpython() {
     assert!(total >= 400, "only {total} unit tests; the issue asks 400");
 }
 
+/// The keyword of a snippet that shows a documented gap (a feature wirecraft lacks so far): it
+/// must still disagree, so the day the gap closes the keyword has to go.
+const KNOWN_GAP: &str = "known_gap";
+
 #[test]
 fn wirecraft_agrees_with_cpython() {
     if let Err(e) = check_python() {
         panic!("{e}");
     }
     let files = selected(language_files());
-    let (total, ds, errors) = differential(&files, false);
+    let (total, all, errors) = differential(&files, false);
+    let gaps: Vec<&Disagreement> = all.iter().filter(|d| d.known_gap).collect();
+    let declared: usize = files
+        .iter()
+        .filter_map(|f| load(f).ok())
+        .flat_map(|(_, snippets)| snippets)
+        .filter(|s| s.keywords.iter().any(|k| k == KNOWN_GAP))
+        .count();
+    assert_eq!(
+        gaps.len(),
+        declared,
+        "a snippet marked {KNOWN_GAP} now agrees with CPython: remove the keyword"
+    );
+    let ds: Vec<&Disagreement> = all.iter().filter(|d| !d.known_gap).collect();
     let mut report = String::new();
     for d in &ds {
         report.push_str(&d.report);
@@ -501,7 +521,7 @@ fn traceback_frames_agree_with_cpython() {
     for d in &ds {
         report.push_str(&d.report);
     }
-    report.push_str(&summary(total, &ds));
+    report.push_str(&summary(total, &ds.iter().collect::<Vec<_>>()));
     write_report("lang-differential-tracebacks.txt", &report);
     assert!(ds.is_empty(), "{report}");
 }
@@ -514,6 +534,8 @@ fn language_campaigns_pass_under_the_binary() {
         .args([
             "-t",
             &format!("{LANGUAGE_DIR}/*.uts"),
+            "-K",
+            KNOWN_GAP,
             "-f",
             "text",
             "-b",

@@ -5,14 +5,17 @@ use super::interp::State;
 use super::value::{TypeTag, Value};
 use super::StopFlag;
 
-/// Every name bound in a fresh session's builtins namespace (functions, classes, constants).
+/// Every name bound in a fresh session's builtins namespace (functions, classes, constants),
+/// but for the packet engine's layers and functions.
 pub fn builtin_names() -> Vec<&'static str> {
     let st = State::new(StopFlag::new());
+    // The packet engine's names are the engine's (see `lang::packets::names`).
+    let engine = super::packets::names();
     let mut out: Vec<&'static str> = Vec::new();
     for (i, v) in st.builtins.iter().enumerate() {
         if v.is_some() {
             let name = st.interner.name(i as u32).to_string();
-            if name != "_" {
+            if name != "_" && !engine.contains(&name) {
                 out.push(Box::leak(name.into_boxed_str()));
             }
         }

@@ -57,6 +57,17 @@ const RANDS: &[(&str, &[&str])] = &[
     ("RandTermString", &["size", "term"]),
 ];
 
+/// The names of the functions, random value classes and `conf`.
+pub fn names() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = FUNCS
+        .iter()
+        .chain(RANDS.iter().map(|(n, _)| n))
+        .copied()
+        .collect();
+    out.push("conf");
+    out
+}
+
 /// Installs the functions, the random value classes and `conf`.
 pub fn install(st: &mut State, reg: &Rc<Registry>) {
     for name in FUNCS.iter().chain(RANDS.iter().map(|(n, _)| n)) {

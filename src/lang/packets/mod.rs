@@ -41,6 +41,15 @@ pub fn install(st: &mut State) {
     funcs::install(st, &reg);
 }
 
+/// The names [`install`] puts into a session: the engine's layers and functions, which the
+/// packet campaigns cover (the language's own builtins are listed by `lang::names`).
+pub fn names() -> Vec<String> {
+    let reg = Registry::with_builtins();
+    let mut out: Vec<String> = reg.all().iter().map(|d| d.class_name.clone()).collect();
+    out.extend(funcs::names().into_iter().map(str::to_string));
+    out
+}
+
 /// Writes the warnings the engine logged since the last drain into the transcript.
 pub fn drain(vm: &mut Vm<'_>) {
     for m in log::take_warnings() {
