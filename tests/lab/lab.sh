@@ -28,13 +28,13 @@ run="/run/wirecraft-lab/$lab"
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 down() {
-    if [ -d "$run" ]; then
-        for pidfile in "$run"/*.pid; do
-            [ -e "$pidfile" ] || continue
-            kill "$(cat "$pidfile")" 2>/dev/null || true
-        done
-        rm -rf "$run"
-    fi
+    # Every process living in a lab namespace (services, and whatever a test left behind)
+    # ends with the lab.
+    for ns in "$client" "$router" "$server"; do
+        pids=$(ip netns pids "$ns" 2>/dev/null || true)
+        [ -z "$pids" ] || kill $pids 2>/dev/null || true
+    done
+    rm -rf "$run"
     for ns in "$client" "$router" "$server"; do
         ip netns del "$ns" 2>/dev/null || true
         rm -rf "/etc/netns/$ns"
@@ -102,8 +102,10 @@ table inet lab {
 NFT
 
     # Services: TCP listeners on 22 and 80, UDP echo on 7.
-    in_ns "$server" python3 "$here/services.py" > "$run/services.log" 2>&1 &
-    echo $! > "$run/services.pid"
+    # Started without the caller's descriptors: a test's lock file inherited by a service
+    # that outlives it would hold the lock forever.
+    ip netns exec "$server" python3 "$here/services.py" </dev/null > "$run/services.log" 2>&1 \
+        3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
     # Ready when the listeners answer.
     for _ in $(seq 1 100); do
         if in_ns "$server" python3 -c 'import socket,sys; s=socket.create_connection(("203.0.113.20",80),0.2); s.close()' 2>/dev/null; then

@@ -2,8 +2,12 @@
 
 Run inside the server namespace by lab.sh; ends when its parent kills it.
 """
+import os
 import selectors
 import socket
+
+# Descriptors inherited from whoever started the lab (a test's lock file, say) are not ours.
+os.closerange(3, 1024)
 
 TCP_PORTS = (22, 80)
 UDP_ECHO = 7
