@@ -37,7 +37,7 @@
 //!   ([`export`]); warnings ([`log`], drained per statement by the session).
 //! - Matching for sr(): `answers()`/`hashret()` ([`matching`]) run the layers' hooks, with
 //!   Scapy's defaults (same class, then the payloads) and its `conf.check*` switches.
-//! - Fragmentation: [`fragment`], [`defragment`] and [`fragment6`] ([`fragment`](mod@fragment))
+//! - Fragmentation: [`fragment()`], [`defragment()`] and [`fragment6()`] (module `fragment`)
 //!   produce the packets Scapy 2.8 produces, down to which fields are explicit.
 //! - Expected outputs come from Scapy 2.8 (`scripts/gen-engine-vectors.py` →
 //!   `tests/data/engine_*.json*`).
