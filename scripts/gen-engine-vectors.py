@@ -297,6 +297,12 @@ def set_vectors():
         'IP(dst="198.51.100/30", src="198.51.100.1")',
         'TCP(flags=["S", "A"], dport=(8080, 8081))',
         'Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="198.51.100.2", tos=(0, 2, 1))',
+        'IPv6(src="2001:db8::9", dst="2001:db8::/126")',
+        'IPv6(src="2001:db8::/127", dst="2001:db8::1")/UDP(dport=[1, 2])',
+        'IPv6(src="2001:db8::9", dst=Net6("2001:db8::1", "2001:db8::3"))/ICMPv6EchoRequest(seq=(1, 2))',
+        'IPv6(src="2001:db8::9", dst="2001:DB8:0::5/125")',
+        'IPv6(src="2001:db8::9", dst="::ffff:198.51.100.1/127")',
+        'IPv6(src="2001:db8::9", dst=("2001:db8::7", "2001:db8::9"))',
     ]
     for e in exprs:
         p = eval(e)
@@ -312,13 +318,22 @@ def set_vectors():
             "items_hex": [raw(x).hex() for x in items],
         })
     errors = {}
-    for e in ['IP(dst="198.51.100.1-254")', 'IP(dst="198.51.*.1-10")', 'Net("198.51.100.5-7")']:
+    for e in ['IP(dst="198.51.100.1-254")', 'IP(dst="198.51.*.1-10")', 'Net("198.51.100.5-7")',
+              'IPv6(dst="2001:db8::*")', 'Net6("2001:db8::/129")', 'Net6("2001:db8::/x")',
+              'Net6("2001:db8::1-5")']:
         try:
             eval(e)
             errors[e] = "no error"
         except Exception as ex:  # noqa: BLE001
             errors[e] = str(ex)
-    return {"sets": out, "errors": errors}
+    net6 = []
+    for e in ['Net6("2001:db8::/126")', 'Net6("2001:db8::1/127")', 'Net6("2001:db8::5")',
+              'Net6("2001:db8::3", "2001:db8::1")', 'Net6("::/126")', 'Net6("2001:db8::/ 126")',
+              'Net6("2001:db8::/64")', 'Net6("fe80::1%eth0")', 'Net6("2001:db8::/0")']:
+        n = eval(e)
+        net6.append({"expr": e, "repr": repr(n), "str": str(n), "count": str(max(n.count, 0)),
+                     "items": [str(x) for x in n] if n.count <= 16 else []})
+    return {"sets": out, "errors": errors, "net6": net6}
 
 
 A6 = 'src="2001:db8::1", dst="2001:db8::2"'

@@ -457,6 +457,7 @@ impl FieldKind for Num {
         match v {
             Value::Volatile(r) => r.command(),
             Value::Net(n) => n.command(),
+            Value::Net6(n) => n.repr(),
             other => other.py_repr(),
         }
     }
@@ -811,6 +812,7 @@ pub fn command_value(v: &Value) -> String {
     match v {
         Value::Volatile(r) => r.command(),
         Value::Net(n) => n.command(),
+        Value::Net6(n) => n.repr(),
         Value::Packet(p) => p.command(),
         Value::List(l) => format!(
             "[{}]",
