@@ -12,7 +12,9 @@ The display cases do the same for built-in layers (sprintf, command, ls, hide_de
 import contextlib
 import io
 import json
+import logging
 import os
+import random
 import sys
 
 from scapy.all import *  # noqa: F401,F403
@@ -296,6 +298,12 @@ def set_vectors():
         'IP(dst="198.51.100/30", src="198.51.100.1")',
         'TCP(flags=["S", "A"], dport=(8080, 8081))',
         'Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="198.51.100.2", tos=(0, 2, 1))',
+        'IPv6(src="2001:db8::9", dst="2001:db8::/126")',
+        'IPv6(src="2001:db8::/127", dst="2001:db8::1")/UDP(dport=[1, 2])',
+        'IPv6(src="2001:db8::9", dst=Net6("2001:db8::1", "2001:db8::3"))/ICMPv6EchoRequest(seq=(1, 2))',
+        'IPv6(src="2001:db8::9", dst="2001:DB8:0::5/125")',
+        'IPv6(src="2001:db8::9", dst="::ffff:198.51.100.1/127")',
+        'IPv6(src="2001:db8::9", dst=("2001:db8::7", "2001:db8::9"))',
     ]
     for e in exprs:
         p = eval(e)
@@ -311,13 +319,22 @@ def set_vectors():
             "items_hex": [raw(x).hex() for x in items],
         })
     errors = {}
-    for e in ['IP(dst="198.51.100.1-254")', 'IP(dst="198.51.*.1-10")', 'Net("198.51.100.5-7")']:
+    for e in ['IP(dst="198.51.100.1-254")', 'IP(dst="198.51.*.1-10")', 'Net("198.51.100.5-7")',
+              'IPv6(dst="2001:db8::*")', 'Net6("2001:db8::/129")', 'Net6("2001:db8::/x")',
+              'Net6("2001:db8::1-5")']:
         try:
             eval(e)
             errors[e] = "no error"
         except Exception as ex:  # noqa: BLE001
             errors[e] = str(ex)
-    return {"sets": out, "errors": errors}
+    net6 = []
+    for e in ['Net6("2001:db8::/126")', 'Net6("2001:db8::1/127")', 'Net6("2001:db8::5")',
+              'Net6("2001:db8::3", "2001:db8::1")', 'Net6("::/126")', 'Net6("2001:db8::/ 126")',
+              'Net6("2001:db8::/64")', 'Net6("fe80::1%eth0")', 'Net6("2001:db8::/0")']:
+        n = eval(e)
+        net6.append({"expr": e, "repr": repr(n), "str": str(n), "count": str(max(n.count, 0)),
+                     "items": [str(x) for x in n] if n.count <= 16 else []})
+    return {"sets": out, "errors": errors, "net6": net6}
 
 
 A6 = 'src="2001:db8::1", dst="2001:db8::2"'
@@ -372,6 +389,14 @@ INET6_EXPRS = [
     'IPv6(%s)/IPv6ExtHdrRouting(addresses=["2001:db8::a"])/ICMPv6EchoRequest()' % A6,
     'IPv6(%s)/IPv6ExtHdrDestOpt(options=[HAO(hoa="2001:db8::99")])/ICMPv6EchoRequest()' % A6,
     'IPv6(src="2002:c633:6401::1", dst="2001:0:4136:e378:8000:63bf:3fff:fdd2")/UDP()',
+    # Ether's unset dst towards multicast groups: known without traffic.
+    'Ether(src="66:77:88:99:aa:bb")/IPv6(src="fe80::1", dst="ff02::1:ff00:1")/ICMPv6ND_NS(tgt="fe80::2")',
+    'Ether(src="66:77:88:99:aa:bb")/IPv6(src="fe80::1", dst="ff02::1:ff00:1")',
+    'Ether(src="66:77:88:99:aa:bb")/Dot1Q(vlan=3)/IPv6(src="fe80::1", dst="ff02::fb")/UDP(sport=1, dport=2)',
+    'Ether(src="66:77:88:99:aa:bb")/IPv6(src="2001:db8::1", dst="ff0e::1:2:3")/UDP(sport=1, dport=2)',
+    'Ether(src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="224.0.0.251")/UDP(sport=1, dport=2)',
+    'Ether(src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="239.255.255.250")/UDP(sport=1, dport=2)',
+    'Ether(src="66:77:88:99:aa:bb")/IP(src="198.51.100.1", dst="224.128.1.2")/ICMP()',
 ]
 
 # Hex strings dissected as IPv6: garbage, truncations, loops and lies.
@@ -493,6 +518,180 @@ def match_vectors():
     return out
 
 
+# Fragmentation: fragment(), defragment() and fragment6() on packets built from expressions
+# (the Rust test parses them) or dissected from bytes; each case records the resulting
+# packets (repr, bytes) and the warnings Scapy logs.
+U4 = 'src="198.51.100.1", dst="198.51.100.2"'
+LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def data(n):
+    return (LETTERS * (n // len(LETTERS) + 1))[:n]
+
+
+FRAGMENT_CASES = [
+    ('IP(%s, id=7)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (U4, data(50)), 24),
+    ('IP(%s, id=7)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (U4, data(50)), 1480),
+    ('IP(%s, id=7)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (U4, data(3000)), 1480),
+    ('IP(%s, id=7)/TCP(sport=1234, dport=4321)/Raw(b"%s")' % (U4, data(60)), 20),
+    ('IP(%s, id=7)/ICMP()/Raw(b"%s")' % (U4, data(40)), 3),
+    ('IP(%s, id=7)/ICMP()/Raw(b"%s")' % (U4, data(40)), -5),
+    ('IP(%s, id=9, flags="DF", frag=4)/Raw(b"%s")' % (U4, data(30)), 16),
+    ('IP(%s, id=9, flags="MF")/Raw(b"%s")' % (U4, data(30)), 16),
+    ('IP(%s, id=9, ttl=3, tos=8, options=[IPOption_RR(routers=["192.0.2.1"])])/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (U4, data(40)), 24),
+    ('Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP(%s, id=3)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (U4, data(40)), 32),
+    ('IP(%s, id=3)' % U4, 8),
+    ('IP(%s, id=3)/Raw(b"")' % U4, 8),
+    ('IP(%s, id=3)/Raw(b"abc")' % U4, 8),
+    ('IP(%s, id=3)/Raw(b"%s")' % (U4, data(16)), 16),
+    ('IP(%s, id=3)/Raw(b"%s")' % (U4, data(17)), 16),
+    ('IP(src="198.51.100.1", dst=["198.51.100.2", "198.51.100.3"], id=[1, 2])/Raw(b"%s")' % data(20), 8),
+    ('IP(%s, id=5)/IP(src="192.0.2.1", dst="192.0.2.2")/UDP(sport=1, dport=2)/Raw(b"%s")' % (U4, data(30)), 24),
+    ('IPv6(src="2001:db8::1", dst="2001:db8::2")/IP(%s, id=5)/Raw(b"%s")' % (U4, data(30)), 16),
+    ('Ether()/ARP()', 8),
+    ('IPv6()/UDP()', 8),
+]
+
+# defragment() inputs: ("frag", expr, size, [indices]) the fragments of a case (picked in
+# that order), ("fraghex", class, expr, size, [indices]) the same fragments' bytes dissected
+# as class, ("expr", expr) a packet, ("hex", class, hex) bytes dissected.
+P1 = 'IP(%s, id=7)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (U4, data(50))
+P2 = 'IP(%s, id=8)/TCP(sport=1234, dport=4321)/Raw(b"%s")' % (U4, data(40))
+P3 = ('Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IP(%s, id=3)/UDP(sport=1000, dport=2000)/Raw(b"%s")'
+      % (U4, data(20)))
+P4 = 'IP(%s, id=9, proto=17)/Raw(b"%s")' % (U4, data(40))
+DEFRAGMENT_CASES = [
+    [("frag", P1, 24, [0, 1, 2])],
+    [("frag", P1, 24, [2, 1, 0])],
+    [("fraghex", "IP", P1, 24, [0, 1, 2])],
+    [("fraghex", "IP", P1, 24, [1, 2, 0])],
+    [("expr", 'IP(%s)/ICMP()' % U4), ("frag", P1, 24, [0]),
+     ("expr", 'Ether(dst="ff:ff:ff:ff:ff:ff", src="00:01:02:03:04:05")/ARP(hwsrc="00:01:02:03:04:05", psrc="198.51.100.1", pdst="198.51.100.2")'),
+     ("frag", P2, 16, [1, 0]), ("frag", P1, 24, [1]), ("expr", 'Raw(b"x")'),
+     ("frag", P1, 24, [2]), ("frag", P2, 16, [2])],
+    [("frag", P1, 24, [0, 2])],
+    [("frag", P1, 24, [1, 2])],
+    [("frag", P1, 24, [0, 1])],
+    [("frag", P1, 24, [0, 1, 1, 2])],
+    [("frag", P1, 24, [0, 0, 1, 2])],
+    [("fraghex", "IP", P1, 24, [0, 1]), ("frag", P1, 24, [1, 2])],
+    [("fraghex", "Ether", P3, 16, [0, 1])],
+    [("fraghex", "Ether", P3, 16, [1, 0])],
+    [("frag", P4, 16, [0, 1, 2])],
+    [("frag", P1, 24, [0]), ("frag", P1.replace("id=7", "id=6"), 24, [1, 2]), ("frag", P1, 24, [1, 2])],
+    [("frag", P1, 24, [0, 1]), ("expr", 'IP(%s, id=7, proto=17, frag=6)/Raw(b"%s")' % (U4, data(4)))],
+    [("expr", 'IP(%s, id=7, proto=17, frag=6)/Raw(b"%s")' % (U4, data(4)))],
+    [("expr", 'IP(%s, id=7, flags="MF")' % U4), ("expr", 'IP(%s, id=7, frag=0)/Raw(b"end")' % U4)],
+    [("expr", 'IP(%s, id=7, flags="MF")' % U4), ("expr", 'IP(%s, id=7, frag=1)/Raw(b"end")' % U4)],
+    [("expr", 'IP(%s, id=7, flags="MF")/Raw(b"%s")' % (U4, data(8))),
+     ("expr", 'IP(%s, id=7, frag=8191)/Raw(b"end")' % U4)],
+    [("hex", "IP", "4500001c000720004011ffffc6336401c633640203e807d0"),
+     ("hex", "IP", "45000014000700014011ffffc6336401c6336402")],
+    [("hex", "IP", "4500ffff0007200040110000c6336401c633640203e807d0aaaaaaaa"),
+     ("hex", "IP", "4f00001c000700034011ffffc6336401c63364020101010101010101")],
+]
+
+FRAGMENT6_CASES = [
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 90),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 1280),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 93),
+    ('IPv6(%s)/IPv6ExtHdrHopByHop()/IPv6ExtHdrFragment(id=6, nh=17)/Raw(b"%s")' % (A6, data(60)), 80),
+    ('Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IPv6(%s)/IPv6ExtHdrFragment(id=7)/TCP(sport=1234, dport=4321)/Raw(b"%s")' % (A6, data(70)), 70),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=8)/ICMPv6EchoRequest(data=b"%s")' % (A6, data(64)), 56),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 50),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 52),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 56),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 57),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)' % A6, 20),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5, offset=3, m=1)/Raw(b"%s")' % (A6, data(40)), 64),
+    ('IPv6(%s)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 90),
+    ('IPv6(%s)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(10)), 1280),
+    ('IPv6(%s)/IPv6ExtHdrFragment()/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100)), 90),
+    ('IP(%s)/UDP()' % U4, 8),
+    ('IPv6(%s)/IPv6ExtHdrFragment(id=5)/Raw(b"%s")' % (A6, data(70000)), 1280),
+    ('IPv6ExtHdrFragment(id=5)/Raw(b"%s")' % data(40), 24),
+]
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def emit(self, record):
+        self.seen.append(record.getMessage())
+
+
+def with_warnings(f):
+    h = _Warnings()
+    log = logging.getLogger("scapy")
+    log.addHandler(h)
+    try:
+        try:
+            res = f()
+        except Exception as ex:  # noqa: BLE001
+            res = "ERROR: %s: %s" % (type(ex).__name__, ex)
+    finally:
+        log.removeHandler(h)
+    return res, h.seen
+
+
+def packets(lst):
+    # defragment() in Scapy 2.8 puts the fragments of a datagram it cannot reassemble in its
+    # result as (fragment, byte offset, length) tuples: recorded as such.
+    out = []
+    for x in lst:
+        if isinstance(x, tuple):
+            out.append({"tuple": [repr(x[0]), x[1], x[2]], "repr": repr(x), "hex": raw(x[0]).hex()})
+        else:
+            out.append({"repr": repr(x), "hex": raw(x).hex()})
+    return out
+
+
+def defrag_input(spec):
+    out, items = [], []
+    for s in spec:
+        if s[0] == "frag":
+            fr = fragment(eval(s[1]), s[2])
+            for i in s[3]:
+                out.append(fr[i])
+                items.append({"kind": "frag", "expr": s[1], "size": s[2], "index": i})
+        elif s[0] == "fraghex":
+            fr = fragment(eval(s[2]), s[3])
+            for i in s[4]:
+                h = raw(fr[i]).hex()
+                out.append(globals()[s[1]](bytes.fromhex(h)))
+                items.append({"kind": "hex", "class": s[1], "hex": h})
+        elif s[0] == "expr":
+            out.append(eval(s[1]))
+            items.append({"kind": "expr", "expr": s[1]})
+        else:
+            out.append(globals()[s[1]](bytes.fromhex(s[2])))
+            items.append({"kind": "hex", "class": s[1], "hex": s[2]})
+    return out, items
+
+
+def frag_vectors():
+    conf.warning_threshold = 0
+    # fragment6() draws the ids it fills in: a fixed seed keeps the file stable.
+    random.seed(6)
+    out = []
+    for i, (e, size) in enumerate(FRAGMENT_CASES):
+        res, w = with_warnings(lambda: packets(fragment(eval(e), size)))
+        out.append({"id": "frag-%03d" % i, "op": "fragment", "expr": e, "size": size,
+                    "result": res, "warnings": w})
+    for i, spec in enumerate(DEFRAGMENT_CASES):
+        lst, items = defrag_input(spec)
+        res, w = with_warnings(lambda: defragment(lst))
+        out.append({"id": "defrag-%03d" % i, "op": "defragment", "input": items,
+                    "result": packets(res), "list_repr": attempt(lambda: repr(res)), "warnings": w})
+    for i, (e, size) in enumerate(FRAGMENT6_CASES):
+        res, w = with_warnings(lambda: packets(fragment6(eval(e), size)))
+        out.append({"id": "frag6-%03d" % i, "op": "fragment6", "expr": e, "size": size,
+                    "result": res, "warnings": w})
+    return out
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "engine_fields.jsonl"), "w") as f:
@@ -510,6 +709,9 @@ def main():
             f.write(json.dumps(rec) + "\n")
     with open(os.path.join(OUT, "engine_match.jsonl"), "w") as f:
         for rec in match_vectors():
+            f.write(json.dumps(rec) + "\n")
+    with open(os.path.join(OUT, "engine_frag.jsonl"), "w") as f:
+        for rec in frag_vectors():
             f.write(json.dumps(rec) + "\n")
     print("wrote", OUT, file=sys.stderr)
 

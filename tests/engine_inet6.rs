@@ -63,3 +63,31 @@ fn crafted_ipv6_dissects_as_the_reference() {
     }
     assert!(fail.is_empty(), "{} dissections differ", fail.len());
 }
+
+/// Ether's unset destination towards a multicast group is the group's MAC, found without
+/// traffic and without the "Using broadcast" warning; a unicast neighbour stays unresolved.
+#[test]
+fn multicast_destinations_need_no_resolution() {
+    use wirecraft::packet::log::take_warnings;
+    let reg = Registry::with_builtins();
+    let frame = |l3: &str, dst: &str| {
+        let ip = reg.new_layer(l3).unwrap().with("dst", dst).unwrap();
+        (&reg.new_layer("Ether").unwrap() / &ip).build().unwrap()
+    };
+    take_warnings();
+    assert_eq!(
+        &frame("IPv6", "ff02::1:ff12:3456")[..6],
+        &[0x33, 0x33, 0xff, 0x12, 0x34, 0x56]
+    );
+    assert_eq!(
+        &frame("IP", "239.129.2.3")[..6],
+        &[0x01, 0, 0x5e, 0x01, 2, 3]
+    );
+    assert!(take_warnings().is_empty());
+    assert_eq!(&frame("IPv6", "2001:db8::2")[..6], &[0xff; 6]);
+    assert_eq!(&frame("IP", "198.51.100.2")[..6], &[0xff; 6]);
+    assert_eq!(
+        take_warnings(),
+        vec!["MAC address to reach destination not found. Using broadcast.".to_string(); 2]
+    );
+}

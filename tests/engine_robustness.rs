@@ -1,5 +1,6 @@
 //! Dissection never panics: random, truncated and mutated byte strings, thousands of them
-//! from a fixed seed, dissected as Ether and IP, then displayed and rebuilt.
+//! from a fixed seed, dissected as Ether and IP, then displayed and rebuilt; odd fragment sets
+//! (overlapping, duplicate, huge offsets, lying lengths) defragmented and fragmented again.
 
 use wirecraft::packet::{dissect_with_warnings, hexdump, Registry};
 
@@ -259,4 +260,119 @@ fn a_loop_of_extension_headers_is_bounded() {
         b.extend_from_slice(&[0, 0, 1, 4, 0, 0, 0, 0]);
     }
     exercise(&reg, "IPv6", &b);
+}
+
+/// An IPv4 fragment's bytes: id, MF, offset (8-byte units), a `len` field that may lie, and
+/// a payload.
+fn ip_fragment(id: u16, mf: bool, offset: u16, len: Option<u16>, payload: &[u8]) -> Vec<u8> {
+    let total = len.unwrap_or((20 + payload.len()) as u16);
+    let fl = (u16::from(mf) << 13) | (offset & 0x1fff);
+    let mut b = vec![0x45, 0];
+    b.extend(total.to_be_bytes());
+    b.extend(id.to_be_bytes());
+    b.extend(fl.to_be_bytes());
+    b.extend([64, 17, 0, 0, 198, 51, 100, 1, 198, 51, 100, 2]);
+    b.extend_from_slice(payload);
+    b
+}
+
+#[test]
+fn defragmenting_odd_fragments_never_panics() {
+    use wirecraft::packet::{defragment, dissect, fragment, fragment6, Defragmented, Packet};
+    let reg = Registry::with_builtins();
+    let ip = reg.def("IP").expect("IP");
+    let ether = reg.def("Ether").expect("Ether");
+    let frags = |specs: &[(u16, bool, u16, Option<u16>, usize)]| -> Vec<Packet> {
+        specs
+            .iter()
+            .map(|&(id, mf, off, len, n)| {
+                dissect(&ip, &ip_fragment(id, mf, off, len, &vec![0x61; n]))
+            })
+            .collect()
+    };
+    let bad = |r: &[Defragmented]| {
+        r.iter()
+            .filter(|d| matches!(d, Defragmented::BadFragment { .. }))
+            .count()
+    };
+
+    // Overlapping: the second starts inside the first.
+    let r = defragment(&frags(&[(1, true, 0, None, 16), (1, false, 1, None, 8)])).expect("ok");
+    assert_eq!((r.len(), bad(&r)), (2, 2));
+    // Duplicate middle fragment.
+    let r = defragment(&frags(&[
+        (1, true, 0, None, 8),
+        (1, true, 1, None, 8),
+        (1, true, 1, None, 8),
+        (1, false, 2, None, 8),
+    ]))
+    .expect("ok");
+    assert_eq!((r.len(), bad(&r)), (4, 4));
+    // Huge offset: a gap of almost 64 KiB is reported, never allocated.
+    let r = defragment(&frags(&[
+        (1, true, 0, None, 8),
+        (1, false, 0x1fff, None, 8),
+    ]))
+    .expect("ok");
+    assert_eq!((r.len(), bad(&r)), (2, 2));
+    // Lying lengths: len shorter than the header, len far beyond the bytes.
+    let r = defragment(&frags(&[
+        (1, true, 0, Some(4), 8),
+        (1, false, 1, Some(0xffff), 8),
+    ]))
+    .expect("ok");
+    assert_eq!(r.len(), 2);
+    // A complete datagram in order reassembles.
+    let r = defragment(&frags(&[(2, true, 0, None, 8), (2, false, 1, None, 3)])).expect("ok");
+    assert_eq!((r.len(), bad(&r)), (1, 0));
+
+    // Thousands of random fragment sets: ids, offsets, MF, lengths and sizes at random, some
+    // behind Ethernet, some truncated; then fragment() and fragment6() on what came out.
+    let mut rng = Rng(0x5eed_f4a6);
+    for _ in 0..1500 {
+        let n = 1 + rng.below(6);
+        let mut list = Vec::new();
+        for _ in 0..n {
+            let id = rng.below(3) as u16;
+            let off = match rng.below(4) {
+                0 => 0x1fff,
+                _ => rng.below(8) as u16,
+            };
+            let len = match rng.below(4) {
+                0 => Some(rng.next() as u16),
+                _ => None,
+            };
+            let mut b = ip_fragment(id, rng.below(2) == 0, off, len, &vec![0x62; rng.below(40)]);
+            if rng.below(5) == 0 {
+                b.truncate(rng.below(b.len()));
+            }
+            if rng.below(3) == 0 {
+                let mut f = unhex("00112233445566778899aabb0800");
+                f.extend(b);
+                list.push(dissect(&ether, &f));
+            } else {
+                list.push(dissect(&ip, &b));
+            }
+        }
+        if let Ok(out) = defragment(&list) {
+            for d in &out {
+                let _ = d.repr();
+                let _ = d.packet().build();
+                let size = [0, 1, 7, 8, 9, 24, -3, 1480][rng.below(8)];
+                let _ = fragment(d.packet(), size);
+            }
+        }
+    }
+    let seeds = ipv6_seeds();
+    let ip6 = reg.def("IPv6").expect("IPv6");
+    for s in &seeds {
+        let p = dissect(&ip6, s);
+        for size in [-1, 0, 8, 40, 48, 49, 56, 1280] {
+            if let Ok(fs) = fragment6(&reg, &p, size) {
+                for f in fs {
+                    let _ = f.build();
+                }
+            }
+        }
+    }
 }

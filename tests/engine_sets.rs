@@ -144,3 +144,53 @@ fn nets_follow_inet_aton_and_spans() {
         ]
     );
 }
+
+/// Net6 on its own: repr, str (the first address), size and elements as Scapy 2.8 gives them.
+#[test]
+fn net6_matches_the_reference() {
+    use wirecraft::packet::sets::Net6;
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/engine_sets.json");
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p).expect("data")).expect("JSON");
+    let reg = Rc::new(Registry::with_builtins());
+    let mut errs = Vec::new();
+    let cases = data["net6"].as_array().expect("net6 cases");
+    assert!(cases.len() >= 9);
+    for v in cases {
+        let e = s(v, "expr");
+        let n = match engine_support::Parser::new(&e)
+            .expr()
+            .and_then(|x| engine_support::plain(&reg, &x))
+        {
+            Ok(Value::Net6(n)) => n,
+            other => panic!("{e}: {other:?}"),
+        };
+        errs.extend(diff(&format!("{e} repr"), &n.repr(), &s(v, "repr")));
+        errs.extend(diff(&format!("{e} str"), &n.first_text(), &s(v, "str")));
+        if n.count() < u128::MAX {
+            errs.extend(diff(
+                &format!("{e} count"),
+                &n.count().to_string(),
+                &s(v, "count"),
+            ));
+        } else {
+            assert_eq!(s(v, "count"), "340282366920938463463374607431768211456");
+        }
+        let items: Vec<String> = v["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect();
+        if n.count() <= 16 {
+            let got: Vec<String> = (0..n.count()).map(|i| n.nth(i).to_string()).collect();
+            if got != items {
+                errs.push(format!("{e} items: got {got:?}, want {items:?}"));
+            }
+        }
+    }
+    let n = Net6::parse("2001:db8::/126", None).expect("net6");
+    assert!(n.contains("2001:db8::3".parse().expect("a")));
+    assert!(!n.contains("2001:db8::4".parse().expect("a")));
+    assert!(errs.is_empty(), "\n{}", errs.join("\n"));
+}

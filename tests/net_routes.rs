@@ -710,6 +710,45 @@ fn resolver_answers_like_scapy_fields() {
     assert_eq!(&frame[26..30], &[198, 51, 100, 10], "IP src");
 }
 
+/// IPv6's unset source through the engine with the host resolver installed: what
+/// `IPv6(dst=X).src` shows and what the built header carries, with Scapy's warnings.
+#[test]
+fn ipv6_source_is_scapys() {
+    let lines = in_client(|| {
+        let host = Rc::new(RefCell::new(host()));
+        resolver::install(Rc::new(HostResolver::new(host.clone())));
+        let reg = Registry::with_builtins();
+        let mut out = Out::default();
+        for d in [
+            "2001:db8:1::1",
+            "2001:db8:2::20",
+            "fe80::1",
+            "ff02::1",
+            "ff05::1",
+            "::1",
+            "2001:4860::1",
+            "2001:db8:1::/127",
+        ] {
+            let p = reg
+                .new_layer("IPv6")
+                .expect("IPv6")
+                .with("dst", d)
+                .expect("dst");
+            let src = wirecraft::packet::display::layer_field_repr(&p.data(), "src");
+            out.line(&mut host.borrow_mut(), format!("{} {src}", q(d)));
+            let b = p.build().expect("build");
+            let hex: String = b[8..24].iter().map(|x| format!("{x:02x}")).collect();
+            out.line(&mut host.borrow_mut(), hex);
+        }
+        let p = reg.new_layer("IPv6").expect("IPv6");
+        let src = wirecraft::packet::display::layer_field_repr(&p.data(), "src");
+        out.line(&mut host.borrow_mut(), format!("unset {src}"));
+        resolver::install(Rc::new(FixedResolver::loopback()));
+        out.text()
+    });
+    assert_text("IPv6().src", &lines, &section("ipv6_src"));
+}
+
 /// A client with three global IPv6 addresses (Scapy's candidate ordering is not a consistent
 /// order, so CPython's sort decides), default routes (and Scapy's lookup cache keeping an
 /// internal answer), a second IPv4 address and a blackhole route (no interface).

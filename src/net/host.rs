@@ -348,7 +348,8 @@ impl Host {
 
 /// The engine's [`Resolver`] answering from a session's [`Host`]: `IP(dst=X).src` is
 /// `conf.route.route(X)[1]`, `Ether().src` the MAC of the interface that route names (as in
-/// Scapy). Neighbour MACs need ARP/ND, which is later work: `None` (nothing is ever sent here).
+/// Scapy), `IPv6(dst=X).src` the source `conf.route6` picks. Neighbour MACs need ARP/ND,
+/// which is later work: `None` (nothing is ever sent here).
 #[derive(Clone, Debug)]
 pub struct HostResolver {
     host: Rc<RefCell<Host>>,
@@ -383,6 +384,18 @@ impl Resolver for HostResolver {
 
     fn neighbour_mac(&self, _dst: Ipv4Addr) -> Option<[u8; 6]> {
         None
+    }
+
+    /// Scapy's SourceIP6Field: `conf.route6.route(dst)[1]`, or when that route has no
+    /// source, the default route's (`conf.route6.route()[1]`). No route at all gives `::` and
+    /// Scapy's warning, kept in the host for the session to log.
+    fn source_ipv6(&self, dst: Ipv6Addr) -> Option<Ipv6Addr> {
+        let mut h = self.host.try_borrow_mut().ok()?;
+        let text = super::addr::fmt_ipv6(&dst);
+        match h.route6(Some(&text), None).ok()?.src {
+            Some(a) => Some(a),
+            None => h.route6(None, None).ok()?.src,
+        }
     }
 }
 

@@ -86,6 +86,22 @@ fn encode_value(v: &Value, out: &mut Vec<u8>) {
                 ),
             }
         }
+        Value::Net6(n) => {
+            out.push(14);
+            let scope = n.scope.clone().unwrap_or_default();
+            match (&n.net, n.mask) {
+                (Some(net), Some(m)) => put_bytes(out, format!("{net}/{m}%{scope}").as_bytes()),
+                _ => put_bytes(
+                    out,
+                    format!(
+                        "{}-{}%{scope}",
+                        std::net::Ipv6Addr::from(n.start),
+                        std::net::Ipv6Addr::from(n.stop)
+                    )
+                    .as_bytes(),
+                ),
+            }
+        }
         Value::Volatile(r) => {
             out.push(12);
             put_bytes(out, r.command().as_bytes());
@@ -200,6 +216,16 @@ fn decode_value(r: &mut Reader<'_>, reg: &Registry, depth: usize) -> Result<Valu
                 _ => super::sets::Net::parse(&t)?,
             };
             Value::Net(Rc::new(n))
+        }
+        14 => {
+            let t = r.text()?;
+            let (t, scope) = t.rsplit_once('%').unwrap_or((t.as_str(), ""));
+            let scope = (!scope.is_empty()).then_some(scope);
+            let n = match t.split_once('-') {
+                Some((a, b)) if !t.contains('/') => super::sets::Net6::span(a, b, scope)?,
+                _ => super::sets::Net6::parse(t, scope)?,
+            };
+            Value::Net6(Rc::new(n))
         }
         12 => {
             let t = r.text()?;

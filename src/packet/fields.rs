@@ -457,6 +457,7 @@ impl FieldKind for Num {
         match v {
             Value::Volatile(r) => r.command(),
             Value::Net(n) => n.command(),
+            Value::Net6(n) => n.repr(),
             other => other.py_repr(),
         }
     }
@@ -649,7 +650,8 @@ pub enum AddrRole {
     /// The source address towards the layer's field of that name (SourceIPField), or the
     /// output interface's MAC (SourceMACField).
     Source(String),
-    /// The next hop's MAC (DestMACField), broadcast when unknown.
+    /// The next hop's MAC (DestMACField): a multicast group's MAC, else the neighbour's,
+    /// else broadcast.
     Dest,
 }
 
@@ -815,6 +817,7 @@ pub fn command_value(v: &Value) -> String {
     match v {
         Value::Volatile(r) => r.command(),
         Value::Net(n) => n.command(),
+        Value::Net6(n) => n.repr(),
         Value::Packet(p) => p.command(),
         Value::List(l) => format!(
             "[{}]",
@@ -873,9 +876,34 @@ impl MacField {
         }
     }
 
+    /// Scapy's getmacbyip/getmacbyip6 for multicast destinations: the MAC an IPv4 group
+    /// (01:00:5e and its low 23 bits) or an IPv6 group (33:33 and its low 32 bits) maps to,
+    /// known without any traffic. 802.1Q tags are looked through, as Scapy's resolver does.
+    fn multicast_mac(layer: &LayerData) -> Option<[u8; 6]> {
+        let mut p = layer.payload()?.clone();
+        while p.def().is_a_name("Dot1Q") {
+            p = p.payload()?;
+        }
+        let dst = p.get("dst")?;
+        match super::sets::first_element(&dst).as_ref() {
+            Value::Ip4(a) if a.is_multicast() => {
+                let o = a.octets();
+                Some([0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]])
+            }
+            Value::Ip6(a) if a.is_multicast() => {
+                let o = a.octets();
+                Some([0x33, 0x33, o[12], o[13], o[14], o[15]])
+            }
+            _ => None,
+        }
+    }
+
     fn effective(&self, layer: &LayerData, v: &Value) -> Value {
         match (v, &self.role) {
             (Value::None, AddrRole::Dest) => {
+                if let Some(m) = Self::multicast_mac(layer) {
+                    return Value::Mac(m);
+                }
                 let r = super::resolver::current();
                 let m = Self::payload_ip_dst(layer).and_then(|d| r.neighbour_mac(d));
                 Value::Mac(m.unwrap_or([0xff; 6]))
@@ -931,9 +959,10 @@ impl FieldKind for MacField {
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         if v.is_none() && self.role == AddrRole::Dest {
-            let known = Self::payload_ip_dst(ctx.layer)
-                .and_then(|d| ctx.resolver.neighbour_mac(d))
-                .is_some();
+            let known = Self::multicast_mac(ctx.layer).is_some()
+                || Self::payload_ip_dst(ctx.layer)
+                    .and_then(|d| ctx.resolver.neighbour_mac(d))
+                    .is_some();
             if !known {
                 super::log::log_warning(
                     "MAC address to reach destination not found. Using broadcast.",

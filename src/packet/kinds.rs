@@ -740,12 +740,32 @@ impl Ip6Field {
         Rc::new(Ip6Field { class })
     }
 
-    fn convert(v: Value) -> Value {
-        match v {
-            Value::Str(s) => s.parse::<Ipv6Addr>().map_or(Value::Str(s), Value::Ip6),
-            Value::List(l) => Value::List(l.into_iter().map(Self::convert).collect()),
+    /// Scapy's IP6Field.h2i: an address, else a network (`/len`, `%scope`; wildcards are
+    /// refused as Net6 refuses them), a 2-tuple a span; other text stays (a host name).
+    fn convert(v: Value) -> Result<Value, FieldError> {
+        let net6 = |r: Result<super::sets::Net6, String>| {
+            r.map(|n| Value::Net6(Rc::new(n)))
+                .map_err(FieldError::BadValue)
+        };
+        Ok(match v {
+            Value::Str(s) => match s.parse::<Ipv6Addr>() {
+                Ok(a) => Value::Ip6(a),
+                Err(_) if s.contains(['/', '*', '%']) => net6(super::sets::Net6::parse(&s, None))?,
+                Err(_) => Value::Str(s),
+            },
+            Value::Tuple(t) if t.len() == 2 && t.iter().all(|x| !matches!(x, Value::Int(_))) => {
+                let text = |v: &Value| match v {
+                    Value::Str(s) => s.clone(),
+                    Value::Ip6(a) => a.to_string(),
+                    other => other.py_repr(),
+                };
+                net6(super::sets::Net6::span(&text(&t[0]), &text(&t[1]), None))?
+            }
+            Value::List(l) => {
+                Value::List(l.into_iter().map(Self::convert).collect::<Result<_, _>>()?)
+            }
             other => other,
-        }
+        })
     }
 }
 
@@ -776,11 +796,11 @@ impl FieldKind for Ip6Field {
     }
 
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
-        Ok(Self::convert(v))
+        Self::convert(v)
     }
 
     fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        match v.resolved() {
+        match super::sets::first_element(v).resolved() {
             Value::Ip6(a) => out.extend_from_slice(&a.octets()),
             Value::None => out.extend_from_slice(&[0; 16]),
             Value::Bytes(b) if b.len() == 16 => out.extend_from_slice(&b),

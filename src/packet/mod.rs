@@ -37,6 +37,8 @@
 //!   ([`export`]); warnings ([`log`], drained per statement by the session).
 //! - Matching for sr(): `answers()`/`hashret()` ([`matching`]) run the layers' hooks, with
 //!   Scapy's defaults (same class, then the payloads) and its `conf.check*` switches.
+//! - Fragmentation: [`fragment()`], [`defragment()`] and [`fragment6()`] (module `fragment`)
+//!   produce the packets Scapy 2.8 produces, down to which fields are explicit.
 //! - Expected outputs come from Scapy 2.8 (`scripts/gen-engine-vectors.py` →
 //!   `tests/data/engine_*.json*`).
 
@@ -48,6 +50,7 @@ pub mod dissect;
 pub mod export;
 pub mod field;
 pub mod fields;
+pub mod fragment;
 pub mod inspect;
 pub mod kinds;
 pub mod layer;
@@ -69,6 +72,7 @@ pub use display::hexdump;
 pub use dissect::{dissect, dissect_with_warnings, Dissection};
 pub use export::{export_object, hexraw, import_hexcap, import_object};
 pub use field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
+pub use fragment::{defragment, fragment, fragment6, Defragmented, FragError};
 pub use inspect::{fuzz, ls_class, ls_layers, ls_packet};
 pub use layer::{Hooks, LayerDef};
 pub use packet::{LayerData, Packet};

@@ -3,7 +3,7 @@
 //! a packet yields the cartesian product in Scapy's order: the field set last varies slowest,
 //! the payload fastest. Building a set uses its first element.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
 
 use super::packet::Packet;
@@ -74,7 +74,9 @@ impl Net {
                     .parse::<u8>()
                     .ok()
                     .filter(|m| *m <= 32)
-                    .ok_or_else(|| format!("invalid literal for int() with base 10: {m:?}"))?,
+                    .ok_or_else(|| {
+                        format!("invalid literal for int() with base 10: {}", py_str_repr(m))
+                    })?,
             ),
             None => (s, 32),
         };
@@ -142,6 +144,143 @@ impl Net {
     }
 }
 
+/// A range of IPv6 addresses (Scapy's `Net6`): a network (`2001:db8::/126`) or a
+/// `start`..`stop` span, optionally with a scope (`fe80::1%eth0`). Iteration yields the
+/// addresses from the network's first one upwards (a reversed span yields none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Net6 {
+    /// The address part as the user wrote it, for repr; `None` for a span.
+    pub net: Option<String>,
+    /// The prefix length (128 when none was given); `None` for a span.
+    pub mask: Option<u8>,
+    /// First address.
+    pub start: u128,
+    /// Last address (inclusive); below `start` for an empty span.
+    pub stop: u128,
+    /// The scope (interface) given with `%` or `scope=`.
+    pub scope: Option<String>,
+}
+
+impl Net6 {
+    /// `Net6("2001:db8::/126")` with Scapy 2.8's rules: wildcards refused with its message, a
+    /// mask over 128 refused as Python refuses the shift. Names are not resolved (the engine
+    /// does no I/O): anything but an address is Scapy's resolver error. Negative masks, which
+    /// Scapy turns into sets larger than the address space, are refused.
+    pub fn parse(s: &str, scope: Option<&str>) -> Result<Net6, String> {
+        if s.contains('*') {
+            return Err("Wildcards are no longer accepted in Net6()".into());
+        }
+        let (s, scope) = Self::split_scope(s, scope);
+        let (net, mask) = match s.split_once('/') {
+            Some((n, m)) => {
+                let m: i64 = m.trim().parse().map_err(|_| {
+                    format!("invalid literal for int() with base 10: {}", py_str_repr(m))
+                })?;
+                if m > 128 {
+                    return Err("negative shift count".into());
+                }
+                let m = u8::try_from(m).map_err(|_| format!("Net6 mask {m} is out of range"))?;
+                (n, m)
+            }
+            None => (s.as_str(), 128),
+        };
+        let addr = Self::addr(net)?;
+        let inv = 128 - u32::from(mask);
+        let start = addr
+            .checked_shr(inv)
+            .unwrap_or(0)
+            .checked_shl(inv)
+            .unwrap_or(0);
+        let stop = start | u128::MAX.checked_shr(u32::from(mask)).unwrap_or(0);
+        Ok(Net6 {
+            net: Some(net.to_string()),
+            mask: Some(mask),
+            start,
+            stop,
+            scope,
+        })
+    }
+
+    /// `Net6(start, stop)`: the addresses from `start` to `stop` inclusive.
+    pub fn span(start: &str, stop: &str, scope: Option<&str>) -> Result<Net6, String> {
+        let (start, scope) = Self::split_scope(start, scope);
+        let (stop, _) = Self::split_scope(stop, None);
+        Ok(Net6 {
+            net: None,
+            mask: None,
+            start: Self::addr(&start)?,
+            stop: Self::addr(&stop)?,
+            scope,
+        })
+    }
+
+    /// `addr%scope[/len]` → (`addr[/len]`, scope); an explicit `scope=` wins.
+    fn split_scope(s: &str, scope: Option<&str>) -> (String, Option<String>) {
+        match s.split_once('%') {
+            Some((a, rest)) => {
+                let (sc, mask) = match rest.split_once('/') {
+                    Some((sc, m)) => (sc, format!("/{m}")),
+                    None => (rest, String::new()),
+                };
+                (format!("{a}{mask}"), Some(scope.unwrap_or(sc).to_string()))
+            }
+            None => (s.to_string(), scope.map(str::to_string)),
+        }
+    }
+
+    fn addr(s: &str) -> Result<u128, String> {
+        s.trim()
+            .parse::<Ipv6Addr>()
+            .map(u128::from)
+            .map_err(|_| "[Errno -2] Name or service not known".to_string())
+    }
+
+    /// How many addresses (saturating at `u128::MAX` for `/0`).
+    pub fn count(&self) -> u128 {
+        if self.stop < self.start {
+            0
+        } else {
+            (self.stop - self.start).saturating_add(1)
+        }
+    }
+
+    /// The `i`-th address.
+    pub fn nth(&self, i: u128) -> Ipv6Addr {
+        Ipv6Addr::from(self.start.wrapping_add(i))
+    }
+
+    /// `Net6("2001:db8::/126")`, `Net6("2001:db8::1", "2001:db8::3")`, with `, scope='eth0'`.
+    pub fn repr(&self) -> String {
+        let scope = self
+            .scope
+            .as_ref()
+            .map(|s| format!(", scope={}", py_str_repr(s)))
+            .unwrap_or_default();
+        match (&self.net, self.mask) {
+            (Some(n), Some(m)) => format!("Net6(\"{n}/{m}\"{scope})"),
+            _ => format!(
+                "Net6(\"{}\", \"{}\"{scope})",
+                Ipv6Addr::from(self.start),
+                Ipv6Addr::from(self.stop)
+            ),
+        }
+    }
+
+    /// `str(n)`: the first address, "" when empty.
+    pub fn first_text(&self) -> String {
+        if self.count() == 0 {
+            String::new()
+        } else {
+            self.nth(0).to_string()
+        }
+    }
+
+    /// Whether an address is in the set.
+    pub fn contains(&self, a: Ipv6Addr) -> bool {
+        (self.start..=self.stop).contains(&u128::from(a))
+    }
+}
+
 /// `Net(...)` as a field value.
 pub fn net_value(s: &str) -> Result<Value, String> {
     Ok(Value::Net(Rc::new(Net::parse(s)?)))
@@ -182,6 +321,9 @@ fn one_elements(v: &Value) -> Vec<Value> {
         Value::Net(n) => (0..n.count.min(1 << 20))
             .map(|i| Value::Ip4(n.nth(i)))
             .collect(),
+        Value::Net6(n) => (0..n.count().min(1 << 20))
+            .map(|i| Value::Ip6(n.nth(i)))
+            .collect(),
         Value::Packet(p) => p.iter_set().into_iter().map(Value::Packet).collect(),
         other => vec![other.clone()],
     }
@@ -200,6 +342,7 @@ pub fn first_element(v: &Value) -> std::borrow::Cow<'_, Value> {
             _ => Cow::Borrowed(v),
         },
         Value::Net(n) => Cow::Owned(Value::Ip4(n.nth(0))),
+        Value::Net6(n) if n.count() > 0 => Cow::Owned(Value::Ip6(n.nth(0))),
         _ => Cow::Borrowed(v),
     }
 }
@@ -209,7 +352,7 @@ pub fn first_element(v: &Value) -> std::borrow::Cow<'_, Value> {
 fn is_gen(v: &Value, is_list_field: bool) -> bool {
     match v {
         Value::Volatile(_) => true,
-        Value::Net(_) => true,
+        Value::Net(_) | Value::Net6(_) => true,
         Value::List(_) => !is_list_field,
         Value::Tuple(t) => !is_list_field && range_of(t).is_some(),
         _ => false,

@@ -217,6 +217,7 @@ fn py_str(v: &Value) -> String {
         Value::Ip6(a) => a.to_string(),
         Value::Mac(m) => super::value::mac_to_string(m),
         Value::Net(n) => n.nth(0).to_string(),
+        Value::Net6(n) => n.first_text(),
         other => other.py_repr(),
     }
 }

@@ -37,6 +37,8 @@ pub enum Value {
     Float(f64),
     /// A network (`Net("198.51.100.0/30")`): a set of IPv4 addresses an IP field may hold.
     Net(Rc<super::sets::Net>),
+    /// An IPv6 network (`Net6("2001:db8::/126")`): a set of addresses an IPv6 field may hold.
+    Net6(Rc<super::sets::Net6>),
     /// A Python list (IP options, FieldListField values, TCP options).
     List(Vec<Value>),
     /// A Python tuple (a TCP option `("MSS", 1460)`).
@@ -107,6 +109,7 @@ impl Value {
             Value::Int(i) => out.push_str(&i.to_string()),
             Value::Float(f) => out.push_str(&py_float_repr(*f)),
             Value::Net(n) => out.push_str(&n.repr()),
+            Value::Net6(n) => out.push_str(&n.repr()),
             Value::Bytes(b) => out.push_str(&py_bytes_repr(b)),
             Value::Str(s) => out.push_str(&py_str_repr(s)),
             Value::Ip4(a) => out.push_str(&py_str_repr(&a.to_string())),
@@ -160,6 +163,7 @@ impl PartialEq for Value {
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => *a as f64 == *b,
             (Value::Net(a), Value::Net(b)) => a.start == b.start && a.count == b.count,
+            (Value::Net6(a), Value::Net6(b)) => a.start == b.start && a.stop == b.stop,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Ip4(a), Value::Ip4(b)) => a == b,

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use wirecraft::packet::layer::{Hooks, LayerDef};
 use wirecraft::packet::packet::LayerData;
-use wirecraft::packet::sets::Net;
+use wirecraft::packet::sets::{Net, Net6};
 use wirecraft::packet::spec::FIELD_CLASSES;
 use wirecraft::packet::{field_from_spec, Arg, ArgFn, Args, Packet, Registry, Value};
 
@@ -507,6 +507,27 @@ impl Env<'_> {
                     };
                     return Ok(Value::Net(Rc::new(n)));
                 }
+                if name == "Net6" {
+                    let args: Vec<Value> =
+                        pos.iter().map(|p| self.eval(p)).collect::<Result<_, _>>()?;
+                    let scope = match kw.iter().find(|(k, _)| k == "scope") {
+                        Some((_, e)) => match self.eval(e)? {
+                            Value::Str(s) => Some(s),
+                            other => return Err(format!("scope {other:?}")),
+                        },
+                        None => None,
+                    };
+                    let text = |v: &Value| match v {
+                        Value::Str(s) => s.clone(),
+                        other => format!("{other:?}"),
+                    };
+                    let n = match args.as_slice() {
+                        [a] => Net6::parse(&text(a), scope.as_deref())?,
+                        [a, b] => Net6::span(&text(a), &text(b), scope.as_deref())?,
+                        _ => return Err("Net6() takes 1 or 2 arguments".into()),
+                    };
+                    return Ok(Value::Net6(Rc::new(n)));
+                }
                 let def = self
                     .reg
                     .get(name)
@@ -595,7 +616,7 @@ fn needs_arg(e: &Expr) -> bool {
         || matches!(e, Expr::Tuple(t) | Expr::List(t) if t.iter().any(needs_arg))
 }
 
-fn plain(reg: &Rc<Registry>, e: &Expr) -> Result<Value, String> {
+pub fn plain(reg: &Rc<Registry>, e: &Expr) -> Result<Value, String> {
     Env {
         reg,
         vars: HashMap::new(),

@@ -146,4 +146,14 @@ except OSError as e:
 sec("route_none")
 print(conf.route.route(None))
 print(conf.route6.route(None))
+sec("ipv6_src")
+# IPv6's unset source, from fresh tables (tests/net_routes.rs starts from a fresh host).
+conf.route.resync()
+conf.route6.resync()
+from scapy.all import IPv6, Net6, raw  # noqa: E402
+for d in ["2001:db8:1::1", "2001:db8:2::20", "fe80::1", "ff02::1", "ff05::1", "::1",
+          "2001:4860::1", "2001:db8:1::/127"]:
+    print(repr(d), IPv6(dst=d).src)
+    print(raw(IPv6(dst=d))[8:24].hex())
+print("unset", IPv6().src)
 sec("end")
