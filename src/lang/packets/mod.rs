@@ -24,7 +24,7 @@ use super::value::Value;
 pub mod funcs;
 pub mod objects;
 
-use objects::{FlagValue, LayerClass, NetObj, NoPayload, PacketObj, VolatileObj};
+use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
 
 /// Installs every layer class, the packet functions and `conf` into a fresh session.
 pub fn install(st: &mut State) {
@@ -106,6 +106,8 @@ pub fn to_engine(v: &Value) -> PResult<EValue> {
                 EValue::Int(f.v)
             } else if let Some(n) = downcast::<NetObj>(v) {
                 EValue::Net(n.0.clone())
+            } else if let Some(n) = downcast::<Net6Obj>(v) {
+                EValue::Net6(n.0.clone())
             } else if let Some(r) = downcast::<VolatileObj>(v) {
                 EValue::Volatile(r.0.clone())
             } else if downcast::<NoPayload>(v).is_some() {
@@ -142,6 +144,7 @@ pub fn to_lang(v: &EValue, reg: &Rc<Registry>) -> Value {
         EValue::Mac(m) => Value::str(crate::packet::value::mac_to_string(m)),
         EValue::Float(f) => Value::Float(*f),
         EValue::Net(n) => native(NetObj(n.clone())),
+        EValue::Net6(n) => native(Net6Obj(n.clone())),
         EValue::List(l) => Value::list(l.iter().map(|x| to_lang(x, reg)).collect()),
         EValue::Tuple(t) => Value::tuple(t.iter().map(|x| to_lang(x, reg)).collect()),
         EValue::Packet(p) => PacketObj::value(p, reg),

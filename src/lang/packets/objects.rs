@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::packet::sets::Net;
+use crate::packet::sets::{Net, Net6};
 use crate::packet::value::Volatile;
 use crate::packet::{dissect, LayerDef, Packet, Registry, Value as EValue};
 
@@ -754,6 +754,37 @@ impl NativeObject for NetObj {
         Some(
             downcast::<NetObj>(other)
                 .is_some_and(|o| o.0.start == self.0.start && o.0.count == self.0.count),
+        )
+    }
+}
+
+/// An IPv6 address set (`"2001:db8::/126"` in an IPv6 field).
+pub struct Net6Obj(pub Rc<Net6>);
+
+impl NativeObject for Net6Obj {
+    fn type_name(&self) -> &str {
+        "Net6"
+    }
+    fn repr(&self) -> String {
+        self.0.repr()
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+    fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
+        let items = (0..self.0.count().min(1 << 24))
+            .map(|i| Value::str(self.0.nth(i).to_string()))
+            .collect();
+        Some(Ok(Value::Iterator(Rc::new(RefCell::new(IterObj {
+            type_name: "generator",
+            items,
+            pos: 0,
+        })))))
+    }
+    fn eq(&self, other: &Value) -> Option<bool> {
+        Some(
+            downcast::<Net6Obj>(other)
+                .is_some_and(|o| o.0.start == self.0.start && o.0.stop == self.0.stop),
         )
     }
 }
