@@ -485,6 +485,15 @@ impl Env<'_> {
                 }
                 let y = self.eval(b)?;
                 if op == "/" {
+                    // A str or bytes right operand is a Raw payload, as in Scapy.
+                    if let (Value::Packet(p), Value::Str(_) | Value::Bytes(_)) = (&x, &y) {
+                        let load: &[u8] = match &y {
+                            Value::Str(t) => t.as_bytes(),
+                            Value::Bytes(b) => b,
+                            _ => &[],
+                        };
+                        return Ok(Value::Packet(p / load));
+                    }
                     let (Value::Packet(p), Value::Packet(q)) = (&x, &y) else {
                         return Err("/ of non-packets".into());
                     };
