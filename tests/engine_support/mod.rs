@@ -727,3 +727,39 @@ pub fn diff(what: &str, got: &str, want: &str) -> Option<String> {
     }
     Some(format!("{what}: got {got:?}, want {want:?}"))
 }
+
+/// Checks one vector; the expression is read by the engine tests' constructor-expression
+/// reader (tests/engine_support).
+pub fn check_vector(reg: &Rc<Registry>, v: &serde_json::Value) -> Result<(), String> {
+    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+    let p = packet(reg, &s("expr")).map_err(|e| {
+        if e.contains("unknown") || e.contains("not registered") {
+            format!("unsupported layer: {e}")
+        } else {
+            e
+        }
+    })?;
+    let bytes = p.build().map_err(|e| e.to_string())?;
+    let mut errs = Vec::new();
+    if hex(&bytes) != s("hex") {
+        errs.push(format!("hex: got {}, want {}", hex(&bytes), s("hex")));
+    }
+    errs.extend(diff("summary", &p.summary(), &s("summary")));
+    errs.extend(diff("repr", &p.repr(), &s("repr")));
+    errs.extend(diff("show", &(p.show() + "\n"), &s("show")));
+    let show2 = p.show2().map_err(|e| e.to_string())? + "\n";
+    errs.extend(diff("show2", &show2, &s("show2")));
+    let dexpr = s("dissect_expr");
+    let class = dexpr.split('(').next().unwrap_or("");
+    let def = reg
+        .get(class)
+        .ok_or_else(|| format!("unsupported layer {class}"))?;
+    let d = wirecraft::packet::dissect(&def, &unhex(&s("hex")));
+    errs.extend(diff("dissect_repr", &d.repr(), &s("dissect_repr")));
+    errs.extend(diff("dissect_summary", &d.summary(), &s("dissect_summary")));
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("\n    "))
+    }
+}
