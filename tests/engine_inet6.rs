@@ -3,7 +3,6 @@
 //! type, checked as the reference vectors are (bytes, summary, repr, show, show2 and the
 //! dissection of the bytes), plus crafted bytes dissected as IPv6.
 
-#[allow(dead_code)]
 mod engine_support;
 use engine_support as reference;
 

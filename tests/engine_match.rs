@@ -2,7 +2,6 @@
 //! `scripts/gen-engine-vectors.py`): for request/reply pairs built from expressions and
 //! dissected from their bytes, `hashret()` (as hex) and `reply.answers(request)`.
 
-#[allow(dead_code)]
 mod engine_support;
 use engine_support as reference;
 
