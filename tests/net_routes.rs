@@ -858,3 +858,38 @@ fn pretty_list_crops_like_scapy() {
         .join("\n");
     assert_text("pretty_list", &got, &section("crop"));
 }
+
+/// A campaign session builds with this host's answers, read when first needed: unset sources
+/// come from the lab client's routes, as Scapy 2.8 gives them there (see the route lookups in
+/// net_data/expected.txt).
+#[test]
+fn sessions_take_unset_sources_from_the_host() {
+    let transcript = in_client(|| {
+        let mut session =
+            wirecraft::lang::Session::new("lab.uts", wirecraft::lang::StopFlag::new());
+        let lines = [
+            r#"IP(dst="203.0.113.20").src"#,
+            r#"IP(dst="198.51.100.1").src"#,
+            r#"IPv6(dst="2001:db8:2::20").src"#,
+            r#"raw(IP(dst="203.0.113.20"))[12:16] == bytes([198, 51, 100, 10])"#,
+        ];
+        let source: Vec<wirecraft::lang::SourceLine<'_>> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, text)| wirecraft::lang::SourceLine {
+                line: i as u32 + 1,
+                text,
+            })
+            .collect();
+        let mut out = String::new();
+        session.run_console(&source, &mut out);
+        out
+    });
+    let expected = concat!(
+        ">>> IP(dst=\"203.0.113.20\").src\n'198.51.100.10'\n",
+        ">>> IP(dst=\"198.51.100.1\").src\n'198.51.100.10'\n",
+        ">>> IPv6(dst=\"2001:db8:2::20\").src\n'2001:db8:1::10'\n",
+        ">>> raw(IP(dst=\"203.0.113.20\"))[12:16] == bytes([198, 51, 100, 10])\nTrue\n",
+    );
+    assert_eq!(transcript, expected);
+}

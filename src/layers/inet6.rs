@@ -339,6 +339,13 @@ impl FieldKind for Ip6AddrField {
             other => self.inner.i2repr(layer, other),
         }
     }
+    /// Read as the reference does: an unset source is the route's, an unset destination `::1`.
+    fn i2h(&self, layer: &LayerData, v: &Value) -> Value {
+        match v {
+            Value::None => self.unset_value(layer),
+            other => other.clone(),
+        }
+    }
     fn i2len(&self, _layer: &LayerData, _v: &Value) -> usize {
         16
     }

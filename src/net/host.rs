@@ -12,7 +12,7 @@ use super::netlink::{self, AddrMsg, Family, Link, RouteMsg};
 use super::route::{read_routes, RouteLookup4, RouteSpec, RouteTable};
 use super::route6::{read_routes6, Route6Table, RouteLookup6};
 use super::NetError;
-use crate::packet::resolver::Resolver;
+use crate::packet::resolver::{FixedResolver, Resolver};
 
 /// Where host state comes from. Every call is a fresh read, as each of Scapy's reads is.
 pub trait HostSource {
@@ -396,6 +396,57 @@ impl Resolver for HostResolver {
             Some(a) => Some(a),
             None => h.route6(None, None).ok()?.src,
         }
+    }
+}
+
+/// The session's resolver: reads the host (interfaces and routes, by netlink) only when a build
+/// first needs it, so campaigns that give every address never pay for it. A host that cannot be
+/// read answers as the loopback alone does.
+pub struct LazyHostResolver {
+    host: std::cell::OnceCell<Result<HostResolver, FixedResolver>>,
+}
+
+impl Default for LazyHostResolver {
+    fn default() -> Self {
+        LazyHostResolver::new()
+    }
+}
+
+impl LazyHostResolver {
+    /// A resolver that has read nothing yet.
+    pub fn new() -> LazyHostResolver {
+        LazyHostResolver {
+            host: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &dyn Resolver {
+        let r = self.host.get_or_init(|| match Host::kernel() {
+            Ok(h) => Ok(HostResolver::new(Rc::new(RefCell::new(h)))),
+            Err(_) => Err(FixedResolver::loopback()),
+        });
+        match r {
+            Ok(h) => h,
+            Err(f) => f,
+        }
+    }
+}
+
+impl Resolver for LazyHostResolver {
+    fn source_ipv4(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        self.get().source_ipv4(dst)
+    }
+
+    fn interface_mac(&self, dst: Option<Ipv4Addr>) -> Option<[u8; 6]> {
+        self.get().interface_mac(dst)
+    }
+
+    fn neighbour_mac(&self, dst: Ipv4Addr) -> Option<[u8; 6]> {
+        self.get().neighbour_mac(dst)
+    }
+
+    fn source_ipv6(&self, dst: Ipv6Addr) -> Option<Ipv6Addr> {
+        self.get().source_ipv6(dst)
     }
 }
 

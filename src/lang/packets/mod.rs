@@ -28,6 +28,9 @@ use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, Vola
 
 /// Installs every layer class, the packet functions and `conf` into a fresh session.
 pub fn install(st: &mut State) {
+    // Unset sources and interface MACs come from this host's routes, as in Scapy; read when a
+    // build first asks (one session per thread at a time, so per session).
+    crate::packet::resolver::install(Rc::new(crate::net::host::LazyHostResolver::new()));
     let reg = Rc::new(Registry::with_builtins());
     for def in reg.all() {
         // A class registered twice is bound to its latest definition.
