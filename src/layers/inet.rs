@@ -434,9 +434,12 @@ impl FieldKind for TcpOptionsField {
     }
 }
 
-/// ICMP's RFC 4884 extension structure. Built as given (bytes or a packet, after the header);
-/// dissection leaves it unset, as the reference does below 144 bytes of ICMP.
-struct IcmpExtensionField;
+/// The RFC 4884 extension structure of ICMP and ICMPv6 errors. Built as given (bytes or a
+/// packet, after the header). Below 144 bytes the reference leaves ICMP's unset and sets
+/// ICMPv6's to None, which shows in reprs: `explicit_none` says which.
+pub(crate) struct IcmpExtensionField {
+    pub(crate) explicit_none: bool,
+}
 
 impl FieldKind for IcmpExtensionField {
     fn class_name(&self) -> &str {
@@ -466,7 +469,7 @@ impl FieldKind for IcmpExtensionField {
         _ctx: &mut DissectCtx<'_>,
         _s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
-        Ok((0, None))
+        Ok((0, self.explicit_none.then_some(Value::None)))
     }
 
     fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
@@ -762,7 +765,14 @@ fn icmp(iperror: Rc<LayerDef>) -> LayerDef {
                 Value::Bytes(Vec::new()),
             )
             .when(ty(&[3, 11, 12])),
-            FieldDef::new("ext", Rc::new(IcmpExtensionField), Value::None).when(ty(&[3, 11, 12])),
+            FieldDef::new(
+                "ext",
+                Rc::new(IcmpExtensionField {
+                    explicit_none: false,
+                }),
+                Value::None,
+            )
+            .when(ty(&[3, 11, 12])),
         ],
     )
     .with_hooks(Hooks {

@@ -673,46 +673,6 @@ impl FieldKind for OptionsField {
     }
 }
 
-/// The ICMP extension structure of ICMPv6 errors (RFC 4884): built as given; dissection
-/// sets it to None below 144 bytes, as the reference does.
-struct IcmpExtField;
-
-impl FieldKind for IcmpExtField {
-    fn class_name(&self) -> &str {
-        "_ICMPExtensionField"
-    }
-    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        match v {
-            Value::None => Ok(()),
-            Value::Bytes(b) => {
-                out.extend_from_slice(b);
-                Ok(())
-            }
-            Value::Packet(p) => {
-                out.extend(build::build_with(p, ctx.resolver).map_err(|e| e.to_string())?);
-                Ok(())
-            }
-            other => Err(format!(
-                "an ICMP extension is a packet, not {}",
-                other.py_repr()
-            )),
-        }
-    }
-    fn getfield(
-        &self,
-        _ctx: &mut DissectCtx<'_>,
-        _s: &[u8],
-    ) -> Result<(usize, Option<Value>), Truncated> {
-        Ok((0, Some(Value::None)))
-    }
-    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
-        match v {
-            Value::Packet(p) => p.repr(),
-            other => other.py_repr(),
-        }
-    }
-}
-
 /// ICMPv6NDOptDataField: bytes padded with zeros so that the option is a multiple of 8.
 struct NdOptDataField {
     inner: Rc<dyn FieldKind>,
@@ -1421,7 +1381,13 @@ fn ext_fields(code_names: &'static [(i128, &'static str)], ty: i128) -> Vec<Fiel
             StrField::with("_ICMPExtensionPadField", StrLen::Fixed(0), false),
             Value::Bytes(Vec::new()),
         ),
-        FieldDef::new("ext", Rc::new(IcmpExtField), Value::None),
+        FieldDef::new(
+            "ext",
+            Rc::new(super::inet::IcmpExtensionField {
+                explicit_none: true,
+            }),
+            Value::None,
+        ),
     ]
 }
 
