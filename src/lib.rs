@@ -10,3 +10,9 @@ pub mod net;
 pub mod packet;
 pub mod pcapfile;
 pub mod report;
+
+/// The campaign language allocates a small object per list, frame and string it builds; mimalloc's
+/// thread-local free lists serve those several times faster than the system allocator (measured
+/// with `cargo bench --bench lang`), and every binary linking the crate gets it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
