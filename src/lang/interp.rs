@@ -175,7 +175,13 @@ pub struct State {
     pub not_implemented: Value,
     /// The library's per-session state: imported modules, random generator, regex cache.
     pub lib: super::objects::LibState,
+    /// Emptied local-slot vectors of returned calls, reused by the next calls so a call does
+    /// not pay an allocation (bounded by [`LOCALS_POOL_MAX`]).
+    pub locals_pool: Vec<Vec<Option<Value>>>,
 }
+
+/// How many emptied local-slot vectors a session keeps for reuse (deeper recursion allocates).
+const LOCALS_POOL_MAX: usize = 64;
 
 impl State {
     /// A fresh state with the builtins installed.
@@ -197,6 +203,7 @@ impl State {
             handling: Vec::new(),
             not_implemented: Value::Special(Rc::new(Special::NotImplemented)),
             lib: Default::default(),
+            locals_pool: Vec::new(),
         };
         builtins::install(&mut st);
         classes::install(&mut st);
@@ -410,10 +417,7 @@ impl Vm<'_> {
             }
             StmtKind::Raise { exc, cause } => return Err(self.raise(exc, cause, frame)?),
             StmtKind::Assert { test, msg } => {
-                if !{
-                    let c = self.eval(test, frame)?;
-                    self.truthy(&c)?
-                } {
+                if !self.eval_cond(test, frame)? {
                     return Err(match msg {
                         Some(m) => {
                             let m = self.eval(m, frame)?;
@@ -425,8 +429,7 @@ impl Vm<'_> {
             }
             StmtKind::If { branches, orelse } => {
                 for (test, body) in branches {
-                    let c = self.eval(test, frame)?;
-                    if self.truthy(&c)? {
+                    if self.eval_cond(test, frame)? {
                         return self.exec_block(body, frame);
                     }
                 }
@@ -434,10 +437,7 @@ impl Vm<'_> {
             }
             StmtKind::While { test, body, orelse } => loop {
                 frame.line = s.line;
-                if !{
-                    let c = self.eval(test, frame)?;
-                    self.truthy(&c)?
-                } {
+                if !self.eval_cond(test, frame)? {
                     return self.exec_block(orelse, frame);
                 }
                 match self.exec_block(body, frame)? {
@@ -1317,10 +1317,12 @@ impl Vm<'_> {
             Target::Name(n) => {
                 let cur = self.load_name(n, frame)?;
                 let rhs = self.eval(value, frame)?;
-                // `i += 1` on machine ints: no dispatch.
-                if let (Value::Int(a), Value::Int(b), BinOp::Add) = (&cur, &rhs, op) {
-                    if let Some(s) = a.checked_add(*b) {
-                        return self.store_name(n, Value::Int(s), frame);
+                // `i += 1` on machine ints: no dispatch, and nothing to drop.
+                if let (Value::Int(a), Value::Int(b)) = (&cur, &rhs) {
+                    if let Some(v) = ops::small_int_op(op, *a, *b)? {
+                        std::mem::forget(cur);
+                        std::mem::forget(rhs);
+                        return self.store_name(n, v, frame);
                     }
                 }
                 // `s += t` on a string nothing else references: append in place, as CPython.
@@ -1458,18 +1460,11 @@ impl Vm<'_> {
                 let a = self.eval_leaf(l, frame)?;
                 let b = self.eval_leaf(r, frame)?;
                 if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                    match op {
-                        BinOp::Add => {
-                            if let Some(s) = x.checked_add(*y) {
-                                return Ok(Value::Int(s));
-                            }
-                        }
-                        BinOp::Sub => {
-                            if let Some(s) = x.checked_sub(*y) {
-                                return Ok(Value::Int(s));
-                            }
-                        }
-                        _ => {}
+                    if let Some(v) = ops::small_int_op(*op, *x, *y)? {
+                        // Two plain ints own nothing: skip the out-of-line drops.
+                        std::mem::forget(a);
+                        std::mem::forget(b);
+                        return Ok(v);
                     }
                 }
                 self.binary(*op, &a, &b)
@@ -1482,10 +1477,7 @@ impl Vm<'_> {
                 }
                 ops::unary(*op, &v)
             }
-            Expr::Not(x) => {
-                let v = self.eval(x, frame)?;
-                Ok(Value::Bool(!self.truthy(&v)?))
-            }
+            Expr::Not(x) => Ok(Value::Bool(!self.eval_cond(x, frame)?)),
             Expr::And(l, r) => {
                 let a = self.eval(l, frame)?;
                 if !self.truthy(&a)? {
@@ -1501,8 +1493,7 @@ impl Vm<'_> {
                 self.eval(r, frame)
             }
             Expr::IfExp(parts) => {
-                let c = self.eval(&parts[0], frame)?;
-                if self.truthy(&c)? {
+                if self.eval_cond(&parts[0], frame)? {
                     self.eval(&parts[1], frame)
                 } else {
                     self.eval(&parts[2], frame)
@@ -1527,6 +1518,25 @@ impl Vm<'_> {
             Expr::Lambda(def) => self.make_function(def, frame),
             Expr::Comp(c) => self.eval_comp(c, frame),
             Expr::FString(parts) => self.eval_fstring(parts, frame),
+        }
+    }
+
+    /// Evaluates a condition (`if`, `while`, `assert`, `not`, a conditional expression) to its
+    /// truth, without materializing the `and`/`or` values it does not need.
+    fn eval_cond(&mut self, e: &Expr, frame: &mut Frame) -> PResult<bool> {
+        match e {
+            Expr::Not(x) => Ok(!self.eval_cond(x, frame)?),
+            Expr::And(l, r) => Ok(self.eval_cond(l, frame)? && self.eval_cond(r, frame)?),
+            Expr::Or(l, r) => Ok(self.eval_cond(l, frame)? || self.eval_cond(r, frame)?),
+            _ => {
+                let c = self.eval(e, frame)?;
+                if let Value::Bool(b) = c {
+                    // A bool owns nothing: skip the out-of-line drop.
+                    std::mem::forget(c);
+                    return Ok(b);
+                }
+                self.truthy(&c)
+            }
         }
     }
 
@@ -1639,6 +1649,9 @@ impl Vm<'_> {
                 // creating a bound method.
                 if !inst.dict.borrow().contains(name) {
                     if let Some(Value::Function(f)) = inst.class.lookup(name) {
+                        if let Some(r) = self.call_direct(&f, Some(&o), args, frame) {
+                            return r;
+                        }
                         let mut pos = Vec::with_capacity(args.len() + 1);
                         pos.push(o.clone());
                         let kw = self.eval_args_into(args, frame, &mut pos)?;
@@ -1733,10 +1746,15 @@ impl Vm<'_> {
                         dict: RefCell::new(SymMap::default()),
                     }));
                     if let Some(Value::Function(init)) = c.lookup(self.st.syms.init) {
-                        let mut pos = Vec::with_capacity(args.len() + 1);
-                        pos.push(obj.clone());
-                        let kw = self.eval_args_into(args, frame, &mut pos)?;
-                        let r = self.call_function(&init, pos, kw)?;
+                        let r = match self.call_direct(&init, Some(&obj), args, frame) {
+                            Some(r) => r?,
+                            None => {
+                                let mut pos = Vec::with_capacity(args.len() + 1);
+                                pos.push(obj.clone());
+                                let kw = self.eval_args_into(args, frame, &mut pos)?;
+                                self.call_function(&init, pos, kw)?
+                            }
+                        };
                         if !matches!(r, Value::None) {
                             return Err(Exc::type_error(format!(
                                 "__init__() should return None, not '{}'",
@@ -1746,6 +1764,11 @@ impl Vm<'_> {
                         return Ok(obj);
                     }
                 }
+            }
+        }
+        if let Value::Function(func) = &fv {
+            if let Some(r) = self.call_direct(func, None, args, frame) {
+                return r;
             }
         }
         let (pos, kw) = match self.eval_args(args, frame) {
@@ -2524,26 +2547,95 @@ impl Vm<'_> {
         pos: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> PResult<Value> {
-        self.enter_call()?;
         let def = &func.def;
-        let nparams = def.params.len();
-        let simple = def.vararg.is_none() && def.kwarg.is_none() && def.kwonly.is_empty();
-        let mut frame = if simple && kw.is_empty() && pos.len() == nparams {
-            // The common call: the arguments' vector becomes the locals (collect reuses it).
-            let mut locals: Vec<Option<Value>> = pos.into_iter().map(Some).collect();
-            if locals.len() < def.scope.nlocals {
-                locals.resize(def.scope.nlocals, None);
+        if kw.is_empty() && takes_exactly(def, pos.len()) {
+            // The common call: the arguments become the first local slots.
+            let mut locals = self.take_locals(def.scope.nlocals);
+            locals.extend(pos.into_iter().map(Some));
+            return self.run_call(func, locals);
+        }
+        self.enter_call()?;
+        match self.bind_args(func, pos, kw) {
+            Ok(frame) => self.run_frame(func, frame),
+            Err(e) => {
+                self.st.depth -= 1;
+                Err(e)
             }
-            Frame::with_locals(&def.scope, &func.closure, def.line, locals)
-        } else {
-            match self.bind_args(func, pos, kw) {
-                Ok(f) => f,
-                Err(e) => {
-                    self.st.depth -= 1;
-                    return Err(e);
+        }
+    }
+
+    /// Calls `func` with `receiver` (if any) then `args` evaluated straight into the new
+    /// frame's local slots, when the call is plain positional and matches the parameters
+    /// exactly; `None` when it is not (the caller takes the general path).
+    #[inline]
+    fn call_direct(
+        &mut self,
+        func: &Rc<Function>,
+        receiver: Option<&Value>,
+        args: &[Arg],
+        frame: &mut Frame,
+    ) -> Option<PResult<Value>> {
+        let given = args.len() + receiver.is_some() as usize;
+        if !takes_exactly(&func.def, given) || !args.iter().all(|a| matches!(a, Arg::Pos(_))) {
+            return None;
+        }
+        let mut locals = self.take_locals(func.def.scope.nlocals);
+        if let Some(r) = receiver {
+            locals.push(Some(r.clone()));
+        }
+        for a in args {
+            if let Arg::Pos(e) = a {
+                match self.eval_leaf(e, frame) {
+                    Ok(v) => locals.push(Some(v)),
+                    Err(e) => {
+                        self.recycle_locals(locals);
+                        return Some(Err(e));
+                    }
                 }
             }
-        };
+        }
+        Some(self.run_call(func, locals))
+    }
+
+    /// An empty local-slot vector with room for `n`, from the pool when it has one.
+    #[inline]
+    fn take_locals(&mut self, n: usize) -> Vec<Option<Value>> {
+        match self.st.locals_pool.pop() {
+            Some(mut v) => {
+                v.reserve(n);
+                v
+            }
+            None => Vec::with_capacity(n),
+        }
+    }
+
+    /// Returns a local-slot vector to the pool, its values dropped.
+    #[inline]
+    fn recycle_locals(&mut self, mut v: Vec<Option<Value>>) {
+        if self.st.locals_pool.len() < LOCALS_POOL_MAX && v.capacity() <= 256 {
+            v.clear();
+            self.st.locals_pool.push(v);
+        }
+    }
+
+    /// Runs `func` with its parameters bound in the first slots of `locals`.
+    fn run_call(&mut self, func: &Rc<Function>, mut locals: Vec<Option<Value>>) -> PResult<Value> {
+        if let Err(e) = self.enter_call() {
+            self.recycle_locals(locals);
+            return Err(e);
+        }
+        let def = &func.def;
+        if locals.len() < def.scope.nlocals {
+            locals.resize(def.scope.nlocals, None);
+        }
+        let frame = Frame::with_locals(&def.scope, &func.closure, def.line, locals);
+        self.run_frame(func, frame)
+    }
+
+    /// Runs the body of `func` in `frame` (the call depth already counted), then recycles the
+    /// frame's local slots.
+    fn run_frame(&mut self, func: &Rc<Function>, mut frame: Frame) -> PResult<Value> {
+        let def = &func.def;
         frame.func = Some(func.clone());
         for &(slot, cell) in &def.scope.cell_params {
             if let Some(c) = frame.cells.get(cell as usize) {
@@ -2559,6 +2651,7 @@ impl Vm<'_> {
             r
         };
         self.st.depth -= 1;
+        self.recycle_locals(std::mem::take(&mut frame.locals));
         match r {
             Ok(Flow::Return(v)) => Ok(v),
             Ok(_) => Ok(Value::None),
@@ -2975,4 +3068,11 @@ fn fix_inplace_message(e: Exc, op: BinOp) -> Exc {
         return Exc::Raise(r);
     }
     e
+}
+
+/// Whether `def` takes exactly `n` positional arguments and nothing else (no defaults used,
+/// no `*args`, `**kwargs` or keyword-only parameters): the calls that bind without checks.
+#[inline]
+fn takes_exactly(def: &FuncDef, n: usize) -> bool {
+    def.params.len() == n && def.vararg.is_none() && def.kwarg.is_none() && def.kwonly.is_empty()
 }

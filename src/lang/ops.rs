@@ -119,8 +119,8 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
 }
 
 /// Fast path for two machine ints; `None` means "overflowed: redo with big ints".
-#[inline]
-fn small_int_op(op: BinOp, x: i64, y: i64) -> PResult<Option<Value>> {
+#[inline(always)]
+pub fn small_int_op(op: BinOp, x: i64, y: i64) -> PResult<Option<Value>> {
     Ok(match op {
         BinOp::Add => x.checked_add(y).map(Value::Int),
         BinOp::Sub => x.checked_sub(y).map(Value::Int),
@@ -132,8 +132,14 @@ fn small_int_op(op: BinOp, x: i64, y: i64) -> PResult<Option<Value>> {
                     "integer division or modulo by zero",
                 ));
             }
-            x.checked_div_euclid(y)
-                .map(|_| Value::Int(Integer::div_floor(&x, &y)))
+            // Truncating division, moved down when the signs differ and it was inexact.
+            x.checked_div(y).map(|q| {
+                Value::Int(if x % y != 0 && ((x < 0) != (y < 0)) {
+                    q - 1
+                } else {
+                    q
+                })
+            })
         }
         BinOp::Mod => {
             if y == 0 {
@@ -142,8 +148,14 @@ fn small_int_op(op: BinOp, x: i64, y: i64) -> PResult<Option<Value>> {
                     "integer modulo by zero",
                 ));
             }
-            x.checked_rem(y)
-                .map(|_| Value::Int(Integer::mod_floor(&x, &y)))
+            // The remainder takes the divisor's sign, as Python's does.
+            x.checked_rem(y).map(|r| {
+                Value::Int(if r != 0 && ((r < 0) != (y < 0)) {
+                    r + y
+                } else {
+                    r
+                })
+            })
         }
         BinOp::Div => {
             if y == 0 {
