@@ -514,3 +514,31 @@ fn warnings_go_to_the_transcript() {
     s.warning(&mut out, "bad dataofs");
     assert_eq!(out, "WARNING: bad dataofs\n");
 }
+
+/// The console keeps the lines of an open block parsed between steps; a block typed again later
+/// (same text, other lines) must still name its own lines, and a syntax error in the middle of a
+/// long block is reported at the line typed.
+#[test]
+fn blocks_typed_again_name_their_own_lines() {
+    let mut s = Session::new("t.uts", StopFlag::new());
+    let block = "def f():\n    x = 1\n    raise ValueError(x)\n\nf()";
+    let (t, _) = run_in(&mut s, block, 3);
+    assert!(
+        t.contains("File \"t.uts\", line 5, in f\n"),
+        "first block: {t}"
+    );
+    let (t, _) = run_in(&mut s, block, 30);
+    assert!(
+        t.contains("File \"t.uts\", line 34, in <module>\n")
+            && t.contains("File \"t.uts\", line 32, in f\n"),
+        "second block: {t}"
+    );
+    let (t, o) = run_in(
+        &mut s,
+        "def g():\n    a = 1\n    b = (2 +\n    c = )\n    d = 4",
+        50,
+    );
+    assert!(t.contains("File \"t.uts\", line 53\n"), "syntax error: {t}");
+    assert!(!t.contains("d = 4"), "stops at the error: {t}");
+    assert!(matches!(o, Outcome::Raised(_)));
+}

@@ -12,7 +12,7 @@ use super::value::Value;
 pub type Sym = u32;
 
 /// A statement with the file line where it starts (used by tracebacks).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Stmt {
     /// 1-based line in the campaign (or module) file.
     pub line: u32,
@@ -21,7 +21,7 @@ pub struct Stmt {
 }
 
 /// The statements of the subset.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum StmtKind {
     /// An expression statement; `echo` is set for the interactive console's top level.
     Expr { value: Expr, echo: bool },
@@ -98,7 +98,7 @@ pub enum StmtKind {
 }
 
 /// One `import` item: the dotted module name and the name it binds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ImportAlias {
     /// `a.b.c`.
     pub module: String,
@@ -109,7 +109,7 @@ pub struct ImportAlias {
 }
 
 /// An `except` clause.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Handler {
     /// Line of the `except`.
     pub line: u32,
@@ -122,7 +122,7 @@ pub struct Handler {
 }
 
 /// A class definition.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ClassDef {
     /// The class name.
     pub name: Sym,
@@ -159,7 +159,7 @@ pub struct ScopeLayout {
 }
 
 /// A comprehension or generator expression.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Comp {
     /// What it builds.
     pub kind: CompKind,
@@ -198,7 +198,7 @@ impl CompKind {
 }
 
 /// One `for ... in ... if ...` clause.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CompFor {
     pub target: Target,
     pub iter: Expr,
@@ -206,7 +206,7 @@ pub struct CompFor {
 }
 
 /// A piece of an f-string.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum FPart {
     /// Literal text.
     Lit(String),
@@ -219,7 +219,7 @@ pub enum FPart {
 }
 
 /// A function definition; shared by every function object created from it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FuncDef {
     /// The function's name.
     pub name: Sym,
@@ -275,7 +275,7 @@ impl FuncDef {
 }
 
 /// A parameter: its name and default value expression.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Param {
     /// The parameter's name (its local slot is its index).
     pub name: Sym,
@@ -384,7 +384,7 @@ impl CmpOp {
 }
 
 /// A call argument.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Arg {
     /// `f(x)`.
     Pos(Expr),
@@ -397,7 +397,7 @@ pub enum Arg {
 }
 
 /// A dict display item.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum DictItem {
     /// `k: v`.
     Pair(Expr, Expr),
@@ -406,7 +406,7 @@ pub enum DictItem {
 }
 
 /// Expressions.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Expr {
     /// A literal or a folded constant.
     Const(Value),
@@ -455,7 +455,7 @@ pub enum Expr {
 }
 
 /// Assignment, `for` and `del` targets.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Target {
     /// `x`.
     Name(Name),

@@ -17,6 +17,8 @@ use super::{ExceptionInfo, Outcome, SourceLine, StopFlag, StopReason, Transcript
 pub struct Session {
     file: Rc<str>,
     state: State,
+    /// The parsed lines of the block being typed (see [`parser::LineCache`]).
+    line_cache: parser::LineCache,
 }
 
 /// What the console does with the lines typed so far.
@@ -35,6 +37,7 @@ impl Session {
         Session {
             file: Rc::from(file_name),
             state: State::new(stop),
+            line_cache: parser::LineCache::default(),
         }
     }
 
@@ -115,6 +118,15 @@ impl Session {
 
     /// Decides, like `codeop`, whether the pending lines form a complete statement.
     fn step(&mut self, pending: &[(u32, &str)], last: bool) -> Step {
+        let step = self.check_pending(pending, last);
+        if !matches!(step, Step::Incomplete) {
+            // The next block starts elsewhere: its lines have other numbers.
+            self.line_cache.clear();
+        }
+        step
+    }
+
+    fn check_pending(&mut self, pending: &[(u32, &str)], last: bool) -> Step {
         let unit = Rc::new(SourceUnit::lines(self.file.clone(), pending));
         let logical = match lexer::split(&unit.text) {
             lexer::LexOutcome::Lines(l) => l,
@@ -146,7 +158,11 @@ impl Session {
             .first_word
             .as_deref()
             .is_some_and(parser::is_compound_keyword);
-        let parsed = parser::parse(&unit, &mut self.state.interner);
+        // An open compound block comes back with more lines: keep what was parsed.
+        let ended = pending.last().is_some_and(|(_, t)| t.trim().is_empty());
+        let keep = compound && !ended && !last;
+        let parsed =
+            parser::parse_cached(&unit, &mut self.state.interner, &mut self.line_cache, keep);
         if let Err(ParseFail::Error(e)) = parsed {
             return Step::Error(e, unit);
         }
@@ -196,11 +212,8 @@ impl Session {
             }
             Err(ParseFail::Error(e)) => return Step::Error(e, unit),
         };
-        if compound {
-            let ended = pending.last().is_some_and(|(_, t)| t.trim().is_empty());
-            if !ended && !last {
-                return Step::Incomplete;
-            }
+        if keep {
+            return Step::Incomplete;
         }
         let mut stmts = stmts;
         match resolve::resolve_with_warnings(&mut stmts, &unit, &self.state.interner, Mode::Console)

@@ -29,6 +29,7 @@ pub enum ParseFail {
 }
 
 /// A compound statement's header line.
+#[derive(Clone)]
 enum Header {
     If(Expr),
     Elif(Expr),
@@ -62,6 +63,7 @@ impl Header {
 }
 
 /// A parsed logical line.
+#[derive(Clone)]
 enum LineAst {
     Simple(Vec<Stmt>),
     Header(Header, Option<Vec<Stmt>>),
@@ -90,8 +92,40 @@ pub fn is_continuation_keyword(word: &str) -> bool {
 
 /// Parses a whole source unit into statements.
 pub fn parse(unit: &SourceUnit, interner: &mut Interner) -> Result<Vec<Stmt>, ParseFail> {
+    parse_cached(unit, interner, &mut LineCache::default(), false)
+}
+
+/// The logical lines already parsed in a console block still being typed. The console checks
+/// the whole pending block again after every line it receives, as `codeop` does; parsing every
+/// line again each time made a long `def` quadratic, so each line is parsed once and kept here
+/// (by its offset and text) until the block runs.
+#[derive(Default)]
+pub struct LineCache {
+    lines: Vec<(usize, String, LineAst)>,
+}
+
+impl LineCache {
+    /// Forgets every kept line (the block ran or failed).
+    pub fn clear(&mut self) {
+        self.lines.clear();
+    }
+}
+
+/// [`parse`], reusing the lines `cache` holds. With `keep`, the caller will come back with the
+/// same lines and more (the block is not complete): parsed lines are kept and the statements
+/// built from copies; without it, kept lines are moved out and the cache emptied.
+pub fn parse_cached(
+    unit: &SourceUnit,
+    interner: &mut Interner,
+    cache: &mut LineCache,
+    keep: bool,
+) -> Result<Vec<Stmt>, ParseFail> {
     let lines = split(&unit.text)?;
-    let mut parsed = parse_lines(unit, &lines, interner)?;
+    let parsed = parse_lines(unit, &lines, interner, cache, keep);
+    if !keep || parsed.is_err() {
+        cache.clear();
+    }
+    let mut parsed = parsed?;
     let mut pos = 0;
     let base = parsed.first().map(|l| l.indent).unwrap_or(0);
     if base > 0 {
@@ -158,16 +192,32 @@ fn parse_lines(
     unit: &SourceUnit,
     lines: &[LogicalLine],
     interner: &mut Interner,
+    cache: &mut LineCache,
+    keep: bool,
 ) -> Result<Vec<ParsedLine>, ParseFail> {
     let mut out = Vec::with_capacity(lines.len());
     for l in lines {
         let text = &unit.text[l.start..l.end];
-        let mut b = Builder {
-            base: l.start,
-            interner,
-            unit,
+        let cached = cache
+            .lines
+            .iter()
+            .position(|(start, t, _)| *start == l.start && t == text);
+        let ast = match cached {
+            Some(i) if keep => cache.lines[i].2.clone(),
+            Some(i) => cache.lines.swap_remove(i).2,
+            None => {
+                let mut b = Builder {
+                    base: l.start,
+                    interner,
+                    unit,
+                };
+                let ast = b.parse_line(text).map_err(ParseFail::Error)?;
+                if keep {
+                    cache.lines.push((l.start, text.to_string(), ast.clone()));
+                }
+                ast
+            }
         };
-        let ast = b.parse_line(text).map_err(ParseFail::Error)?;
         out.push(ParsedLine {
             ast,
             indent: l.indent,
