@@ -26,7 +26,7 @@ use crate::packet::layer::{Hooks, LayerDef};
 use crate::packet::matching::{self, opt_answers, payload_answers, payload_hashret};
 use crate::packet::netdb;
 use crate::packet::packet::{LayerData, Packet};
-use crate::packet::registry::{bind_layers, Registry};
+use crate::packet::registry::{bind_bottom_up, bind_layers, Registry};
 use crate::packet::resolver::Resolver;
 use crate::packet::value::{py_bytes_repr, Value};
 
@@ -1223,6 +1223,16 @@ pub fn register(reg: &Registry) {
         b(&snap, &ip, &[("code", Value::Int(0x800))]);
         b(&ip, &gre, &proto(47));
         b(&gre, &ip, &[("proto", Value::Int(0x800))]);
+    }
+    for cooked in ["CookedLinux", "CookedLinuxV2"] {
+        if let Some(lower) = reg.get(cooked) {
+            b(&lower, &ip, &[("proto", Value::Int(0x800))]);
+        }
+    }
+    if let Some(lo) = reg.get("Loopback") {
+        // Family 0 is read as IPv4 too, but a build writes AF_INET.
+        bind_bottom_up(&lo, &ip, &[("type", Value::Int(0))]).expect("built-in inet binding");
+        b(&lo, &ip, &[("type", Value::Int(2))]);
     }
     b(&ip, &icmp, &proto(1));
     b(&ip, &ip, &proto(4));

@@ -2363,6 +2363,10 @@ pub fn register(reg: &Registry) {
         ("SNAP", "code", 0x86dd),
         ("GRE", "proto", 0x86dd),
         ("IP", "proto", 41),
+        ("CookedLinux", "proto", 0x86dd),
+        ("CookedLinuxV2", "proto", 0x86dd),
+        // AF_INET6 as the reference's Linux hosts number it.
+        ("Loopback", "type", 10),
     ] {
         if let Some(lower) = reg.get(name) {
             b(&lower, &ip6, &[(field, Value::Int(value))]);
