@@ -2315,6 +2315,8 @@ pub fn register(reg: &Registry) {
         let ip = reg.get("IP");
         c.nh = vec![
             (0, w(&hbh)),
+            // The reference reads IPv6 in IPv6 after any extension header too.
+            (41, w(&ip6)),
             (43, w(&rt)),
             (44, w(&frag)),
             (58, w(&unknown)),
