@@ -608,7 +608,10 @@ pub fn register(reg: &Registry) {
     b(
         &gre_routing,
         &crate::packet::base::raw_def(),
-        &[("address_family", Value::Int(0)), ("SRE_len", Value::Int(0))],
+        &[
+            ("address_family", Value::Int(0)),
+            ("SRE_len", Value::Int(0)),
+        ],
     );
     b(&gre_routing, &gre_routing, &[]);
 }
