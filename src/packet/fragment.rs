@@ -407,8 +407,8 @@ pub fn fragment6(reg: &Registry, pkt: &Packet, frag_size: i128) -> Result<Vec<Pa
 /// `None` when none has a fragment header (the reference returns an empty list then).
 /// Only the fragments with the first one's `id` take part ("some fragmented packets have
 /// been removed from list" otherwise); sorted by offset, their fragmentable parts are
-/// joined, a gap being filled with `X` bytes ("Expected an offset of ..."), an overlap
-/// simply appended. The first fragment's unfragmentable part, with the fragment header's
+/// joined, a gap being filled with `X` bytes and an overlap simply appended (both logged
+/// as "Expected an offset of ..."). The first fragment's unfragmentable part, with the fragment header's
 /// next header and an unset payload length, is rebuilt over the joined bytes and dissected
 /// again from its outer class.
 pub fn defragment6(packets: &[Packet]) -> Result<Option<Packet>, FragError> {
@@ -433,7 +433,8 @@ pub fn defragment6(packets: &[Packet]) -> Result<Option<Packet>, FragError> {
     let mut data: Vec<u8> = Vec::new();
     for (_, fh) in &same {
         let at = int_of(fh, "offset").unwrap_or(0).saturating_mul(8);
-        if at > data.len() as i128 {
+        if at != data.len() as i128 {
+            // Said for an overlap too, though only a gap is filled.
             log_warning(format!(
                 "Expected an offset of {}. Found {at}. Padding with XXXX",
                 data.len()
