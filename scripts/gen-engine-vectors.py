@@ -498,6 +498,58 @@ MATCH_PAIRS = [
      'IPv6(src="fe80::2", dst="ff02::1")/ICMPv6MLReport(mladdr="ff02::fb")'),
     ('IP(src="198.51.100.1", dst="198.51.100.2")/IPv6(%s)/ICMPv6EchoRequest()' % A6,
      'IP(src="198.51.100.2", dst="198.51.100.1")/IPv6(%s)/ICMPv6EchoReply()' % B6),
+    # Core protocols beyond the first thirty: RARP, ICMP's other request/reply pairs,
+    # errors quoting TCP over IPv6, tunnels, tags and cooked captures, Mobile IPv6 discovery.
+    ('ARP(op=3, hwsrc="00:01:02:03:04:05", hwdst="00:01:02:03:04:05", psrc="0.0.0.0", pdst="0.0.0.0")',
+     'ARP(op=4, hwsrc="00:0a:0b:0c:0d:0e", hwdst="00:01:02:03:04:05", psrc="198.51.100.9", pdst="0.0.0.0")'),
+    ('ARP(psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="00:01:02:03:04:05")',
+     'ARP(op=1, psrc="198.51.100.2", pdst="198.51.100.1", hwsrc="00:0a:0b:0c:0d:0e")'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(type=13, id=2, seq=3, ts_ori=1, ts_rx=2, ts_tx=3)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=14, id=2, seq=3, ts_ori=1, ts_rx=4, ts_tx=5)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(type=17, id=4, seq=5)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=18, id=4, seq=5, addr_mask="255.255.255.0")'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(type=15, id=6, seq=7)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=16, id=6, seq=7)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/ICMP(type=8, id=6, seq=7)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=14, id=6, seq=7, ts_ori=1, ts_rx=2, ts_tx=3)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2", options=[IPOption_RR(routers=["192.0.2.1"])])/TCP(sport=1234, dport=80, seq=5)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/TCP(sport=80, dport=1234, flags="SA", ack=6)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, seq=5, options=[("MSS", 1460), ("SAckOK", b"")])',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/TCP(sport=80, dport=1234, flags="SA", seq=77, ack=6, options=[("MSS", 1400)])'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, seq=5)',
+     'IP(src="198.51.100.9", dst="198.51.100.1")/ICMP(type=3, code=13)/IPerror(src="198.51.100.1", dst="198.51.100.2", proto=6)/TCPerror(sport=1234, dport=80, seq=5)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/TCP(sport=1234, dport=80, seq=5)',
+     'IP(src="198.51.100.9", dst="198.51.100.1")/ICMP(type=3, code=13)/IPerror(src="198.51.100.1", dst="198.51.100.2", proto=6)/TCPerror(sport=1234, dport=81, seq=5)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=5000, dport=53)',
+     'IP(src="198.51.100.9", dst="198.51.100.1")/ICMP(type=4)/IPerror(src="198.51.100.1", dst="198.51.100.2", proto=17)/UDPerror(sport=5000, dport=53)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/GRE()/IP(src="192.0.2.1", dst="192.0.2.2")/ICMP(id=1)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/GRE()/IP(src="192.0.2.2", dst="192.0.2.1")/ICMP(type=0, id=1)'),
+    ('IP(src="198.51.100.1", dst="198.51.100.2")/IP(src="192.0.2.1", dst="192.0.2.2")/UDP(sport=1, dport=2)',
+     'IP(src="198.51.100.2", dst="198.51.100.1")/IP(src="192.0.2.2", dst="192.0.2.1")/UDP(sport=2, dport=1)'),
+    ('Ether(dst="00:0a:0b:0c:0d:0e", src="00:01:02:03:04:05")/Dot1AD(vlan=100)/Dot1Q(vlan=5)/IP(src="198.51.100.1", dst="198.51.100.2")/ICMP()',
+     'Ether(dst="00:01:02:03:04:05", src="00:0a:0b:0c:0d:0e")/Dot1AD(vlan=100)/Dot1Q(vlan=5)/IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0)'),
+    ('Ether(dst="00:0a:0b:0c:0d:0e", src="00:01:02:03:04:05")/Dot1Q(vlan=5)/IP(src="198.51.100.1", dst="198.51.100.2")/ICMP()',
+     'Ether(dst="00:01:02:03:04:05", src="00:0a:0b:0c:0d:0e")/Dot1Q(vlan=6)/IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0)'),
+    ('CookedLinux(pkttype=4)/IP(src="198.51.100.1", dst="198.51.100.2")/UDP(sport=5000, dport=53)',
+     'CookedLinux(pkttype=0)/IP(src="198.51.100.2", dst="198.51.100.1")/UDP(sport=53, dport=5000)'),
+    ('Loopback()/IP(src="198.51.100.1", dst="198.51.100.2")/ICMP()',
+     'Loopback()/IP(src="198.51.100.2", dst="198.51.100.1")/ICMP(type=0)'),
+    ('IPv6(%s)/TCP(sport=1234, dport=80)' % A6,
+     'IPv6(src="2001:db8::ff", dst="2001:db8::1")/ICMPv6PacketTooBig(mtu=1280)/IPerror6(%s)/TCPerror(sport=1234, dport=80)' % A6),
+    ('IPv6(%s)/UDP(sport=5000, dport=53)' % A6,
+     'IPv6(src="2001:db8::ff", dst="2001:db8::1")/ICMPv6ParamProblem(code=1, ptr=40)/IPerror6(%s)/UDPerror(sport=5000, dport=53)' % A6),
+    ('IPv6(%s)/ICMPv6HAADRequest(id=7)' % A6,
+     'IPv6(%s)/ICMPv6HAADReply(id=7, addresses=["2001:db8::a"])' % B6),
+    ('IPv6(%s)/ICMPv6HAADRequest(id=7)' % A6,
+     'IPv6(%s)/ICMPv6HAADReply(id=8)' % B6),
+    ('IPv6(%s)/ICMPv6MPSol(id=9)' % A6,
+     'IPv6(%s)/ICMPv6MPAdv(id=9)/ICMPv6NDOptPrefixInfo(prefix="2001:db8:1::")' % B6),
+    ('IPv6(src="fe80::1", dst="ff02::1:ff00:2")/ICMPv6ND_NS(tgt="fe80::2")/ICMPv6NDOptSrcLLAddr(lladdr="00:01:02:03:04:05")',
+     'IPv6(src="fe80::2", dst="fe80::1")/ICMPv6ND_NA(tgt="fe80::2", S=1)/ICMPv6NDOptDstLLAddr(lladdr="00:0a:0b:0c:0d:0e")'),
+    ('IPv6(%s)/IPv6ExtHdrDestOpt()/ICMPv6EchoRequest(id=3)' % A6,
+     'IPv6(%s)/ICMPv6EchoReply(id=3)' % B6),
+    ('IPv6(%s)/GRE()/IPv6(%s)/ICMPv6EchoRequest(id=4)' % (A6, A6),
+     'IPv6(%s)/GRE()/IPv6(%s)/ICMPv6EchoReply(id=4)' % (B6, B6)),
 ]
 
 
@@ -613,6 +665,47 @@ FRAGMENT6_CASES = [
 ]
 
 
+# defragment6() inputs: ("frag6", expr, size, [indices]) fragments of fragment6() (with an
+# explicit id, so the bytes are stable), ("expr", expr), ("hex", class, hex).
+F6 = 'IPv6(%s)/IPv6ExtHdrFragment(id=5)/UDP(sport=1000, dport=2000)/Raw(b"%s")' % (A6, data(100))
+F6B = ('IPv6(%s)/IPv6ExtHdrHopByHop()/IPv6ExtHdrFragment(id=6)/ICMPv6EchoRequest(data=b"%s")'
+       % (A6, data(80)))
+F6E = ('Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IPv6(%s)/IPv6ExtHdrFragment(id=7)/TCP(sport=1234, dport=4321)/Raw(b"%s")'
+       % (A6, data(70)))
+DEFRAGMENT6_CASES = [
+    [("frag6", F6, 90, [0, 1, 2])],
+    [("frag6", F6, 90, [2, 0, 1])],
+    [("frag6", F6, 90, [0, 2])],
+    [("frag6", F6, 90, [1, 2])],
+    [("frag6", F6, 90, [0])],
+    [("frag6", F6, 90, [0, 1, 1, 2])],
+    [("frag6", F6B, 70, [0, 1, 2, 3])],
+    [("frag6", F6E, 70, [1, 0, 2])],
+    [("frag6", F6, 90, [0]), ("frag6", F6B, 70, [1]), ("frag6", F6, 90, [1, 2])],
+    [("expr", 'IPv6(%s)/UDP()' % A6)],
+    [],
+    [("expr", 'IPv6(%s)/IPv6ExtHdrFragment(id=1, m=0)/Raw(b"whole")' % A6)],
+    [("hex", "IPv6", "6000000000103a4020010db800000000000000000000000120010db80000000000000000000000023a0000010000000980000000000000000000")],
+]
+
+
+def defrag6_input(spec):
+    out, items = [], []
+    for s in spec:
+        if s[0] == "frag6":
+            fr = fragment6(eval(s[1]), s[2])
+            for i in s[3]:
+                out.append(fr[i])
+                items.append({"kind": "frag6", "expr": s[1], "size": s[2], "index": i})
+        elif s[0] == "expr":
+            out.append(eval(s[1]))
+            items.append({"kind": "expr", "expr": s[1]})
+        else:
+            out.append(globals()[s[1]](bytes.fromhex(s[2])))
+            items.append({"kind": "hex", "class": s[1], "hex": s[2]})
+    return out, items
+
+
 class _Warnings(logging.Handler):
     def __init__(self):
         super().__init__()
@@ -685,6 +778,13 @@ def frag_vectors():
         res, w = with_warnings(lambda: defragment(lst))
         out.append({"id": "defrag-%03d" % i, "op": "defragment", "input": items,
                     "result": packets(res), "list_repr": attempt(lambda: repr(res)), "warnings": w})
+    for i, spec in enumerate(DEFRAGMENT6_CASES):
+        lst, items = defrag6_input(spec)
+        res, w = with_warnings(lambda: defragment6(lst))
+        # An empty list when nothing was fragmented, else one packet.
+        res = res if isinstance(res, (list, str)) else [res]
+        out.append({"id": "defrag6-%03d" % i, "op": "defragment6", "input": items,
+                    "result": res if isinstance(res, str) else packets(res), "warnings": w})
     for i, (e, size) in enumerate(FRAGMENT6_CASES):
         res, w = with_warnings(lambda: packets(fragment6(eval(e), size)))
         out.append({"id": "frag6-%03d" % i, "op": "fragment6", "expr": e, "size": size,

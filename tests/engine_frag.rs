@@ -12,7 +12,8 @@ use engine_support as reference;
 use serde_json::Value as Json;
 use wirecraft::packet::log::take_warnings;
 use wirecraft::packet::{
-    defragment, dissect, fragment, fragment6, Defragmented, FragError, Packet, Registry, Value,
+    defragment, defragment6, dissect, fragment, fragment6, Defragmented, FragError, Packet,
+    Registry, Value,
 };
 
 fn vectors(op: &str) -> Vec<Json> {
@@ -174,6 +175,42 @@ fn defragment_matches_scapy() {
         fail.extend(errs);
     }
     report("defragment", pass, &fail);
+}
+
+#[test]
+fn defragment6_matches_scapy() {
+    let reg = Rc::new(Registry::with_builtins());
+    let (mut pass, mut fail) = (0, Vec::new());
+    let cases = vectors("defragment6");
+    assert!(cases.len() >= 10);
+    for v in &cases {
+        let id = text(&v["id"]);
+        let mut input = Vec::new();
+        for it in v["input"].as_array().expect("input list") {
+            match it["kind"].as_str() {
+                Some("frag6") => {
+                    let p = reference::packet(&reg, &text(&it["expr"])).expect("expression");
+                    let frags = fragment6(&reg, &p, int(&it["size"])).expect("fragments");
+                    input.push(frags[it["index"].as_u64().unwrap_or(0) as usize].clone());
+                }
+                Some("expr") => {
+                    input.push(reference::packet(&reg, &text(&it["expr"])).expect("expression"))
+                }
+                _ => {
+                    let def = reg.def(&text(&it["class"])).expect("class");
+                    input.push(dissect(&def, &reference::unhex(&text(&it["hex"]))));
+                }
+            }
+        }
+        take_warnings();
+        let got = got_packets(defragment6(&input).map(|p| p.into_iter().collect()));
+        let errs = compare(&id, &got, &expected(v), &take_warnings(), &warnings(v));
+        if errs.is_empty() {
+            pass += 1;
+        }
+        fail.extend(errs);
+    }
+    report("defragment6", pass, &fail);
 }
 
 /// The id Scapy drew for a fragment header it filled in (`id=N` in the header's repr).

@@ -26,7 +26,7 @@ use crate::packet::layer::{Hooks, LayerDef};
 use crate::packet::matching::{self, opt_answers, payload_answers, payload_hashret};
 use crate::packet::netdb;
 use crate::packet::packet::{LayerData, Packet};
-use crate::packet::registry::{bind_layers, Registry};
+use crate::packet::registry::{bind_bottom_up, bind_layers, Registry};
 use crate::packet::resolver::Resolver;
 use crate::packet::value::{py_bytes_repr, Value};
 
@@ -167,6 +167,28 @@ fn sized_int(c: char) -> usize {
 /// TCPOptionsField: a list of `(name, value)` tuples, as the reference shows them.
 struct TcpOptionsField;
 
+thread_local! {
+    /// TCPAOValue, the value of a TCP-AO option: shared by the registry and the options
+    /// field, which dissects AO options into it.
+    static TCP_AO_VALUE: Rc<LayerDef> = Rc::new(LayerDef::new(
+        "TCPAOValue",
+        "TCPAOValue",
+        vec![
+            FieldDef::new("keyid", byte(), Value::None),
+            FieldDef::new("rnextkeyid", byte(), Value::None),
+            FieldDef::new(
+                "mac",
+                StrField::with("StrLenField", StrLen::Rest(0), false),
+                Value::Bytes(Vec::new()),
+            ),
+        ],
+    ));
+}
+
+fn tcp_ao_value() -> Rc<LayerDef> {
+    TCP_AO_VALUE.with(Rc::clone)
+}
+
 /// `RandTCPOptions()`: one to five options of random kinds (never EOL) with random values,
 /// what fuzz() puts in TCP's options.
 struct RandTcpOptions;
@@ -250,6 +272,7 @@ impl TcpOptionsField {
         match (val, layout) {
             (Value::Bytes(b), _) => body.extend_from_slice(b),
             (Value::Str(s), _) => body.extend_from_slice(s.as_bytes()),
+            (Value::Packet(p), _) => body.extend(p.build().map_err(|e| e.to_string())?),
             (Value::None, _) => {}
             (Value::Int(i), l) if l.len() == 1 => {
                 let n = sized_int(l.chars().next().unwrap_or('I'));
@@ -393,6 +416,12 @@ impl FieldKind for TcpOptionsField {
             let end = (pos + olen).min(x.len());
             let body = &x[pos + 2.min(end - pos)..end];
             let v = match name {
+                // TCP-AO: key ids and a MAC (the reference fails on a body shorter than the
+                // ids: here that body stays bytes).
+                Some((29, n, _)) if body.len() >= 2 => Value::Tuple(vec![
+                    Value::Str(n.to_string()),
+                    Value::Packet(crate::packet::dissect(&tcp_ao_value(), body)),
+                ]),
                 Some((_, n, layout)) => Value::Tuple(vec![
                     Value::Str(n.to_string()),
                     Self::decode_value(layout, body),
@@ -483,20 +512,8 @@ fn ip_under(d: &LayerData) -> Option<(Ipv4Addr, Ipv4Addr)> {
     if !u.def().is_a_name("IP") {
         return None;
     }
-    let ud = u.data();
-    // A set (network, list) builds its first element.
-    let addr = |n: &str| match ud.get(n).map(crate::packet::sets::first_element).as_deref() {
-        Some(Value::Ip4(a)) => Some(*a),
-        _ => None,
-    };
-    // An unset destination is the loopback address, as DestIPField's default.
-    let dst = addr("dst").unwrap_or(Ipv4Addr::LOCALHOST);
-    let src = addr("src").unwrap_or_else(|| {
-        crate::packet::resolver::current()
-            .source_ipv4(dst)
-            .unwrap_or(Ipv4Addr::UNSPECIFIED)
-    });
-    Some((src, dst))
+    let addrs = crate::packet::checksum::ipv4_pseudo_header(&u.data());
+    Some(addrs)
 }
 
 /// A transport checksum over the pseudo-header of the IP or IPv6 (or extension header)
@@ -581,12 +598,16 @@ fn l4_summary(p: &Packet, proto: &str, with_flags: bool) -> Option<(String, Vec<
 }
 
 fn ip_option_header(option: i128) -> Vec<FieldDef> {
+    ip_option_header_with(0, 0, option)
+}
+
+fn ip_option_header_with(copy: i128, class: i128, option: i128) -> Vec<FieldDef> {
     vec![
-        FieldDef::new("copy_flag", fields::bits(1), Value::Int(0)),
+        FieldDef::new("copy_flag", fields::bits(1), Value::Int(copy)),
         FieldDef::new(
             "optclass",
             fields::bit_enum(2, names(IPOPT_CLASSES)),
-            Value::Int(0),
+            Value::Int(class),
         ),
         FieldDef::new(
             "option",
@@ -617,23 +638,240 @@ fn ip_option_generic() -> LayerDef {
     LayerDef::new("IPOption", "IP Option", f)
 }
 
-fn ip_option_rr() -> LayerDef {
-    let mut f = ip_option_header(7);
-    f.push(FieldDef::new(
-        "length",
-        option_len("routers", |l| l + 3),
-        Value::None,
-    ));
-    f.push(FieldDef::new("pointer", byte(), Value::Int(4)));
-    f.push(FieldDef::new(
-        "routers",
-        FieldListField::rc(
-            IpField::plain(),
-            Some(Rc::new(|d: &LayerData| d.int("length").unwrap_or(3) - 3)),
+/// Record Route and the source routes: a pointer and a list of addresses.
+fn route_option_body() -> Vec<FieldDef> {
+    vec![
+        FieldDef::new("length", option_len("routers", |l| l + 3), Value::None),
+        FieldDef::new("pointer", byte(), Value::Int(4)),
+        FieldDef::new(
+            "routers",
+            FieldListField::rc(
+                IpField::plain(),
+                Some(Rc::new(|d: &LayerData| d.int("length").unwrap_or(3) - 3)),
+            ),
+            Value::List(Vec::new()),
         ),
-        Value::List(Vec::new()),
-    ));
-    LayerDef::new("IPOption_RR", "IP Option Record Route", f)
+    ]
+}
+
+static ROUTER_ALERT_NAMES: &[(i128, &str)] = &[(0, "router_shall_examine_packet")];
+static TIMESTAMP_FLAGS: &[(i128, &str)] = &[
+    (0, "timestamp_only"),
+    (1, "timestamp_and_ip_addr"),
+    (3, "prespecified_ip_addr"),
+];
+
+/// One IP option class: its class and display names, copy flag, option class, number and
+/// the fields after the option byte.
+struct IpOptionClass {
+    class: &'static str,
+    name: &'static str,
+    copy: i128,
+    optclass: i128,
+    number: i128,
+    body: fn() -> Vec<FieldDef>,
+}
+
+fn fixed_len(n: i128) -> FieldDef {
+    FieldDef::new("length", byte(), Value::Int(n))
+}
+
+fn ip4_zero(name: &str) -> FieldDef {
+    FieldDef::new(name, IpField::plain(), Value::Ip4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The option classes the reference has beside the generic one: every class defined by the
+/// IP option registry that it implements.
+static IP_OPTION_CLASSES: &[IpOptionClass] = &[
+    IpOptionClass {
+        class: "IPOption_EOL",
+        name: "IP Option End of Options List",
+        copy: 0,
+        optclass: 0,
+        number: 0,
+        body: Vec::new,
+    },
+    IpOptionClass {
+        class: "IPOption_NOP",
+        name: "IP Option No Operation",
+        copy: 0,
+        optclass: 0,
+        number: 1,
+        body: Vec::new,
+    },
+    IpOptionClass {
+        class: "IPOption_Security",
+        name: "IP Option Security",
+        copy: 1,
+        optclass: 0,
+        number: 2,
+        body: || {
+            vec![
+                fixed_len(11),
+                FieldDef::new("security", short(), Value::Int(0)),
+                FieldDef::new("compartment", short(), Value::Int(0)),
+                FieldDef::new("handling_restrictions", short(), Value::Int(0)),
+                FieldDef::new(
+                    "transmission_control_code",
+                    StrField::fixed(3),
+                    Value::Bytes(b"xxx".to_vec()),
+                ),
+            ]
+        },
+    },
+    IpOptionClass {
+        class: "IPOption_LSRR",
+        name: "IP Option Loose Source and Record Route",
+        copy: 1,
+        optclass: 0,
+        number: 3,
+        body: route_option_body,
+    },
+    IpOptionClass {
+        class: "IPOption_Timestamp",
+        name: "IP Option Timestamp",
+        copy: 0,
+        optclass: 2,
+        number: 4,
+        body: || {
+            vec![
+                // Unset, it is the option's built length (see ip_option_timestamp_length).
+                FieldDef::new("length", byte(), Value::None),
+                FieldDef::new("pointer", byte(), Value::Int(9)),
+                FieldDef::new("oflw", fields::bits(4), Value::Int(0)),
+                FieldDef::new(
+                    "flg",
+                    fields::bit_enum(4, names(TIMESTAMP_FLAGS)),
+                    Value::Int(1),
+                ),
+                ip4_zero("internet_address").when(|d| d.int("flg") != Some(0)),
+                FieldDef::new("timestamp", int(), Value::Int(0)),
+            ]
+        },
+    },
+    IpOptionClass {
+        class: "IPOption_RR",
+        name: "IP Option Record Route",
+        copy: 0,
+        optclass: 0,
+        number: 7,
+        body: route_option_body,
+    },
+    IpOptionClass {
+        class: "IPOption_Stream_Id",
+        name: "IP Option Stream ID",
+        copy: 1,
+        optclass: 0,
+        number: 8,
+        body: || {
+            vec![
+                fixed_len(4),
+                FieldDef::new("security", short(), Value::Int(0)),
+            ]
+        },
+    },
+    IpOptionClass {
+        class: "IPOption_SSRR",
+        name: "IP Option Strict Source and Record Route",
+        copy: 1,
+        optclass: 0,
+        number: 9,
+        body: route_option_body,
+    },
+    IpOptionClass {
+        class: "IPOption_MTU_Probe",
+        name: "IP Option MTU Probe",
+        copy: 0,
+        optclass: 0,
+        number: 11,
+        body: || vec![fixed_len(4), FieldDef::new("mtu", short(), Value::Int(0))],
+    },
+    IpOptionClass {
+        class: "IPOption_MTU_Reply",
+        name: "IP Option MTU Reply",
+        copy: 0,
+        optclass: 0,
+        number: 12,
+        body: || vec![fixed_len(4), FieldDef::new("mtu", short(), Value::Int(0))],
+    },
+    IpOptionClass {
+        class: "IPOption_Traceroute",
+        name: "IP Option Traceroute",
+        copy: 0,
+        optclass: 0,
+        number: 18,
+        body: || {
+            vec![
+                fixed_len(12),
+                FieldDef::new("id", short(), Value::Int(0)),
+                FieldDef::new("outbound_hops", short(), Value::Int(0)),
+                FieldDef::new("return_hops", short(), Value::Int(0)),
+                ip4_zero("originator_ip"),
+            ]
+        },
+    },
+    IpOptionClass {
+        class: "IPOption_Address_Extension",
+        name: "IP Option Address Extension",
+        copy: 1,
+        optclass: 0,
+        number: 19,
+        body: || vec![fixed_len(10), ip4_zero("src_ext"), ip4_zero("dst_ext")],
+    },
+    IpOptionClass {
+        class: "IPOption_Router_Alert",
+        name: "IP Option Router Alert",
+        copy: 1,
+        optclass: 0,
+        number: 20,
+        body: || {
+            vec![
+                fixed_len(4),
+                FieldDef::new(
+                    "alert",
+                    fields::short_enum(names(ROUTER_ALERT_NAMES)),
+                    Value::Int(0),
+                ),
+            ]
+        },
+    },
+    IpOptionClass {
+        class: "IPOption_SDBM",
+        name: "IP Option Selective Directed Broadcast Mode",
+        copy: 1,
+        optclass: 0,
+        number: 21,
+        body: || {
+            vec![
+                FieldDef::new("length", option_len("addresses", |l| l + 2), Value::None),
+                FieldDef::new(
+                    "addresses",
+                    FieldListField::rc(
+                        IpField::plain(),
+                        Some(Rc::new(|d: &LayerData| d.int("length").unwrap_or(2) - 2)),
+                    ),
+                    Value::List(Vec::new()),
+                ),
+            ]
+        },
+    },
+];
+
+fn ip_option_class(c: &IpOptionClass) -> LayerDef {
+    let mut f = ip_option_header_with(c.copy, c.optclass, c.number);
+    f.extend((c.body)());
+    let mut d = LayerDef::new(c.class, c.name, f);
+    if c.class == "IPOption_Timestamp" {
+        d.hooks.post_build = Some(Rc::new(|d, mut hdr, pay, _| {
+            // An unset length is the option's own built length.
+            if is_unset(d, "length") && hdr.len() > 1 {
+                hdr[1] = hdr.len().min(255) as u8;
+            }
+            hdr.extend_from_slice(pay);
+            Ok(hdr)
+        }));
+    }
+    d
 }
 
 fn ip(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
@@ -1165,19 +1403,12 @@ fn icmperror_answers(me: &Packet, other: &Packet) -> bool {
 /// Registers IPv4, ICMP, TCP, UDP and their bindings (after `l2`).
 pub fn register(reg: &Registry) {
     let generic = reg.register(ip_option_generic());
-    let eol = reg.register(LayerDef::new(
-        "IPOption_EOL",
-        "IP Option End of Options List",
-        ip_option_header(0),
-    ));
-    let nop = reg.register(LayerDef::new(
-        "IPOption_NOP",
-        "IP Option No Operation",
-        ip_option_header(1),
-    ));
-    let rr = reg.register(ip_option_rr());
-    let options = [(0, eol), (1, nop), (7, rr)];
+    let options: Vec<(i128, Rc<LayerDef>)> = IP_OPTION_CLASSES
+        .iter()
+        .map(|c| (c.number, reg.register(ip_option_class(c))))
+        .collect();
     let ip = reg.register(ip(&options, generic));
+    reg.add(tcp_ao_value());
     let tcp = reg.register(tcp());
     let udp = reg.register(udp());
     let iperror = reg.register(error_copy(
@@ -1223,6 +1454,16 @@ pub fn register(reg: &Registry) {
         b(&snap, &ip, &[("code", Value::Int(0x800))]);
         b(&ip, &gre, &proto(47));
         b(&gre, &ip, &[("proto", Value::Int(0x800))]);
+    }
+    for cooked in ["CookedLinux", "CookedLinuxV2"] {
+        if let Some(lower) = reg.get(cooked) {
+            b(&lower, &ip, &[("proto", Value::Int(0x800))]);
+        }
+    }
+    if let Some(lo) = reg.get("Loopback") {
+        // Family 0 is read as IPv4 too, but a build writes AF_INET.
+        bind_bottom_up(&lo, &ip, &[("type", Value::Int(0))]).expect("built-in inet binding");
+        b(&lo, &ip, &[("type", Value::Int(2))]);
     }
     b(&ip, &icmp, &proto(1));
     b(&ip, &ip, &proto(4));

@@ -109,7 +109,16 @@ static ICMP6_MIN_LEN: &[(u8, usize)] = &[
     (135, 24),
     (136, 24),
     (137, 40),
+    (141, 8),
+    (142, 8),
     (143, 8),
+    (144, 8),
+    (145, 8),
+    (146, 8),
+    (147, 8),
+    (151, 8),
+    (152, 4),
+    (153, 4),
 ];
 
 static UNREACH6_CODES: &[(i128, &str)] = &[
@@ -375,6 +384,12 @@ impl Ip6ListField {
         Rc::new(Ip6ListField {
             length_from: None,
             count_from: Some(f),
+        })
+    }
+    fn rest() -> Rc<dyn FieldKind> {
+        Rc::new(Ip6ListField {
+            length_from: None,
+            count_from: None,
         })
     }
 }
@@ -676,6 +691,8 @@ impl FieldKind for OptionsField {
 /// ICMPv6NDOptDataField: bytes padded with zeros so that the option is a multiple of 8.
 struct NdOptDataField {
     inner: Rc<dyn FieldKind>,
+    /// Drop the padding's trailing zeros when dissecting (the Captive-Portal URI).
+    strip_zeros: bool,
 }
 
 impl NdOptDataField {
@@ -702,7 +719,15 @@ impl FieldKind for NdOptDataField {
         ctx: &mut DissectCtx<'_>,
         s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
-        self.inner.getfield(ctx, s)
+        let (n, v) = self.inner.getfield(ctx, s)?;
+        Ok(match v {
+            Some(Value::Bytes(mut b)) if self.strip_zeros => {
+                let keep = b.iter().rposition(|&x| x != 0).map_or(0, |i| i + 1);
+                b.truncate(keep);
+                (n, Some(Value::Bytes(b)))
+            }
+            other => (n, other),
+        })
     }
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
         self.inner.i2repr(layer, v)
@@ -1576,6 +1601,7 @@ fn nd_options(cl: &Shared, ipv6: &Rc<LayerDef>) -> Vec<LayerDef> {
                     inner: StrField::length_from(Rc::new(|d: &LayerData| {
                         8 * d.int("len").unwrap_or(0).max(1) - 2
                     })),
+                    strip_zeros: false,
                 }),
                 Value::Bytes(Vec::new()),
             ),
@@ -1732,6 +1758,591 @@ fn nd_options(cl: &Shared, ipv6: &Rc<LayerDef>) -> Vec<LayerDef> {
         })
     }));
     vec![unknown, src, dst, prefix, redirected, mtu, route, rdnss]
+}
+
+// --- ICMPv6: Inverse ND, Mobile IPv6 discovery, Multicast Router Discovery ---
+
+static HAAD_R: &[(i128, &str)] = &[(1, "MR")];
+static MPADV_FLAGS: &[(i128, &str)] = &[(2, "M"), (1, "O")];
+
+/// Hashret and answers of the messages matched by an identifier (HAAD, mobile prefix).
+fn id_hashret(p: &Packet) -> Vec<u8> {
+    let mut out = (p.data().int("id").unwrap_or(0) as u16)
+        .to_be_bytes()
+        .to_vec();
+    out.extend(payload_hashret(p));
+    out
+}
+
+fn answers_by_id(request: &'static str) -> crate::packet::layer::AnswersFn {
+    Rc::new(move |me, other| other.def().is_a_name(request) && me.get("id") == other.get("id"))
+}
+
+/// Inverse Neighbor Discovery (RFC 3122), Home Agent Address Discovery and Mobile Prefix
+/// messages (RFC 6275), Multicast Router Discovery (RFC 4286).
+fn discovery_messages(cl: &Shared, parent: &Rc<LayerDef>) -> Vec<LayerDef> {
+    let with_options = |class: &str, name: &str, f: Vec<FieldDef>| {
+        let mut d = icmp6_layer(class, name, f, parent);
+        d.hooks.guess_payload = Some(nd_guess(cl));
+        d
+    };
+    let code = || FieldDef::new("code", byte(), Value::Int(0));
+    let id = || FieldDef::new("id", xshort(), Value::None);
+    let ind = |ty: i128, class: &str, name: &str| {
+        with_options(
+            class,
+            name,
+            vec![
+                icmp6_type(ty),
+                code(),
+                cksum(),
+                FieldDef::new("reserved", xint(), Value::Int(0)),
+            ],
+        )
+    };
+    let haad_head = |ty: i128| {
+        vec![
+            icmp6_type(ty),
+            code(),
+            cksum(),
+            id(),
+            FieldDef::new("R", fields::bit_enum(1, names(HAAD_R)), Value::Int(1)),
+            FieldDef::new("res", fields::xbits(15), Value::Int(0)),
+        ]
+    };
+    let mut haad_req = icmp6_layer(
+        "ICMPv6HAADRequest",
+        "ICMPv6 Home Agent Address Discovery Request",
+        haad_head(144),
+        parent,
+    );
+    haad_req.hooks.hashret = Some(Rc::new(id_hashret));
+    let mut reply_fields = haad_head(145);
+    reply_fields.push(FieldDef::new(
+        "addresses",
+        Ip6ListField::rest(),
+        Value::List(Vec::new()),
+    ));
+    let mut haad_rep = icmp6_layer(
+        "ICMPv6HAADReply",
+        "ICMPv6 Home Agent Address Discovery Reply",
+        reply_fields,
+        parent,
+    );
+    haad_rep.hooks.hashret = Some(Rc::new(id_hashret));
+    haad_rep.hooks.answers = Some(answers_by_id("ICMPv6HAADRequest"));
+    let mp_sol = icmp6_layer(
+        "ICMPv6MPSol",
+        "ICMPv6 Mobile Prefix Solicitation",
+        vec![
+            icmp6_type(146),
+            code(),
+            cksum(),
+            id(),
+            FieldDef::new("res", xshort(), Value::Int(0)),
+        ],
+        parent,
+    );
+    let mut mp_adv = with_options(
+        "ICMPv6MPAdv",
+        "ICMPv6 Mobile Prefix Advertisement",
+        vec![
+            icmp6_type(147),
+            code(),
+            cksum(),
+            id(),
+            FieldDef::new(
+                "flags",
+                fields::bit_enum(2, names(MPADV_FLAGS)),
+                Value::Int(2),
+            ),
+            FieldDef::new("res", fields::xbits(14), Value::Int(0)),
+        ],
+    );
+    mp_adv.hooks.hashret = Some(Rc::new(id_hashret));
+    mp_adv.hooks.answers = Some(answers_by_id("ICMPv6MPSol"));
+    let mrd_adv = icmp6_layer(
+        "ICMPv6MRD_Advertisement",
+        "ICMPv6 Multicast Router Discovery Advertisement",
+        vec![
+            icmp6_type(151),
+            FieldDef::new("advinter", byte(), Value::Int(20)),
+            cksum(),
+            FieldDef::new("queryint", short(), Value::Int(0)),
+            FieldDef::new("robustness", short(), Value::Int(0)),
+        ],
+        parent,
+    );
+    let mrd = |ty: i128, class: &str, name: &str| {
+        icmp6_layer(
+            class,
+            name,
+            vec![
+                icmp6_type(ty),
+                FieldDef::new("res", byte(), Value::Int(0)),
+                cksum(),
+            ],
+            parent,
+        )
+    };
+    vec![
+        ind(
+            141,
+            "ICMPv6ND_INDSol",
+            "ICMPv6 Inverse Neighbor Discovery Solicitation",
+        ),
+        ind(
+            142,
+            "ICMPv6ND_INDAdv",
+            "ICMPv6 Inverse Neighbor Discovery Advertisement",
+        ),
+        haad_req,
+        haad_rep,
+        mp_sol,
+        mp_adv,
+        mrd_adv,
+        mrd(
+            152,
+            "ICMPv6MRD_Solicitation",
+            "ICMPv6 Multicast Router Discovery Solicitation",
+        ),
+        mrd(
+            153,
+            "ICMPv6MRD_Termination",
+            "ICMPv6 Multicast Router Discovery Termination",
+        ),
+    ]
+}
+
+static IPADDR_OPTCODES: &[(i128, &str)] = &[
+    (1, "Old Care-Of Address"),
+    (2, "New Care-Of Address"),
+    (3, "NAR's IP address"),
+];
+static LLA_OPTCODES: &[(i128, &str)] = &[
+    (0, "Wildcard requesting resolution for all nearby AP"),
+    (1, "LLA for the new AP"),
+    (2, "LLA of the MN"),
+    (3, "LLA of the NAR"),
+    (4, "LLA of the src of TrSolPr or PrRtAdv msg"),
+    (5, "AP identified by LLA belongs to current iface of router"),
+    (6, "No preifx info available for AP identified by the LLA"),
+    (7, "No fast handovers support for AP identified by the LLA"),
+];
+static PREF64_PLC: &[(i128, &str)] = &[
+    (0, "/96"),
+    (1, "/64"),
+    (2, "/56"),
+    (3, "/48"),
+    (4, "/40"),
+    (5, "/32"),
+];
+
+/// DomainNameListField: DNS names in wire form (length-prefixed labels, each name ending
+/// with the root's empty label), shown with their trailing dots; dissection stops at the
+/// option's zero padding.
+struct DomainNameListField {
+    length_from: LengthFn,
+}
+
+impl DomainNameListField {
+    fn encode(v: &Value) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        let Value::List(names) = v else {
+            return match v {
+                Value::None => Ok(out),
+                other => Err(format!("a search list is a list, not {}", other.py_repr())),
+            };
+        };
+        for n in names {
+            let text = match n {
+                Value::Str(s) => s.clone().into_bytes(),
+                Value::Bytes(b) => b.clone(),
+                other => return Err(format!("a domain name is a str, not {}", other.py_repr())),
+            };
+            for label in text.split(|&c| c == b'.').filter(|l| !l.is_empty()) {
+                out.push(label.len().min(63) as u8);
+                out.extend_from_slice(&label[..label.len().min(63)]);
+            }
+            out.push(0);
+        }
+        Ok(out)
+    }
+}
+
+impl FieldKind for DomainNameListField {
+    fn class_name(&self) -> &str {
+        "DomainNameListField"
+    }
+    fn is_list(&self) -> bool {
+        true
+    }
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        // Names are kept with their trailing dot, as the reference normalizes them.
+        let dotted = |s: &str| {
+            if s.ends_with('.') {
+                s.to_string()
+            } else {
+                format!("{s}.")
+            }
+        };
+        Ok(match v {
+            Value::List(l) => Value::List(
+                l.into_iter()
+                    .map(|n| match n {
+                        Value::Str(s) => Value::Str(dotted(&s)),
+                        Value::Bytes(b) => Value::Str(dotted(&String::from_utf8_lossy(&b))),
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        })
+    }
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        out.extend(Self::encode(v)?);
+        Ok(())
+    }
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let n = usize::try_from((self.length_from)(ctx.layer))
+            .unwrap_or(0)
+            .min(s.len());
+        let x = &s[..n];
+        let mut names = Vec::new();
+        let mut pos = 0;
+        while pos < x.len() && x[pos] != 0 {
+            let mut name = String::new();
+            while pos < x.len() && x[pos] != 0 {
+                let l = usize::from(x[pos]);
+                let end = (pos + 1 + l).min(x.len());
+                name.push_str(&String::from_utf8_lossy(&x[pos + 1..end]));
+                name.push('.');
+                pos = end;
+            }
+            pos += 1;
+            names.push(Value::Str(name));
+        }
+        Ok((n, Some(Value::List(names))))
+    }
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        v.py_repr()
+    }
+    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
+        Self::encode(v).map_or(0, |b| b.len())
+    }
+}
+
+/// _PREF64: the 96 high bits of a NAT64 prefix.
+struct Pref64Field;
+
+impl FieldKind for Pref64Field {
+    fn class_name(&self) -> &str {
+        "_PREF64"
+    }
+    fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        Ip6Field::rc("IP6Field").any2i(layer, v)
+    }
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let mut full = Vec::new();
+        Ip6Field::rc("IP6Field").addfield(ctx, v, &mut full)?;
+        out.extend_from_slice(&full[..full.len().min(12)]);
+        Ok(())
+    }
+    fn getfield(
+        &self,
+        _ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        if s.len() < 12 {
+            return Err(Truncated);
+        }
+        let mut b = [0u8; 16];
+        b[..12].copy_from_slice(&s[..12]);
+        Ok((12, Some(Value::Ip6(Ipv6Addr::from(b)))))
+    }
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Ip6(a) => a.to_string(),
+            other => other.py_repr(),
+        }
+    }
+    fn i2len(&self, _layer: &LayerData, _v: &Value) -> usize {
+        12
+    }
+}
+
+/// The Neighbor Discovery options beyond RFC 4861's: inverse ND address lists, Mobile IPv6
+/// and fast handover options, MAP, expanded flags, DNS search list, captive portal, PREF64,
+/// NBMA shortcut limit.
+fn more_nd_options(cl: &Shared) -> Vec<LayerDef> {
+    let opt = |class: &str, name: &str, f: Vec<FieldDef>| {
+        LayerDef::new(class, name, f).with_hooks(Hooks {
+            guess_payload: Some(nd_guess(cl)),
+            ..Hooks::default()
+        })
+    };
+    let ty = |t: i128| FieldDef::new("type", byte(), Value::Int(t));
+    let len = |n: i128| FieldDef::new("len", byte(), Value::Int(n));
+    let ip6 = |n: &str| {
+        FieldDef::new(
+            n,
+            Ip6Field::rc("IP6Field"),
+            Value::Ip6(Ipv6Addr::UNSPECIFIED),
+        )
+    };
+    let addr_list = |t: i128, class: &str, name: &str| {
+        let list_len = Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+            .computed(count_of("addrlist", |x| 2 * x + 1))
+            .rc();
+        opt(
+            class,
+            name,
+            vec![
+                ty(t),
+                FieldDef::new("len", list_len, Value::None),
+                FieldDef::new("res", StrField::fixed(6), Value::Bytes(vec![0; 6])),
+                FieldDef::new(
+                    "addrlist",
+                    Ip6ListField::length(Rc::new(|d: &LayerData| {
+                        8 * (d.int("len").unwrap_or(1) - 1)
+                    })),
+                    Value::List(Vec::new()),
+                ),
+            ],
+        )
+    };
+    let mut adv_interval = opt(
+        "ICMPv6NDOptAdvInterval",
+        "ICMPv6 Neighbor Discovery - Interval Advertisement",
+        vec![
+            ty(7),
+            len(1),
+            FieldDef::new("res", short(), Value::Int(0)),
+            FieldDef::new("advint", int(), Value::Int(0)),
+        ],
+    );
+    adv_interval.hooks.mysummary = Some(Rc::new(|p| {
+        summary_with(p, |d, name| {
+            format!("{name} {} milliseconds", layer_field_repr(d, "advint"))
+        })
+    }));
+    let mut ha_info = opt(
+        "ICMPv6NDOptHAInfo",
+        "ICMPv6 Neighbor Discovery - Home Agent Information",
+        vec![
+            ty(8),
+            len(1),
+            FieldDef::new("res", short(), Value::Int(0)),
+            FieldDef::new("pref", short(), Value::Int(0)),
+            FieldDef::new("lifetime", short(), Value::Int(1)),
+        ],
+    );
+    ha_info.hooks.mysummary = Some(Rc::new(|p| {
+        summary_with(p, |d, name| {
+            format!(
+                "{name} {} {} seconds",
+                layer_field_repr(d, "pref"),
+                layer_field_repr(d, "lifetime")
+            )
+        })
+    }));
+    let ip_addr = opt(
+        "ICMPv6NDOptIPAddr",
+        "ICMPv6 Neighbor Discovery - IP Address Option (FH for MIPv6)",
+        vec![
+            ty(17),
+            len(3),
+            FieldDef::new(
+                "optcode",
+                fields::byte_enum(names(IPADDR_OPTCODES)),
+                Value::Int(1),
+            ),
+            FieldDef::new("plen", byte(), Value::Int(64)),
+            FieldDef::new("res", int(), Value::Int(0)),
+            ip6("addr"),
+        ],
+    );
+    let new_prefix = opt(
+        "ICMPv6NDOptNewRtrPrefix",
+        "ICMPv6 Neighbor Discovery - New Router Prefix Information Option (FH for MIPv6)",
+        vec![
+            ty(18),
+            len(3),
+            FieldDef::new("optcode", byte(), Value::Int(0)),
+            FieldDef::new("plen", byte(), Value::Int(64)),
+            FieldDef::new("res", int(), Value::Int(0)),
+            ip6("prefix"),
+        ],
+    );
+    let lla = opt(
+        "ICMPv6NDOptLLA",
+        "ICMPv6 Neighbor Discovery - Link-Layer Address (LLA) Option (FH for MIPv6)",
+        vec![
+            ty(19),
+            len(1),
+            FieldDef::new(
+                "optcode",
+                fields::byte_enum(names(LLA_OPTCODES)),
+                Value::Int(0),
+            ),
+            FieldDef::new("lla", MacField::plain(), Value::Mac([0; 6])),
+        ],
+    );
+    let map = opt(
+        "ICMPv6NDOptMAP",
+        "ICMPv6 Neighbor Discovery - MAP Option",
+        vec![
+            ty(23),
+            len(3),
+            FieldDef::new("dist", fields::bits(4), Value::Int(1)),
+            FieldDef::new("pref", fields::bits(4), Value::Int(15)),
+            FieldDef::new("R", fields::bits(1), Value::Int(1)),
+            FieldDef::new("res", fields::bits(7), Value::Int(0)),
+            FieldDef::new("validlifetime", int(), Value::Int(0xffff_ffff)),
+            ip6("addr"),
+        ],
+    );
+    let efa = opt(
+        "ICMPv6NDOptEFA",
+        "ICMPv6 Neighbor Discovery Option - Expanded Flags Option",
+        vec![
+            ty(26),
+            len(1),
+            FieldDef::new("res", fields::bits(48), Value::Int(0)),
+        ],
+    );
+    let dnssl_list = Rc::new(DomainNameListField {
+        length_from: Rc::new(|d: &LayerData| 8 * (d.int("len").unwrap_or(1) - 1)),
+    });
+    let mut dnssl = opt(
+        "ICMPv6NDOptDNSSL",
+        "ICMPv6 Neighbor Discovery Option - DNS Search List Option",
+        vec![
+            ty(31),
+            FieldDef::new(
+                "len",
+                Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec).rc(),
+                Value::None,
+            ),
+            FieldDef::new("res", short(), Value::None),
+            FieldDef::new("lifetime", int(), Value::Int(0xffff_ffff)),
+            FieldDef::new("searchlist", dnssl_list, Value::List(Vec::new())),
+        ],
+    );
+    dnssl.hooks.post_build = Some(Rc::new(|d, mut hdr, pay, _| {
+        // An unset length covers the names padded with zeros to a multiple of 8 bytes.
+        if unset(d, "len") && hdr.len() > 1 {
+            let units = hdr.len().div_ceil(8);
+            hdr.resize(units * 8, 0);
+            hdr[1] = units.min(255) as u8;
+        }
+        hdr.extend_from_slice(pay);
+        Ok(hdr)
+    }));
+    dnssl.hooks.mysummary = Some(Rc::new(|p| {
+        summary_with(p, |d, name| {
+            let list = match d.get("searchlist") {
+                Some(Value::List(l)) => l
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(s) => s.clone(),
+                        other => other.py_repr(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => String::new(),
+            };
+            format!("{name} {list}")
+        })
+    }));
+    let portal_len = Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+        .computed(length_of("URI", |x| (x + 2 + 7) / 8))
+        .rc();
+    let mut portal = opt(
+        "ICMPv6NDOptCaptivePortal",
+        "ICMPv6 Neighbor Discovery Option - Captive-Portal Option",
+        vec![
+            ty(37),
+            FieldDef::new("len", portal_len, Value::None),
+            FieldDef::new(
+                "URI",
+                Rc::new(NdOptDataField {
+                    inner: StrField::length_from(Rc::new(|d: &LayerData| {
+                        8 * d.int("len").unwrap_or(0).max(1) - 2
+                    })),
+                    strip_zeros: true,
+                }),
+                Value::Bytes(Vec::new()),
+            ),
+        ],
+    );
+    portal.hooks.mysummary = Some(Rc::new(|p| {
+        summary_with(p, |d, name| {
+            format!("{name} {}", layer_field_repr(d, "URI"))
+        })
+    }));
+    let mut pref64 = opt(
+        "ICMPv6NDOptPREF64",
+        "ICMPv6 Neighbor Discovery Option - PREF64 Option",
+        vec![
+            ty(38),
+            len(2),
+            FieldDef::new("scaledlifetime", fields::bits(13), Value::Int(0)),
+            FieldDef::new("plc", fields::bit_enum(3, names(PREF64_PLC)), Value::Int(0)),
+            FieldDef::new(
+                "prefix",
+                Rc::new(Pref64Field),
+                Value::Ip6(Ipv6Addr::UNSPECIFIED),
+            ),
+        ],
+    );
+    pref64.hooks.mysummary = Some(Rc::new(|p| {
+        summary_with(p, |d, name| {
+            format!(
+                "{name} {}{}",
+                layer_field_repr(d, "prefix"),
+                layer_field_repr(d, "plc")
+            )
+        })
+    }));
+    let shortcut = opt(
+        "ICMPv6NDOptShortcutLimit",
+        "ICMPv6 Neighbor Discovery Option - NBMA Shortcut Limit",
+        vec![
+            ty(6),
+            len(1),
+            FieldDef::new("shortcutlim", byte(), Value::Int(40)),
+            FieldDef::new("res1", byte(), Value::Int(0)),
+            FieldDef::new("res2", int(), Value::Int(0)),
+        ],
+    );
+    vec![
+        addr_list(
+            9,
+            "ICMPv6NDOptSrcAddrList",
+            "ICMPv6 Inverse Neighbor Discovery Option - Source Address List",
+        ),
+        addr_list(
+            10,
+            "ICMPv6NDOptTgtAddrList",
+            "ICMPv6 Inverse Neighbor Discovery Option - Target Address List",
+        ),
+        adv_interval,
+        ha_info,
+        ip_addr,
+        new_prefix,
+        lla,
+        map,
+        efa,
+        dnssl,
+        portal,
+        pref64,
+        shortcut,
+    ]
 }
 
 fn mld(parent: &Rc<LayerDef>) -> Vec<LayerDef> {
@@ -2292,7 +2903,9 @@ pub fn register(reg: &Registry) {
     }));
     let echo_rep = reg.register(echo_rep);
     let nd = reg_all(nd_messages(&cl, &icmp6));
-    let ndopts = reg_all(nd_options(&cl, &ip6));
+    let mut ndopts = reg_all(nd_options(&cl, &ip6));
+    ndopts.extend(reg_all(more_nd_options(&cl)));
+    let discovery = reg_all(discovery_messages(&cl, &icmp6));
     let ml = reg_all(mld(&icmp6));
     let (rec, report2) = mld2_report(&icmp6);
     // A record is followed by another (Scapy's default_payload_class).
@@ -2315,6 +2928,8 @@ pub fn register(reg: &Registry) {
         let ip = reg.get("IP");
         c.nh = vec![
             (0, w(&hbh)),
+            // The reference reads IPv6 in IPv6 after any extension header too.
+            (41, w(&ip6)),
             (43, w(&rt)),
             (44, w(&frag)),
             (58, w(&unknown)),
@@ -2331,6 +2946,7 @@ pub fn register(reg: &Registry) {
             .chain(nd.iter())
             .chain(ml.iter().take(3))
             .chain([&report2])
+            .chain(discovery.iter())
             .collect();
         c.icmp6 = all_icmp
             .iter()
@@ -2363,6 +2979,10 @@ pub fn register(reg: &Registry) {
         ("SNAP", "code", 0x86dd),
         ("GRE", "proto", 0x86dd),
         ("IP", "proto", 41),
+        ("CookedLinux", "proto", 0x86dd),
+        ("CookedLinuxV2", "proto", 0x86dd),
+        // AF_INET6 as the reference's Linux hosts number it.
+        ("Loopback", "type", 10),
     ] {
         if let Some(lower) = reg.get(name) {
             b(&lower, &ip6, &[(field, Value::Int(value))]);
@@ -2402,6 +3022,15 @@ pub fn register(reg: &Registry) {
             "ff02::1"
         };
         td(&ip6, d, &over(Some(dst), 255));
+    }
+    for d in &discovery {
+        let (dst, hlim) = match d.class_name.as_str() {
+            "ICMPv6ND_INDSol" | "ICMPv6ND_INDAdv" => ("ff02::1", 255),
+            "ICMPv6MRD_Advertisement" | "ICMPv6MRD_Solicitation" => ("ff02::2", 1),
+            "ICMPv6MRD_Termination" => ("ff02::6a", 1),
+            _ => continue,
+        };
+        td(&ip6, d, &over(Some(dst), hlim));
     }
     let ml_dst = [Some("ff02::1"), None, Some("ff02::2"), Some("ff02::1")];
     for (d, dst) in ml.iter().zip(ml_dst) {

@@ -1,11 +1,16 @@
-//! Link layer: Ethernet, 802.3, LLC, SNAP, 802.1Q, ARP, GRE.
+//! Link layer: Ethernet, 802.3, LLC, SNAP, 802.1Q and 802.1ad, ARP, Linux cooked captures
+//! (SLL and SLL2), BSD loopback, GRE with its routing entries.
 //!
 //! ```text
 //! Ether   | dst (6) | src (6) | type (2) |
 //! Dot3    | dst (6) | src (6) | len (2)  |
 //! LLC     | dsap (1) | ssap (1) | ctrl (1) |
 //! SNAP    | OUI (3) | code (2) |
-//! Dot1Q   | prio (3b) dei (1b) vlan (12b) | type (2) |
+//! Dot1Q   | prio (3b) dei (1b) vlan (12b) | type (2) |      (Dot1AD the same, S-tag)
+//! SLL     | pkttype (2) | lladdrtype (2) | lladdrlen (2) | src (8) | proto (2) |
+//! SLL2    | proto (2) | reserved (2) | ifindex (4) | lladdrtype (2) | pkttype | lladdrlen | src (8) |
+//! Loopback| type (4, host order: little-endian) |
+//! GRErouting | address_family (2) | SRE_offset | SRE_len | routing_info (SRE_len) |
 //! ARP     | hwtype (2) | ptype (2) | hwlen (1) | plen (1) | op (2) | hwsrc | psrc | hwdst | pdst |
 //! GRE     | C R K S s Recur(3b) flags(5b) ver(3b) | proto (2) | [chksum offset] [key] [seq] |
 //! ```
@@ -69,6 +74,26 @@ static ARP_OPS: &[(i128, &str)] = &[
 static OUIS: &[(i128, &str)] = &[
     (0x000000, "Officially Xerox, but 0:0:0:0:0:0 is more common"),
     (0x00000c, "Cisco Systems, Inc"),
+];
+
+/// Linux cooked-capture packet types.
+static SLL_PKTTYPES: &[(i128, &str)] = &[
+    (0, "unicast"),
+    (1, "broadcast"),
+    (2, "multicast"),
+    (3, "unicast-to-another-host"),
+    (4, "sent-by-us"),
+];
+
+/// BSD loopback (DLT_NULL) address families, as the reference names them.
+static LOOPBACK_TYPES: &[(i128, &str)] = &[
+    (2, "IPv4"),
+    (7, "OSI"),
+    (16, "Appletalk"),
+    (23, "Netware IPX/SPX"),
+    (24, "IPv6"),
+    (28, "IPv6"),
+    (30, "IPv6"),
 ];
 
 fn ether_types() -> Rc<dyn EnumNames> {
@@ -208,6 +233,106 @@ fn snap() -> LayerDef {
         vec![
             FieldDef::new("OUI", Rc::new(OuiField), Value::Int(0)),
             FieldDef::new("code", xshort_enum(ether_types()), Value::Int(0)),
+        ],
+    )
+}
+
+fn vlan_tag_fields() -> Vec<FieldDef> {
+    vec![
+        FieldDef::new("prio", fields::bits(3), Value::Int(0)),
+        FieldDef::new("dei", fields::bits(1), Value::Int(0)),
+        FieldDef::new("vlan", fields::bits(12), Value::Int(1)),
+        FieldDef::new("type", xshort_enum(ether_types()), Value::Int(0)),
+    ]
+}
+
+/// 802.1ad's service tag: 802.1Q's fields under another EtherType, with no summary of its
+/// own.
+fn dot1ad() -> LayerDef {
+    LayerDef::new("Dot1AD", "802_1AD", vlan_tag_fields())
+}
+
+fn cooked_src() -> FieldDef {
+    FieldDef::new("src", StrField::fixed(8), Value::Bytes(Vec::new()))
+}
+
+/// Linux cooked capture, version 1 (SLL, link type 113).
+fn cooked_linux() -> LayerDef {
+    LayerDef::new(
+        "CookedLinux",
+        "cooked linux",
+        vec![
+            FieldDef::new(
+                "pkttype",
+                fields::short_enum(Rc::new(StaticNames(SLL_PKTTYPES))),
+                Value::Int(0),
+            ),
+            FieldDef::new("lladdrtype", xshort(), Value::Int(512)),
+            FieldDef::new("lladdrlen", fields::short(), Value::Int(0)),
+            cooked_src(),
+            FieldDef::new("proto", xshort_enum(ether_types()), Value::Int(0x800)),
+        ],
+    )
+}
+
+/// Linux cooked capture, version 2 (SLL2, link type 276).
+fn cooked_linux_v2() -> LayerDef {
+    LayerDef::new(
+        "CookedLinuxV2",
+        "cooked linux v2",
+        vec![
+            FieldDef::new("proto", xshort_enum(ether_types()), Value::Int(0x800)),
+            FieldDef::new("reserved", fields::short(), Value::Int(0)),
+            FieldDef::new("ifindex", fields::int(), Value::Int(0)),
+            FieldDef::new("lladdrtype", xshort(), Value::Int(512)),
+            FieldDef::new(
+                "pkttype",
+                fields::byte_enum(Rc::new(StaticNames(SLL_PKTTYPES))),
+                Value::Int(0),
+            ),
+            FieldDef::new("lladdrlen", byte(), Value::Int(0)),
+            cooked_src(),
+        ],
+    )
+}
+
+/// BSD loopback: the address family as a 4-byte integer in the capturing host's order
+/// (little-endian here, as on the reference's hosts).
+fn loopback() -> LayerDef {
+    let family = Num::new(
+        "LoIntEnumField",
+        Width::Bytes(4),
+        NumDisplay::Enum {
+            names: Rc::new(StaticNames(LOOPBACK_TYPES)),
+            hex: false,
+        },
+    )
+    .little_endian()
+    .rc();
+    LayerDef::new(
+        "Loopback",
+        "Loopback",
+        vec![FieldDef::new("type", family, Value::Int(2))],
+    )
+}
+
+/// One GRE source route entry (RFC 1701); a null entry (family 0, length 0) ends the list.
+fn gre_routing() -> LayerDef {
+    let sre_len = Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+        .computed(length_of("routing_info", |l| l))
+        .rc();
+    LayerDef::new(
+        "GRErouting",
+        "GRE routing information",
+        vec![
+            FieldDef::new("address_family", fields::short(), Value::Int(0)),
+            FieldDef::new("SRE_offset", byte(), Value::Int(0)),
+            FieldDef::new("SRE_len", sre_len, Value::None),
+            FieldDef::new(
+                "routing_info",
+                StrField::length_from(Rc::new(|d: &LayerData| d.int("SRE_len").unwrap_or(0))),
+                Value::Bytes(Vec::new()),
+            ),
         ],
     )
 }
@@ -435,7 +560,12 @@ pub fn register(reg: &Registry) {
     let snap = reg.register(snap());
     let dot1q = reg.register(dot1q());
     let arp = reg.register(arp());
-    reg.register(gre());
+    let dot1ad = reg.register(dot1ad());
+    let sll = reg.register(cooked_linux());
+    let sll2 = reg.register(cooked_linux_v2());
+    reg.register(loopback());
+    let gre = reg.register(gre());
+    let gre_routing = reg.register(gre_routing());
     let b = |lower: &Rc<LayerDef>, upper: &Rc<LayerDef>, f: &[(&str, Value)]| {
         // Built-in tables name only fields that exist: a failure is a bug in this file.
         bind_layers(lower, upper, f).expect("built-in l2 binding");
@@ -457,6 +587,33 @@ pub fn register(reg: &Registry) {
     );
     b(&snap, &dot1q, &[("code", Value::Int(0x8100))]);
     b(&snap, &arp, &[("code", Value::Int(0x806))]);
+    // LLC straight over Ethernet: two EtherTypes, the later one what a build writes.
+    b(&ether, &llc, &ty(122));
+    b(&ether, &llc, &ty(0x8870));
+    b(&ether, &dot1ad, &ty(0x88a8));
+    b(&dot1ad, &dot1ad, &ty(0x88a8));
+    b(&dot1ad, &dot1q, &ty(0x8100));
+    b(&dot1q, &dot1ad, &ty(0x88a8));
+    for cooked in [&sll, &sll2] {
+        let proto = |p: i128| vec![("proto", Value::Int(p))];
+        b(cooked, &llc, &proto(122));
+        b(cooked, &dot1q, &proto(0x8100));
+        b(cooked, &ether, &proto(1));
+        b(cooked, &arp, &proto(0x806));
+    }
+    // GRE: Ethernet bridged (TEB), then the routing entries up to the null one, after
+    // which the reference stops dissecting.
+    b(&gre, &ether, &[("proto", Value::Int(0x6558))]);
+    b(&gre, &gre_routing, &[("routing_present", Value::Int(1))]);
+    b(
+        &gre_routing,
+        &crate::packet::base::raw_def(),
+        &[
+            ("address_family", Value::Int(0)),
+            ("SRE_len", Value::Int(0)),
+        ],
+    );
+    b(&gre_routing, &gre_routing, &[]);
 }
 
 #[cfg(test)]

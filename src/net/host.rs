@@ -386,6 +386,11 @@ impl Resolver for HostResolver {
         None
     }
 
+    /// The system resolver (getaddrinfo: /etc/hosts, then DNS), as Scapy's Net asks it.
+    fn host_ipv4(&self, name: &str) -> Option<Ipv4Addr> {
+        resolve_host_ipv4(name)
+    }
+
     /// Scapy's SourceIP6Field: `conf.route6.route(dst)[1]`, or when that route has no
     /// source, the default route's (`conf.route6.route()[1]`). No route at all gives `::` and
     /// Scapy's warning, kept in the host for the session to log.
@@ -448,6 +453,23 @@ impl Resolver for LazyHostResolver {
     fn source_ipv6(&self, dst: Ipv6Addr) -> Option<Ipv6Addr> {
         self.get().source_ipv6(dst)
     }
+
+    fn host_ipv4(&self, name: &str) -> Option<Ipv4Addr> {
+        // Names need no routes: asked of the system resolver without reading the host.
+        resolve_host_ipv4(name)
+    }
+}
+
+/// The first IPv4 address getaddrinfo gives for `name`.
+fn resolve_host_ipv4(name: &str) -> Option<Ipv4Addr> {
+    use std::net::ToSocketAddrs;
+    (name, 0)
+        .to_socket_addrs()
+        .ok()?
+        .find_map(|a| match a.ip() {
+            std::net::IpAddr::V4(v4) => Some(v4),
+            std::net::IpAddr::V6(_) => None,
+        })
 }
 
 #[cfg(test)]

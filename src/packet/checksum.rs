@@ -52,19 +52,47 @@ pub fn in6_chksum(nh: u8, src: Ipv6Addr, dst: Ipv6Addr, upper: &[u8]) -> u16 {
 /// Scapy's `in4_chksum(proto, ip_layer, payload)`: the checksum of `payload` over the
 /// pseudo-header of the IP layer `ip` (its source, as resolved when unset, and destination).
 pub fn in4_chksum_layer(proto: u8, ip: &super::packet::Packet, payload: &[u8]) -> u16 {
+    let (src, dst) = ipv4_pseudo_header(&ip.data());
+    in4_chksum(proto, src, dst, payload)
+}
+
+/// The addresses of an IP layer's pseudo-header: its source (as resolved when unset) and
+/// its destination, which with one source route option (LSRR or SSRR) is the route's last
+/// hop, as the reference computes it; with several, the header's destination.
+pub fn ipv4_pseudo_header(d: &super::packet::LayerData) -> (Ipv4Addr, Ipv4Addr) {
     use super::value::Value;
-    let d = ip.data();
     let addr = |n: &str| match d.get(n).map(super::sets::first_element).as_deref() {
         Some(Value::Ip4(a)) => Some(*a),
         _ => None,
     };
-    let dst = addr("dst").unwrap_or(Ipv4Addr::LOCALHOST);
+    // An unset destination is the loopback address, as DestIPField's default.
+    let mut dst = addr("dst").unwrap_or(Ipv4Addr::LOCALHOST);
     let src = addr("src").unwrap_or_else(|| {
         super::resolver::current()
             .source_ipv4(dst)
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
     });
-    in4_chksum(proto, src, dst, payload)
+    if let Some(Value::List(opts)) = d.get("options") {
+        let routes: Vec<&super::packet::Packet> = opts
+            .iter()
+            .filter_map(|o| match o {
+                Value::Packet(p)
+                    if p.def().is_a_name("IPOption_LSRR") || p.def().is_a_name("IPOption_SSRR") =>
+                {
+                    Some(p)
+                }
+                _ => None,
+            })
+            .collect();
+        if let [route] = routes.as_slice() {
+            if let Some(Value::List(hops)) = route.data().get("routers") {
+                if let Some(Value::Ip4(last)) = hops.last() {
+                    dst = *last;
+                }
+            }
+        }
+    }
+    (src, dst)
 }
 
 #[cfg(test)]

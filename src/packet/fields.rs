@@ -1343,9 +1343,11 @@ impl FieldKind for PacketListField {
     }
 
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        // As in the reference, anything but a list (a packet, raw bytes) becomes a list of
+        // one element.
         Ok(match v {
-            Value::Packet(p) => Value::List(vec![Value::Packet(p)]),
-            other => other,
+            Value::List(_) | Value::None | Value::Volatile(_) => v,
+            other => Value::List(vec![other]),
         })
     }
 

@@ -402,3 +402,64 @@ pub fn fragment6(reg: &Registry, pkt: &Packet, frag_size: i128) -> Result<Vec<Pa
     }
     Ok(res)
 }
+
+/// Scapy's `defragment6(packets)`: the IPv6 datagram the fragments of `packets` carry, or
+/// `None` when none has a fragment header (the reference returns an empty list then).
+/// Only the fragments with the first one's `id` take part ("some fragmented packets have
+/// been removed from list" otherwise); sorted by offset, their fragmentable parts are
+/// joined, a gap being filled with `X` bytes and an overlap simply appended (both logged
+/// as "Expected an offset of ..."). The first fragment's unfragmentable part, with the fragment header's
+/// next header and an unset payload length, is rebuilt over the joined bytes and dissected
+/// again from its outer class.
+pub fn defragment6(packets: &[Packet]) -> Result<Option<Packet>, FragError> {
+    const FH: &str = "IPv6ExtHdrFragment";
+    let frags: Vec<(Packet, Packet)> = packets
+        .iter()
+        .filter_map(|p| p.getlayer(FH, 1).map(|fh| (p.clone(), fh)))
+        .collect();
+    let Some((_, first)) = frags.first() else {
+        return Ok(None);
+    };
+    let id = first.get("id");
+    let mut same: Vec<(Packet, Packet)> = frags
+        .iter()
+        .filter(|(_, fh)| fh.get("id") == id)
+        .cloned()
+        .collect();
+    if same.len() != frags.len() {
+        log_warning("defragment6: some fragmented packets have been removed from list");
+    }
+    same.sort_by_key(|(_, fh)| int_of(fh, "offset").unwrap_or(0));
+    let mut data: Vec<u8> = Vec::new();
+    for (_, fh) in &same {
+        let at = int_of(fh, "offset").unwrap_or(0).saturating_mul(8);
+        if at != data.len() as i128 {
+            // Said for an overlap too, though only a gap is filled.
+            log_warning(format!(
+                "Expected an offset of {}. Found {at}. Padding with XXXX",
+                data.len()
+            ));
+            // The gap is filled, but never beyond what a datagram can hold.
+            let fill = usize::try_from(at).unwrap_or(0).min(1 << 20);
+            data.resize(fill.max(data.len()), b'X');
+        }
+        if let Some(pay) = fh.payload() {
+            data.extend(build(&pay)?);
+        }
+    }
+    let Some((head, _)) = same.first() else {
+        return Ok(None);
+    };
+    let q = head.copy();
+    let fh = layer(&q, FH)?;
+    let nh = fh.get("nh").unwrap_or(Value::None);
+    let under = fh.underlayer().ok_or(FragError::NoUnderlayer)?;
+    under.remove_payload();
+    set_value(&under, "nh", nh);
+    if let Some(ip6) = q.getlayer("IPv6", 1) {
+        set_value(&ip6, "plen", Value::None);
+    }
+    let whole = &q / &raw_layer(&data);
+    let bytes = build(&whole)?;
+    Ok(Some(dissect(&whole.def(), &bytes)))
+}

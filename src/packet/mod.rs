@@ -72,7 +72,7 @@ pub use display::hexdump;
 pub use dissect::{dissect, dissect_with_warnings, Dissection};
 pub use export::{export_object, hexraw, import_hexcap, import_object};
 pub use field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
-pub use fragment::{defragment, fragment, fragment6, Defragmented, FragError};
+pub use fragment::{defragment, defragment6, fragment, fragment6, Defragmented, FragError};
 pub use inspect::{fuzz, ls_class, ls_layers, ls_packet};
 pub use layer::{Hooks, LayerDef};
 pub use packet::{LayerData, Packet};

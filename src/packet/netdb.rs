@@ -120,8 +120,23 @@ pub fn ip_protos() -> &'static NameTable {
 /// EtherType names.
 pub fn ether_types() -> &'static NameTable {
     static T: OnceLock<NameTable> = OnceLock::new();
-    T.get_or_init(|| parse_numbers(ETHERTYPES, 16))
+    T.get_or_init(|| {
+        let mut t = parse_numbers(ETHERTYPES, 16);
+        for (num, name) in ETHERTYPE_NAMES {
+            t.insert(*num, (*name).to_string());
+        }
+        t
+    })
 }
+
+/// The EtherTypes the reference names from its own table rather than netbase's (its names
+/// for the IEEE 802.1 tags and 6LoWPAN, kept without the `n_` prefix).
+const ETHERTYPE_NAMES: &[(i128, &str)] = &[
+    (0x88a8, "802_1AD"),
+    (0x88e5, "802_1AE"),
+    (0x88e7, "802_1AH"),
+    (0xa0ed, "6LoWPAN"),
+];
 
 #[cfg(test)]
 mod tests {

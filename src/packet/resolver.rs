@@ -19,6 +19,11 @@ pub trait Resolver {
         let _ = dst;
         None
     }
+    /// The first IPv4 address the system resolver gives for a host name (`Net("localhost/30")`).
+    /// `None` when unknown; without a host, only `localhost` is known.
+    fn host_ipv4(&self, name: &str) -> Option<Ipv4Addr> {
+        (name == "localhost").then_some(Ipv4Addr::LOCALHOST)
+    }
 }
 
 /// A resolver answering from fixed tables: loopback for 127/8 (as Scapy on any host), then

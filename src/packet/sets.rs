@@ -118,6 +118,10 @@ impl Net {
         if has_range {
             return Err("Ranges are no longer accepted in Net()".into());
         }
+        // A host name, through the session's resolver (the system's, in a session).
+        if let Some(a) = super::resolver::current().host_ipv4(s) {
+            return Ok(u32::from(a));
+        }
         Err(format!("[Errno -2] Name or service not known: {s:?}"))
     }
 

@@ -746,9 +746,14 @@ pub fn check_vector(reg: &Rc<Registry>, v: &serde_json::Value) -> Result<(), Str
     }
     errs.extend(diff("summary", &p.summary(), &s("summary")));
     errs.extend(diff("repr", &p.repr(), &s("repr")));
-    errs.extend(diff("show", &(p.show() + "\n"), &s("show")));
-    let show2 = p.show2().map_err(|e| e.to_string())? + "\n";
-    errs.extend(diff("show2", &show2, &s("show2")));
+    // A vector without show texts (Scapy 2.8 could not show the packet) checks the rest.
+    if v["show"].is_string() {
+        errs.extend(diff("show", &(p.show() + "\n"), &s("show")));
+    }
+    if v["show2"].is_string() {
+        let show2 = p.show2().map_err(|e| e.to_string())? + "\n";
+        errs.extend(diff("show2", &show2, &s("show2")));
+    }
     let dexpr = s("dissect_expr");
     let class = dexpr.split('(').next().unwrap_or("");
     let def = reg

@@ -29,10 +29,16 @@ const FUNCS: &[&str] = &[
     "fuzz",
     "checksum",
     "in4_chksum",
+    "in6_chksum",
+    "fragment",
+    "defragment",
+    "fragment6",
+    "defragment6",
     "export_object",
     "import_object",
     "import_hexcap",
     "Net",
+    "Net6",
 ];
 
 /// The random value classes `volatile::rand_by_name` knows, with their keyword names in
@@ -90,7 +96,7 @@ pub struct PacketFn {
 
 impl NativeObject for PacketFn {
     fn type_name(&self) -> &str {
-        if self.name.starts_with("Rand") || self.name == "Net" {
+        if self.name.starts_with("Rand") || self.name == "Net" || self.name == "Net6" {
             "type"
         } else {
             "function"
@@ -102,6 +108,9 @@ impl NativeObject for PacketFn {
         }
         if self.name == "Net" {
             return "<class 'scapy.utils.Net'>".to_string();
+        }
+        if self.name == "Net6" {
+            return "<class 'scapy.utils6.Net6'>".to_string();
         }
         format!("<function {} at {:#x}>", self.name, obj_addr(self))
     }
@@ -326,6 +335,80 @@ impl PacketFn {
                 let p = bytes_of(vm, need(f, &args, &kw, 2, "p")?)?;
                 Value::Int(i64::from(checksum::in4_chksum_layer(proto, &u, &p)))
             }
+            "in6_chksum" => {
+                let nh = int_arg(f, need(f, &args, &kw, 0, "nh")?, "nh")?;
+                let nh = u8::try_from(nh).map_err(|_| Exc::value_error("nh must be in 0..255"))?;
+                let u = need(f, &args, &kw, 1, "u")?;
+                let u = packet_of(u).ok_or_else(|| Exc::type_error("u must be a packet"))?;
+                let p = bytes_of(vm, need(f, &args, &kw, 2, "p")?)?;
+                match crate::layers::inet6::in6_chksum(nh, &u, &p) {
+                    Some(c) => Value::Int(i64::from(c)),
+                    None => {
+                        vm.warning("No IPv6 underlayer to compute checksum. Leaving null.");
+                        Value::Int(0)
+                    }
+                }
+            }
+            "fragment" | "fragment6" => {
+                let p = need(f, &args, &kw, 0, "pkt")?;
+                let p =
+                    packet_of(p).ok_or_else(|| Exc::type_error(format!("{f}() takes a packet")))?;
+                let (size_name, default) = if f == "fragment" {
+                    ("fragsize", 1480)
+                } else {
+                    ("fragSize", -1)
+                };
+                let size = match arg(&args, &kw, 1, size_name) {
+                    Some(v) => int_arg(f, v, size_name)?,
+                    None if default > 0 => default,
+                    None => {
+                        return Err(Exc::type_error(
+                            "fragment6() missing 1 required positional argument: 'fragSize'",
+                        ))
+                    }
+                };
+                let r = if f == "fragment" {
+                    packet::fragment(&p, size)
+                } else {
+                    packet::fragment6(reg, &p, size)
+                };
+                drain(vm);
+                let frags = r.map_err(frag_err)?;
+                Value::list(frags.iter().map(|q| PacketObj::value(q, reg)).collect())
+            }
+            "defragment" => {
+                let pkts = packets_of(vm, f, need(f, &args, &kw, 0, "plist")?)?;
+                let r = packet::defragment(&pkts);
+                drain(vm);
+                let items = r.map_err(frag_err)?;
+                native(DefragmentedList {
+                    items: items
+                        .iter()
+                        .map(|d| match d {
+                            packet::Defragmented::Packet(q) => PacketObj::value(q, reg),
+                            packet::Defragmented::BadFragment {
+                                packet: q,
+                                offset,
+                                len,
+                            } => Value::tuple(vec![
+                                PacketObj::value(q, reg),
+                                Value::Int(i64::try_from(*offset).unwrap_or(i64::MAX)),
+                                Value::Int(i64::try_from(*len).unwrap_or(i64::MAX)),
+                            ]),
+                        })
+                        .collect(),
+                    packets: items.iter().map(|d| d.packet().clone()).collect(),
+                })
+            }
+            "defragment6" => {
+                let pkts = packets_of(vm, f, need(f, &args, &kw, 0, "packets")?)?;
+                let r = packet::defragment6(&pkts);
+                drain(vm);
+                match r.map_err(frag_err)? {
+                    Some(q) => PacketObj::value(&q, reg),
+                    None => Value::list(Vec::new()),
+                }
+            }
             "export_object" => {
                 let v = to_engine(need(f, &args, &kw, 0, "obj")?)?;
                 let text = export::export_object(&v);
@@ -357,7 +440,120 @@ impl PacketFn {
                 let n = sets::Net::parse(&s).map_err(Exc::value_error)?;
                 native(NetObj(Rc::new(n)))
             }
+            "Net6" => {
+                let s = match need(f, &args, &kw, 0, "net")? {
+                    Value::Str(s) => s.s.clone(),
+                    other => {
+                        return Err(Exc::type_error(format!(
+                            "Net6() takes a str, not '{}'",
+                            other.type_name()
+                        )))
+                    }
+                };
+                let scope = match arg(&args, &kw, 1, "scope") {
+                    Some(Value::Str(sc)) => Some(sc.s.clone()),
+                    _ => None,
+                };
+                let n = sets::Net6::parse(&s, scope.as_deref()).map_err(Exc::value_error)?;
+                native(super::objects::Net6Obj(Rc::new(n)))
+            }
             _ => return Err(Exc::type_error(format!("'{f}' is not callable"))),
         })
+    }
+}
+
+fn int_arg(f: &str, v: &Value, name: &str) -> PResult<i128> {
+    match v {
+        Value::Int(i) => Ok(i128::from(*i)),
+        Value::Bool(b) => Ok(i128::from(*b)),
+        other => Err(Exc::type_error(format!(
+            "{f}(): {name} must be int, not '{}'",
+            other.type_name()
+        ))),
+    }
+}
+
+/// The packets of a list (or any iterable) of packets.
+fn packets_of(vm: &mut Vm<'_>, f: &str, v: &Value) -> PResult<Vec<Packet>> {
+    if let Some(p) = packet_of(v) {
+        return Ok(vec![p]);
+    }
+    vm.iterate(v)?
+        .iter()
+        .map(|x| packet_of(x).ok_or_else(|| Exc::type_error(format!("{f}() takes packets"))))
+        .collect()
+}
+
+/// A fragmentation error as the exception the reference raises.
+fn frag_err(e: packet::FragError) -> Exc {
+    match e.py_type() {
+        "IndexError" => Exc::new(ExcKind::IndexError, e.to_string()),
+        "AttributeError" => Exc::new(ExcKind::AttributeError, e.to_string()),
+        _ => Exc::value_error(e.to_string()),
+    }
+}
+
+/// defragment()'s result: a packet list named "Defragmented" (its repr counts TCP, UDP and
+/// ICMP packets as the reference's packet lists do), whose elements are packets or, for
+/// fragments that could not be reassembled, `(packet, offset, length)` tuples.
+struct DefragmentedList {
+    items: Vec<Value>,
+    packets: Vec<Packet>,
+}
+
+impl NativeObject for DefragmentedList {
+    fn type_name(&self) -> &str {
+        "PacketList"
+    }
+    fn repr(&self) -> String {
+        let (mut tcp, mut udp, mut icmp, mut other) = (0, 0, 0, 0);
+        for p in &self.packets {
+            if p.haslayer("TCP") {
+                tcp += 1;
+            } else if p.haslayer("UDP") {
+                udp += 1;
+            } else if p.haslayer("ICMP") {
+                icmp += 1;
+            } else {
+                other += 1;
+            }
+        }
+        format!("<Defragmented: TCP:{tcp} UDP:{udp} ICMP:{icmp} Other:{other}>")
+    }
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+    fn truthy(&self) -> bool {
+        !self.items.is_empty()
+    }
+    fn len(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+    fn items(&self) -> Option<PResult<Vec<Value>>> {
+        Some(Ok(self.items.clone()))
+    }
+    fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
+        Some(Ok(Value::Iterator(Rc::new(std::cell::RefCell::new(
+            super::super::value::IterObj {
+                type_name: "list_iterator",
+                items: self.items.clone(),
+                pos: 0,
+            },
+        )))))
+    }
+    fn get_item(&self, key: &Value) -> Option<PResult<Value>> {
+        let Value::Int(i) = key else {
+            return Some(Err(Exc::type_error(
+                "list indices must be integers or slices",
+            )));
+        };
+        let n = self.items.len() as i64;
+        let at = if *i < 0 { i + n } else { *i };
+        Some(
+            usize::try_from(at)
+                .ok()
+                .and_then(|k| self.items.get(k).cloned())
+                .ok_or_else(|| Exc::new(ExcKind::IndexError, "list index out of range")),
+        )
     }
 }

@@ -65,10 +65,11 @@ pub fn module_of(class_name: &str) -> &'static str {
     match class_name {
         "Raw" | "Padding" | "Packet" | "NoPayload" => "scapy.packet",
         "Ether" | "Dot3" | "LLC" | "SNAP" | "Dot1Q" | "ARP" | "GRE" | "CookedLinux" | "STP"
-        | "EAPOL" | "Loopback" | "Dot1AD" | "ARPingResult" | "GRErouting" => "scapy.layers.l2",
-        "IP" | "TCP" | "UDP" | "ICMP" | "IPerror" | "TCPerror" | "UDPerror" | "ICMPerror" => {
-            "scapy.layers.inet"
+        | "EAPOL" | "Loopback" | "Dot1AD" | "ARPingResult" | "GRErouting" | "CookedLinuxV2" => {
+            "scapy.layers.l2"
         }
+        "IP" | "TCP" | "UDP" | "ICMP" | "IPerror" | "TCPerror" | "UDPerror" | "ICMPerror"
+        | "TCPAOValue" => "scapy.layers.inet",
         c if c.starts_with("IPOption") => "scapy.layers.inet",
         c if c.starts_with("IPv6") || c.starts_with("ICMPv6") || c.starts_with("_ICMPv6") => {
             "scapy.layers.inet6"

@@ -232,6 +232,8 @@ const PACKET_METHODS: &[&str] = &[
     "add_payload",
     "remove_payload",
     "layers",
+    "answers",
+    "hashret",
 ];
 
 fn arg<'a>(
@@ -325,6 +327,19 @@ impl PacketObj {
                 };
                 p.decode_payload_as(&c.def).map_err(super::build_err)?;
                 Value::None
+            }
+            "answers" => {
+                let other = need(&args, &kw, 0, "other", name)?;
+                let other = downcast::<PacketObj>(other)
+                    .ok_or_else(|| Exc::type_error("answers() takes a packet"))?;
+                let r = p.answers(&other.p);
+                drain(vm);
+                Value::Bool(r)
+            }
+            "hashret" => {
+                let h = p.hashret();
+                drain(vm);
+                Value::bytes(h)
             }
             "copy" => PacketObj::value(&p.copy(), reg),
             "build" => Value::bytes(build(vm, p)?),
