@@ -242,10 +242,23 @@ fn print(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     Ok(Value::None)
 }
 
+/// The one-argument form of the builtins loops call most, run without building the argument
+/// vector of the general calling convention (same results and errors as `func`).
+pub fn unary_form(def: &BuiltinDef) -> Option<fn(&mut Vm<'_>, &Value) -> PResult<Value>> {
+    match def.name {
+        "len" => Some(len_of),
+        _ => None,
+    }
+}
+
+fn len_of(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
+    Ok(Value::Int(vm.len(v)? as i64))
+}
+
 fn len(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw(vm, "len", &kw)?;
     exactly_one("len", &args)?;
-    Ok(Value::Int(vm.len(&args[0])? as i64))
+    len_of(vm, &args[0])
 }
 
 fn repr(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {

@@ -1771,6 +1771,12 @@ impl Vm<'_> {
                 return r;
             }
         }
+        if let (Value::Builtin(b), [Arg::Pos(e)]) = (&fv, args) {
+            if let Some(f) = builtins::unary_form(b) {
+                let v = self.eval_leaf(e, frame)?;
+                return f(self, &v);
+            }
+        }
         let (pos, kw) = match self.eval_args(args, frame) {
             Ok(r) => r,
             Err(e) => return Err(self.name_callee(e, &fv)),

@@ -193,7 +193,8 @@ pub fn call_method(
     args: Vec<Value>,
     kw: Kw,
 ) -> PResult<Value> {
-    let mname = vm.st.interner.name(name).to_string();
+    // Shared, not copied: a method call must not allocate its name.
+    let mname = vm.st.interner.name_rc(name);
     if let Value::Class(c) = recv {
         return call_class_method(vm, c.kind, &c.name, &mname, name, args, kw);
     }
@@ -218,7 +219,7 @@ pub fn call_method(
         Value::Dict(_) => dict_method(vm, recv, &mname, args, kw),
         Value::Set(_) => set_method(vm, recv, &mname, args),
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => int_method(vm, recv, &mname, args, kw),
-        Value::Float(f) => match mname.as_str() {
+        Value::Float(f) => match &*mname {
             "is_integer" => Ok(Value::Bool(f.is_finite() && f.fract() == 0.0)),
             "conjugate" => Ok(Value::Float(*f)),
             "hex" => {
@@ -240,7 +241,7 @@ pub fn call_method(
                 }
                 _ => (0..r.len()).find(|&k| super::ops::eq(&Value::Int(r.start + k * r.step), x)),
             };
-            match (mname.as_str(), pos) {
+            match (&*mname, pos) {
                 ("count", p) => Ok(Value::Int(p.is_some() as i64)),
                 (_, Some(p)) => Ok(Value::Int(p)),
                 (_, None) => Err(Exc::value_error(format!(
@@ -609,15 +610,20 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
             let sub = str_arg(&args[0], "must be str,").map_err(|_| {
                 Exc::type_error(format!("must be str, not {}", args[0].type_name()))
             })?;
-            let (a, b) = char_bounds(s.chars().count(), args.get(1), args.get(2))?;
-            if a > b {
-                return Ok(Value::Int(0));
-            }
-            let hay = &s[byte_at(s, a)..byte_at(s, b)];
-            Ok(Value::Int(if sub.is_empty() {
-                hay.chars().count() as i64 + 1
+            let hay = if args.len() == 1 {
+                s
             } else {
-                hay.matches(sub).count() as i64
+                let (a, b) = char_bounds(s.chars().count(), args.get(1), args.get(2))?;
+                if a > b {
+                    return Ok(Value::Int(0));
+                }
+                &s[byte_at(s, a)..byte_at(s, b)]
+            };
+            Ok(Value::Int(match sub.as_bytes() {
+                [] => hay.chars().count() as i64 + 1,
+                // One ASCII byte never occurs inside a multi-byte character: count bytes.
+                [c] => hay.bytes().filter(|b| b == c).count() as i64,
+                _ => hay.matches(sub).count() as i64,
             }))
         }
         "upper" => Ok(Value::str(s.to_uppercase())),
