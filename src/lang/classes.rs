@@ -339,6 +339,7 @@ fn bind(vm: &Vm<'_>, attr: Value, obj: Value) -> Value {
             })),
             _ => attr,
         },
+        Value::Native(n) => n.0.bind_to(&attr, &obj).unwrap_or(attr),
         _ => attr,
     }
 }
@@ -391,6 +392,10 @@ pub fn create_class(
     bases: Vec<Value>,
     mut dict: SymMap,
 ) -> PResult<Value> {
+    // `class X(Packet)`, `class F(Field)`: the packet bridge compiles those.
+    if let Some(r) = super::packets::classdef::create(vm, &name, &bases, &dict) {
+        return r;
+    }
     let mut base_classes = Vec::new();
     for b in &bases {
         match b {
@@ -1194,10 +1199,14 @@ pub fn set_attr(vm: &mut Vm<'_>, o: &Value, name: Sym, v: Value) -> PResult<()> 
             f.dict.borrow_mut().set(name, v);
             Ok(())
         }
-        Value::Native(n) => match n.0.set_attr(vm.st.interner.name(name), v) {
-            Some(r) => r,
-            None => Err(no_attr(vm, o, name)),
-        },
+        Value::Native(n) => {
+            // Setting a packet's field may run a campaign field conversion.
+            let text = vm.st.interner.name(name).to_string();
+            match super::callback::lend(vm, || n.0.set_attr(&text, v))? {
+                Some(r) => r,
+                None => Err(no_attr(vm, o, name)),
+            }
+        }
         _ => Err(no_attr(vm, o, name)),
     }
 }
@@ -2147,6 +2156,8 @@ fn needs_vm(v: &Value, depth: usize) -> bool {
             .iter()
             .any(|(k, x)| needs_vm(k, depth + 1) || needs_vm(x, depth + 1)),
         Value::Set(d) => d.borrow().iter().any(|(k, _)| needs_vm(k, depth + 1)),
+        // Packets may run campaign code to show their fields.
+        Value::Native(_) => true,
         _ => false,
     }
 }
@@ -2208,6 +2219,7 @@ fn repr_into(vm: &mut Vm<'_>, v: &Value, out: &mut String, stack: &mut Vec<usize
             };
             out.push_str(&format!("<bound method {fname} of {inner}>"));
         }
+        Value::Native(_) => out.push_str(&vm.repr(v)?),
         Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => {
             let id = v.identity().unwrap_or(0);
             if stack.contains(&id) {

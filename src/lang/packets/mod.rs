@@ -21,7 +21,10 @@ use super::interp::{Frame, State, Vm};
 use super::objects::{downcast, native};
 use super::value::Value;
 
+pub mod classdef;
+pub mod fieldobj;
 pub mod funcs;
+pub mod hooks;
 pub mod objects;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
@@ -41,14 +44,23 @@ pub fn install(st: &mut State) {
             st.set_builtin(&def.class_name, LayerClass::value(&def, &reg));
         }
     }
+    st.set_builtin("Packet", super::objects::native(LayerClass::root(&reg)));
+    for class in FIELD_CLASSES {
+        st.set_builtin(class, fieldobj::FieldClass::builtin(class, &reg));
+    }
     funcs::install(st, &reg);
 }
+
+/// The field classes of the namespace: the engine's (chapter 6.5's generic ones).
+const FIELD_CLASSES: &[&str] = crate::packet::spec::FIELD_CLASSES;
 
 /// The names [`install`] puts into a session: the engine's layers and functions, which the
 /// packet campaigns cover (the language's own builtins are listed by `lang::names`).
 pub fn names() -> Vec<String> {
     let reg = Registry::with_builtins();
     let mut out: Vec<String> = reg.all().iter().map(|d| d.class_name.clone()).collect();
+    out.push("Packet".to_string());
+    out.extend(FIELD_CLASSES.iter().map(|c| c.to_string()));
     out.extend(funcs::names().into_iter().map(str::to_string));
     out
 }
@@ -225,11 +237,12 @@ pub fn build_err(e: BuildError) -> Exc {
     Exc::value_error(format!("While building field '{}': {}", e.field, e.message))
 }
 
-/// Builds a packet, writing its warnings to the transcript.
+/// Builds a packet, writing its warnings to the transcript (a campaign's hooks run through
+/// the interpreter, and what they raise is raised).
 pub fn build(vm: &mut Vm<'_>, p: &Packet) -> PResult<Vec<u8>> {
-    let r = p.build().map_err(build_err);
+    let r = super::callback::lend(vm, || p.build());
     drain(vm);
-    r
+    r?.map_err(build_err)
 }
 
 /// `bytes(p)`: the built packet, for packet values; None for other objects.

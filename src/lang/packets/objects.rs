@@ -9,10 +9,14 @@ use crate::packet::value::Volatile;
 use crate::packet::{dissect, LayerDef, Packet, Registry, Value as EValue};
 
 use super::super::ast::{BinOp, CmpOp, Sym};
+use super::super::callback;
 use super::super::exceptions::{Exc, ExcKind, PResult};
 use super::super::interp::Vm;
 use super::super::objects::{addr, bytes_like, downcast, native};
-use super::super::value::{IterObj, NativeObject, Value};
+use super::super::value::{Class, Dict, IterObj, Method, NativeObject, Special, Value};
+use super::classdef::class_info;
+use super::fieldobj::builtin_field_obj;
+use super::hooks::{base_hook, BaseHook, HOOK_METHODS};
 use super::{build, drain, field_err, module_of, read_field, to_engine, to_lang};
 
 /// Keyword names as text.
@@ -40,6 +44,71 @@ impl LayerClass {
             def: def.clone(),
             reg: reg.clone(),
         })
+    }
+
+    /// `Packet`, the class every layer derives from.
+    pub fn root(reg: &Rc<Registry>) -> LayerClass {
+        LayerClass {
+            def: crate::packet::base::packet_def(),
+            reg: reg.clone(),
+        }
+    }
+
+    /// Whether this is `Packet` itself.
+    pub fn is_root(&self) -> bool {
+        Rc::ptr_eq(&self.def, &crate::packet::base::packet_def())
+    }
+
+    /// Whether packets of class `def` are instances of this class.
+    fn includes(&self, def: &LayerDef) -> bool {
+        self.is_root() || def.is_a(&self.def)
+    }
+
+    /// The field objects of the class's fields (a campaign class's own objects).
+    pub fn fields_desc(&self) -> Vec<Value> {
+        match class_info(&self.def) {
+            Some(ci) => ci.fields_desc.clone(),
+            None => self
+                .def
+                .fields
+                .iter()
+                .map(|f| builtin_field_obj(f, &self.def.class_name, &self.reg))
+                .collect(),
+        }
+    }
+
+    /// The module the class lives in.
+    fn module(&self) -> &'static str {
+        if class_info(&self.def).is_some() {
+            "__main__"
+        } else {
+            module_of(&self.def.class_name)
+        }
+    }
+
+    /// `TCP.payload_guess`: the bottom-up bindings, `({field: value}, class)` each.
+    fn payload_guess(&self) -> Value {
+        let guesses = self.def.bindings.borrow().payload_guess.clone();
+        let mut out = Vec::new();
+        for g in guesses {
+            let Some(upper) = g.upper.upgrade() else {
+                continue;
+            };
+            let mut d = Dict::new();
+            for (i, v) in &g.when {
+                let Some(f) = self.def.fields.get(*i) else {
+                    continue;
+                };
+                if let Ok(k) = super::super::ops::key(&Value::str(f.name.clone())) {
+                    d.insert(k, to_lang(v, &self.reg));
+                }
+            }
+            out.push(Value::tuple(vec![
+                Value::Dict(Rc::new(RefCell::new(d))),
+                LayerClass::value(&upper, &self.reg),
+            ]));
+        }
+        Value::list(out)
     }
 }
 
@@ -88,15 +157,16 @@ pub fn construct(
             }
         },
     };
-    let r = match bytes {
+    // A campaign's layer runs its hooks and field conversions through the interpreter.
+    let r = callback::lend(vm, || match bytes {
         None => Packet::construct(def, fields).map_err(field_err),
         Some(b) => {
             let p = dissect(def, &b);
             apply_fields(&p, def, fields).map(|()| p)
         }
-    };
+    });
     drain(vm);
-    Ok(PacketObj::value(&r?, reg))
+    Ok(PacketObj::value(&r??, reg))
 }
 
 fn apply_fields(p: &Packet, def: &Rc<LayerDef>, fields: Vec<(String, EValue)>) -> PResult<()> {
@@ -121,21 +191,48 @@ impl NativeObject for LayerClass {
         "Packet_metaclass"
     }
     fn repr(&self) -> String {
-        format!(
-            "<class '{}.{}'>",
-            module_of(&self.def.class_name),
-            self.def.class_name
-        )
+        format!("<class '{}.{}'>", self.module(), self.def.class_name)
     }
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
+    fn get_attr(&self, vm: &mut Vm<'_>, this: &Value, name: &str) -> Option<PResult<Value>> {
         match name {
-            "__name__" => Some(Ok(Value::str(self.def.class_name.clone()))),
-            "__module__" => Some(Ok(Value::str(module_of(&self.def.class_name)))),
-            _ => None,
+            "__name__" => return Some(Ok(Value::str(self.def.class_name.clone()))),
+            "__module__" => return Some(Ok(Value::str(self.module()))),
+            "fields_desc" => return Some(Ok(Value::list(self.fields_desc()))),
+            "payload_guess" => return Some(Ok(self.payload_guess())),
+            _ => {}
         }
+        // A campaign class's namespace (its methods as plain functions, as in Python 3).
+        if let Some(ci) = class_info(&self.def) {
+            let sym = vm.st.interner.intern(name);
+            if let Some(a) = ci.carrier.lookup(sym) {
+                return Some(Ok(class_attr(a, this)));
+            }
+        }
+        if name == "name" {
+            return Some(Ok(Value::str(self.def.name.clone())));
+        }
+        // The built-in behaviour of the hooks (`Packet.guess_payload_class`).
+        if let Some(hook) = HOOK_METHODS.iter().find(|h| **h == name) {
+            return Some(Ok(native(BaseHook {
+                def: (!self.is_root()).then(|| self.def.clone()),
+                name: hook,
+                reg: self.reg.clone(),
+            })));
+        }
+        // `Disney.mickey`: the field object.
+        if let Some(i) = self.def.field_index(name) {
+            return self.fields_desc().get(i).cloned().map(Ok);
+        }
+        None
+    }
+    fn instance_check(&self, v: &Value) -> Option<bool> {
+        Some(downcast::<PacketObj>(v).is_some_and(|p| self.includes(&p.p.def())))
+    }
+    fn subclass_check(&self, c: &Value) -> Option<bool> {
+        Some(downcast::<LayerClass>(c).is_some_and(|c| self.includes(&c.def)))
     }
     fn call(
         &self,
@@ -212,7 +309,61 @@ fn find_layer(p: &Packet, key: &Value, nb: i64) -> Option<Packet> {
     p.getlayer(&name, usize::try_from(nb.max(1)).unwrap_or(1))
 }
 
+/// An attribute found on a class (Python 3: functions stay plain functions).
+fn class_attr(a: Value, class: &Value) -> Value {
+    match &a {
+        Value::Special(sp) => match &**sp {
+            Special::StaticMethod(f) => f.clone(),
+            Special::ClassMethod(f) => Value::Method(Rc::new(Method {
+                func: f.clone(),
+                receiver: class.clone(),
+            })),
+            _ => a,
+        },
+        _ => a,
+    }
+}
+
+/// An attribute found on a packet's class, as the packet gives it: functions become
+/// methods bound to the packet, properties are read.
+fn instance_attr(
+    vm: &mut Vm<'_>,
+    a: Value,
+    this: &Value,
+    p: &Packet,
+    reg: &Rc<Registry>,
+) -> PResult<Value> {
+    Ok(match &a {
+        Value::Function(_) => Value::Method(Rc::new(Method {
+            func: a,
+            receiver: this.clone(),
+        })),
+        Value::Special(sp) => match &**sp {
+            Special::StaticMethod(f) => f.clone(),
+            Special::ClassMethod(f) => Value::Method(Rc::new(Method {
+                func: f.clone(),
+                receiver: LayerClass::value(&p.def(), reg),
+            })),
+            Special::Property { fget, .. } => vm.call(fget, vec![this.clone()], Vec::new())?,
+            _ => a,
+        },
+        Value::Native(n) => n.0.bind_to(&a, this).unwrap_or(a),
+        _ => a,
+    })
+}
+
 const PACKET_METHODS: &[&str] = &[
+    "get_field",
+    "post_build",
+    "guess_payload_class",
+    "default_payload_class",
+    "extract_padding",
+    "pre_dissect",
+    "do_dissect",
+    "post_dissect",
+    "answers",
+    "hashret",
+    "mysummary",
     "show",
     "show2",
     "summary",
@@ -272,18 +423,36 @@ impl PacketObj {
     fn method(
         &self,
         vm: &mut Vm<'_>,
+        this: &Value,
         name: &str,
         args: Vec<Value>,
         kw: Vec<(String, Value)>,
     ) -> PResult<Value> {
         let p = &self.p;
         let reg = &self.reg;
+        if HOOK_METHODS.contains(&name) {
+            // The class's built-in behaviour (a campaign's own method was found before).
+            return base_hook(vm, Some(&p.def()), name, this, &args, reg);
+        }
         let r = match name {
+            "get_field" => {
+                let f = text_arg(need(&args, &kw, 0, "fld", name)?, "fld")?;
+                let d = p.def();
+                let Some(i) = d.field_index(&f) else {
+                    return Err(Exc::with_args(ExcKind::KeyError, vec![Value::str(f)]));
+                };
+                LayerClass {
+                    def: d,
+                    reg: reg.clone(),
+                }
+                .fields_desc()
+                .swap_remove(i)
+            }
             "show" | "show2" => {
                 let text = if name == "show" {
-                    p.show()
+                    callback::lend(vm, || p.show())?
                 } else {
-                    p.show2().map_err(super::build_err)?
+                    callback::lend(vm, || p.show2())?.map_err(super::build_err)?
                 };
                 drain(vm);
                 if flag_kw(&kw, "dump") || args.first().is_some_and(Value::truthy) {
@@ -294,28 +463,30 @@ impl PacketObj {
                     Value::None
                 }
             }
-            "summary" => Value::str(p.summary()),
+            "summary" => Value::str(callback::lend(vm, || p.summary())?),
             "sprintf" | "strftime" => {
                 let fmt = text_arg(need(&args, &kw, 0, "fmt", name)?, "fmt")?;
                 Value::str(
-                    p.sprintf(&fmt)
+                    callback::lend(vm, || p.sprintf(&fmt))?
                         .map_err(|m| Exc::new(ExcKind::Exception, m))?,
                 )
             }
-            "command" => Value::str(p.command()),
+            "command" => Value::str(callback::lend(vm, || p.command())?),
             "hide_defaults" => {
-                p.hide_defaults();
+                busy(p)?;
+                callback::lend(vm, || p.hide_defaults())?;
                 Value::None
             }
             "getfieldval" => {
                 let f = text_arg(need(&args, &kw, 0, "attr", name)?, "attr")?;
-                read_field(p, &f, false, reg)
+                callback::lend(vm, || read_field(p, &f, false, reg))?
                     .ok_or_else(|| Exc::new(ExcKind::AttributeError, f.clone()))?
             }
             "setfieldval" => {
                 let f = text_arg(need(&args, &kw, 0, "attr", name)?, "attr")?;
                 let v = to_engine(need(&args, &kw, 1, "val", name)?)?;
-                p.setfieldval(&f, v).map_err(field_err)?;
+                busy(p)?;
+                callback::lend(vm, || p.setfieldval(&f, v))?.map_err(field_err)?;
                 Value::None
             }
             "decode_payload_as" => {
@@ -323,7 +494,8 @@ impl PacketObj {
                 let Some(c) = downcast::<LayerClass>(c) else {
                     return Err(Exc::type_error("decode_payload_as() needs a layer class"));
                 };
-                p.decode_payload_as(&c.def).map_err(super::build_err)?;
+                busy(p)?;
+                callback::lend(vm, || p.decode_payload_as(&c.def))?.map_err(super::build_err)?;
                 Value::None
             }
             "copy" => PacketObj::value(&p.copy(), reg),
@@ -364,10 +536,12 @@ impl PacketObj {
                         }
                     },
                 };
+                busy(p)?;
                 p.add_payload(q);
                 Value::None
             }
             "remove_payload" => {
+                busy(p)?;
                 p.remove_payload();
                 Value::None
             }
@@ -382,6 +556,25 @@ impl PacketObj {
         drain(vm);
         Ok(r)
     }
+}
+
+/// A RuntimeError when the engine is working on the packet (a hook changing the packet
+/// being built), instead of a conflicting borrow.
+fn busy(p: &Packet) -> PResult<()> {
+    let mut layer = Some(p.clone());
+    while let Some(l) = layer {
+        let next = match l.0.try_borrow_mut() {
+            Ok(d) => d.payload().cloned(),
+            Err(_) => {
+                return Err(Exc::new(
+                    ExcKind::RuntimeError,
+                    "the packet cannot change while it is being built or shown",
+                ))
+            }
+        };
+        layer = next;
+    }
+    Ok(())
 }
 
 fn payload_raw(reg: &Rc<Registry>, b: &[u8]) -> PResult<Packet> {
@@ -403,8 +596,49 @@ impl NativeObject for PacketObj {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
+    fn get_attr(&self, vm: &mut Vm<'_>, this: &Value, name: &str) -> Option<PResult<Value>> {
+        if let Some(ci) = class_info(&self.p.def()) {
+            // A campaign class: the instance's attributes, then the class's (methods bound
+            // to the packet), then the fields.
+            if let Some((_, v)) = self.extra.borrow().iter().find(|(k, _)| k == name) {
+                return Some(Ok(v.clone()));
+            }
+            let sym = vm.st.interner.intern(name);
+            if let Some(a) = ci.carrier.lookup(sym) {
+                if !PACKET_METHODS.contains(&name) || downcast::<BaseHook>(&a).is_none() {
+                    return Some(instance_attr(vm, a, this, &self.p, &self.reg));
+                }
+            }
+        }
         match name {
+            "fields" => {
+                let d = self.p.data();
+                let mut out = Dict::new();
+                for i in d.explicit_order() {
+                    if let (Some(f), Some(v)) = (d.def().fields.get(i), d.explicit(i)) {
+                        if let Ok(k) = super::super::ops::key(&Value::str(f.name.clone())) {
+                            out.insert(k, to_lang(v, &self.reg));
+                        }
+                    }
+                }
+                return Some(Ok(Value::Dict(Rc::new(RefCell::new(out)))));
+            }
+            "fields_desc" => {
+                return Some(Ok(Value::list(
+                    LayerClass {
+                        def: self.p.def(),
+                        reg: self.reg.clone(),
+                    }
+                    .fields_desc(),
+                )))
+            }
+            "payload_guess" => {
+                return Some(Ok(LayerClass {
+                    def: self.p.def(),
+                    reg: self.reg.clone(),
+                }
+                .payload_guess()))
+            }
             "payload" => {
                 return Some(Ok(match self.p.payload() {
                     Some(q) => PacketObj::value(&q, &self.reg),
@@ -420,8 +654,10 @@ impl NativeObject for PacketObj {
             "name" => return Some(Ok(Value::str(self.p.def().name.clone()))),
             _ => {}
         }
-        if let Some(v) = read_field(&self.p, name, true, &self.reg) {
-            return Some(Ok(v));
+        match callback::lend(vm, || read_field(&self.p, name, true, &self.reg)) {
+            Ok(Some(v)) => return Some(Ok(v)),
+            Ok(None) => {}
+            Err(e) => return Some(Err(e)),
         }
         if let Some((_, v)) = self.extra.borrow().iter().find(|(k, _)| k == name) {
             return Some(Ok(v.clone()));
@@ -443,6 +679,9 @@ impl NativeObject for PacketObj {
             extra.push((name.to_string(), value));
             return Some(Ok(()));
         }
+        if let Err(e) = busy(&self.p) {
+            return Some(Err(e));
+        }
         Some(to_engine(&value).and_then(|v| self.p.set(name, v).map_err(field_err)))
     }
     fn del_attr(&self, name: &str) -> Option<PResult<()>> {
@@ -452,6 +691,9 @@ impl NativeObject for PacketObj {
                 extra.remove(i);
                 return Some(Ok(()));
             }
+        }
+        if let Err(e) = busy(&self.p) {
+            return Some(Err(e));
         }
         Some(self.p.del(name).map_err(|_| {
             Exc::new(
@@ -466,7 +708,7 @@ impl NativeObject for PacketObj {
     fn call_method(
         &self,
         vm: &mut Vm<'_>,
-        _this: &Value,
+        this: &Value,
         name: &str,
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
@@ -474,8 +716,22 @@ impl NativeObject for PacketObj {
         if !PACKET_METHODS.contains(&name) {
             return None;
         }
+        // A campaign class's own method of that name wins (found by get_attr).
+        if let Some(ci) = class_info(&self.p.def()) {
+            let sym = vm.st.interner.intern(name);
+            if ci
+                .carrier
+                .lookup(sym)
+                .is_some_and(|a| downcast::<BaseHook>(&a).is_none())
+            {
+                return None;
+            }
+        }
         let kw = kw_names(vm, kw);
-        Some(self.method(vm, name, args, kw))
+        Some(self.method(vm, this, name, args, kw))
+    }
+    fn user_class(&self) -> Option<Rc<Class>> {
+        class_info(&self.p.def()).map(|ci| ci.carrier.clone())
     }
     fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
         let items = self
