@@ -1249,6 +1249,13 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                     }
                     Ok(Value::bytes(super::objects::bytearray::to_bytes(vm, v)?))
                 }
+                [v @ Value::Special(sp)]
+                    if matches!(**sp, super::value::Special::Gen(_)) =>
+                {
+                    // A generator expression: its items, as for a list.
+                    let items = vm.iterate(v)?;
+                    Ok(Value::bytes(value_to_bytes(&Value::list(items))?))
+                }
                 [v] => Err(Exc::type_error(format!(
                     "cannot convert '{}' object to bytes",
                     v.type_name()

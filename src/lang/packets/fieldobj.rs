@@ -642,16 +642,17 @@ impl NativeObject for FieldObj {
         this: &Value,
         name: &str,
         args: Vec<Value>,
-        _kw: Vec<(Sym, Value)>,
+        kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
         if !FIELD_METHODS.contains(&name) {
             return None;
         }
         if let Some(carrier) = &self.class.carrier {
-            // The class's own method (found through get_attr) wins.
+            // The class's own method wins.
             let sym = vm.st.interner.intern(name);
-            if carrier.lookup(sym).is_some_and(|a| !is_builtin_method(&a)) {
-                return None;
+            if let Some(a) = carrier.lookup(sym).filter(|a| !is_builtin_method(a)) {
+                let m = bind(a, this);
+                return Some(vm.call(&m, args, kw));
             }
         }
         Some(conversion(vm, self, this, name, None, &args))

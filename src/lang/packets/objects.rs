@@ -716,15 +716,18 @@ impl NativeObject for PacketObj {
         if !PACKET_METHODS.contains(&name) {
             return None;
         }
-        // A campaign class's own method of that name wins (found by get_attr).
+        // A campaign class's own method of that name wins.
         if let Some(ci) = class_info(&self.p.def()) {
             let sym = vm.st.interner.intern(name);
-            if ci
+            if let Some(a) = ci
                 .carrier
                 .lookup(sym)
-                .is_some_and(|a| downcast::<BaseHook>(&a).is_none())
+                .filter(|a| downcast::<BaseHook>(a).is_none())
             {
-                return None;
+                return Some(
+                    instance_attr(vm, a, this, &self.p, &self.reg)
+                        .and_then(|m| vm.call(&m, args, kw)),
+                );
             }
         }
         let kw = kw_names(vm, kw);
