@@ -12,8 +12,11 @@ fn root() -> PathBuf {
 
 /// Runs a campaign with a text report; returns the exit code and the report.
 fn run_campaign(rel: &str) -> (i32, String) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let report = dir.path().join("report.txt");
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let report = std::env::temp_dir().join(format!(
+        "wirecraft-classes-{}-{name}.txt",
+        std::process::id()
+    ));
     let out = Command::new(BIN)
         .args(["-t", rel, "-f", "text", "-o"])
         .arg(&report)
@@ -23,6 +26,7 @@ fn run_campaign(rel: &str) -> (i32, String) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "panic: {stderr}");
     let text = std::fs::read_to_string(&report).expect("report");
+    let _ = std::fs::remove_file(&report);
     (out.status.code().unwrap_or(-1), text)
 }
 

@@ -1070,6 +1070,13 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                         None => Ok(Value::Int(0)),
                     }
                 }
+                Value::Native(n) if n.0.method_names().contains(&"__int__") => {
+                    // Native numbers (a packet's flag value) convert themselves.
+                    match n.0.call_method(vm, x, "__int__", Vec::new(), Vec::new()) {
+                        Some(r) => r,
+                        None => Ok(Value::Int(0)),
+                    }
+                }
                 Value::Str(s) => parse_int(&s.s, 10).map(Value::from_bigint).ok_or_else(|| {
                     Exc::value_error(format!(
                         "invalid literal for int() with base 10: {}",
@@ -1249,9 +1256,7 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                     }
                     Ok(Value::bytes(super::objects::bytearray::to_bytes(vm, v)?))
                 }
-                [v @ Value::Special(sp)]
-                    if matches!(**sp, super::value::Special::Gen(_)) =>
-                {
+                [v @ Value::Special(sp)] if matches!(**sp, super::value::Special::Gen(_)) => {
                     // A generator expression: its items, as for a list.
                     let items = vm.iterate(v)?;
                     Ok(Value::bytes(value_to_bytes(&Value::list(items))?))

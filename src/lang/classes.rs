@@ -240,6 +240,12 @@ pub fn has_dunder(vm: &mut Vm<'_>, v: &Value, name: &str) -> bool {
 
 /// `operator.index(v)`: ints, and instances through `__index__`; None for other values.
 pub fn index_value(vm: &mut Vm<'_>, v: &Value) -> Option<PResult<Value>> {
+    if let Value::Native(n) = v {
+        // Native numbers (a packet's flag value) convert themselves.
+        if n.0.method_names().contains(&"__index__") {
+            return n.0.call_method(vm, v, "__index__", Vec::new(), Vec::new());
+        }
+    }
     let r = call_dunder(vm, v, "__index__", Vec::new())?;
     Some(r.and_then(|r| match r {
         Value::Int(_) | Value::BigInt(_) => Ok(r),

@@ -63,6 +63,34 @@ impl fmt::Debug for Arg {
     }
 }
 
+/// An argument's type as Python's messages name it (`'int'`, `None`).
+fn what<'a>(a: impl Into<Option<&'a Arg>>) -> String {
+    let Some(a) = a.into() else {
+        return "None".to_string();
+    };
+    let t = match a {
+        Arg::Val(v) => match v {
+            Value::None => return "None".to_string(),
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Packet(_) => return "a packet".to_string(),
+            Value::Class(_) => return "a packet class".to_string(),
+            _ => return format!("{}", v.py_repr()),
+        },
+        Arg::Map(_) => "dict",
+        Arg::Func(_) => "function",
+        Arg::Field(f) => return format!("a field ({})", f.kind.class_name()),
+        Arg::Class(_) => return "a packet class".to_string(),
+        Arg::List(_) => "list",
+        Arg::Tuple(_) => "tuple",
+    };
+    format!("'{t}'")
+}
+
 impl From<Value> for Arg {
     fn from(v: Value) -> Arg {
         Arg::Val(v)
@@ -154,8 +182,9 @@ impl Bound {
         match self.get(name) {
             Some(Arg::Val(Value::Int(i))) => Ok(*i),
             other => Err(SpecError::Type(format!(
-                "{}(): {name} must be an integer, not {other:?}",
-                self.class
+                "{}(): {name} must be an integer, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -174,8 +203,9 @@ impl Bound {
             Some(Arg::Val(Value::Str(s))) => Ok(s.clone()),
             Some(Arg::Val(Value::Bytes(b))) => Ok(String::from_utf8_lossy(b).into_owned()),
             Some(other) => Err(SpecError::Type(format!(
-                "{}(): {name} must be a str, not {other:?}",
-                self.class
+                "{}(): {name} must be a str, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -185,8 +215,9 @@ impl Bound {
             Some(Arg::Val(Value::Bytes(b))) => Ok(b.clone()),
             Some(Arg::Val(Value::Str(s))) => Ok(s.as_bytes().to_vec()),
             other => Err(SpecError::Type(format!(
-                "{}(): {name} must be bytes, not {other:?}",
-                self.class
+                "{}(): {name} must be bytes, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -196,8 +227,9 @@ impl Bound {
             None => Ok(None),
             Some(Arg::Func(f)) => Ok(Some(f.clone())),
             Some(other) => Err(SpecError::Type(format!(
-                "{}(): {name} must be callable, not {other:?}",
-                self.class
+                "{}(): {name} must be callable, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -206,8 +238,9 @@ impl Bound {
         match self.get(name) {
             Some(Arg::Field(f)) => Ok(f.clone()),
             other => Err(SpecError::Type(format!(
-                "{}(): {name} must be a field, not {other:?}",
-                self.class
+                "{}(): {name} must be a field, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -307,13 +340,17 @@ fn enum_names(class: &str, a: Option<&Arg>) -> Result<Rc<dyn EnumNames>, SpecErr
                     Arg::Val(v) => v,
                     other => {
                         return Err(SpecError::Type(format!(
-                            "{class}(): enum values must be plain, not {other:?}"
+                            "{class}(): enum values must be plain, not {}",
+                            what(other)
                         )))
                     }
                 };
                 let (num, name) = if flip { (v, k) } else { (k, v) };
                 let num = num.as_int().ok_or_else(|| {
-                    SpecError::Type(format!("{class}(): enum key {num:?} is not an integer"))
+                    SpecError::Type(format!(
+                        "{class}(): enum key {} is not an integer",
+                        num.py_repr()
+                    ))
                 })?;
                 let name = match name {
                     Value::Str(s) => s.clone(),
@@ -345,7 +382,8 @@ fn enum_names(class: &str, a: Option<&Arg>) -> Result<Rc<dyn EnumNames>, SpecErr
         },
         None => Ok(Rc::new(DictNames::default())),
         Some(other) => Err(SpecError::Type(format!(
-            "{class}(): enum must be a dict, a list or a tuple of callables, not {other:?}"
+            "{class}(): enum must be a dict, a list or a tuple of callables, not {}",
+            what(other)
         ))),
     }
 }
@@ -387,7 +425,8 @@ fn flag_names(class: &str, a: Option<&Arg>) -> Result<FlagNames, SpecError> {
             multi: true,
         }),
         other => Err(SpecError::Type(format!(
-            "{class}(): names must be a str or a list of str, not {other:?}"
+            "{class}(): names must be a str or a list of str, not {}",
+            what(other)
         ))),
     }
 }
@@ -429,7 +468,8 @@ fn pkt_cls(class: &str, a: Option<&Arg>) -> Result<PktCls, SpecError> {
             })))
         }
         other => Err(SpecError::Type(format!(
-            "{class}(): pkt_cls must be a packet class or a callable, not {other:?}"
+            "{class}(): pkt_cls must be a packet class or a callable, not {}",
+            what(other)
         ))),
     }
 }
@@ -888,7 +928,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             let b = bind(c, args)?;
             let fmt = b.text("fmt", "1s")?;
             let width = fmt_bytes(&fmt).ok_or_else(|| {
-                SpecError::Value(format!("CharEnumField(): unsupported fmt {fmt:?}"))
+                SpecError::Value(format!("CharEnumField(): unsupported fmt '{fmt}'"))
             })?;
             let pairs = char_enum_pairs(b.get("enum"))?;
             make(b.name()?, CharEnumField::rc(pairs, width), b.val("default"))
@@ -907,7 +947,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                     .collect::<Result<Vec<_>, SpecError>>()?,
                 other => {
                     return Err(SpecError::Type(format!(
-                        "{c}(): enum must be a dict of dicts, not {other:?}"
+                        "{c}(): enum must be a dict of dicts, not {}",
+                        what(other)
                     )))
                 }
             };
@@ -1104,7 +1145,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                 .map(|(k, a)| match a {
                     Arg::Val(v) => Ok((k.clone(), v.clone())),
                     other => Err(SpecError::Type(format!(
-                        "{c}(): keyword {k} must be plain data, not {other:?}"
+                        "{c}(): keyword {k} must be plain data, not {}",
+                        what(other)
                     ))),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -1140,7 +1182,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                 Some(Arg::List(items)) => items.clone(),
                 other => {
                     return Err(SpecError::Type(format!(
-                        "{c}(): flds must be a list of (field, cond) tuples, not {other:?}"
+                        "{c}(): flds must be a list of (field, cond) tuples, not {}",
+                        what(other)
                     )))
                 }
             };
@@ -1158,7 +1201,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                     },
                     other => {
                         return Err(SpecError::Type(format!(
-                            "{c}(): each alternative is a (field, cond) tuple, not {other:?}"
+                            "{c}(): each alternative is a (field, cond) tuple, not {}",
+                            what(&other)
                         )))
                     }
                 }
@@ -1196,8 +1240,10 @@ fn with_len_of(b: &Bound, k: Num, _bits: bool) -> Result<Num, SpecError> {
         (None, None) => k,
         (l, c) => {
             return Err(SpecError::Type(format!(
-                "{}(): length_of/count_of must name a field, not {l:?}/{c:?}",
-                b.class
+                "{}(): length_of/count_of must name a field, not {}/{}",
+                b.class,
+                what(l),
+                what(c)
             )))
         }
     })

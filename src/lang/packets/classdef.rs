@@ -119,7 +119,7 @@ fn layer_carrier(vm: &mut Vm<'_>, c: &LayerClass, reg: &Rc<Registry>) -> Rc<Clas
     }
     let mut dict = SymMap::default();
     dict.set(vm.st.syms.module, Value::str(module_of(name)));
-    for hook in HOOK_METHODS {
+    for hook in HOOK_METHODS.iter().chain(&["__init__"]) {
         let sym = vm.st.interner.intern(hook);
         dict.set(
             sym,

@@ -203,7 +203,14 @@ impl FieldObj {
         Some(match name {
             "name" => Value::str(def.name.clone()),
             "default" => to_lang(&def.default, &self.class.reg),
-            "owners" => Value::list(st.owners.iter().map(|o| Value::str(o.clone())).collect()),
+            // Scapy keeps the classes (by name here: a field must not own its layers).
+            "owners" => Value::list(
+                st.owners
+                    .iter()
+                    .filter_map(|o| self.class.reg.get(o))
+                    .map(|d| LayerClass::value(&d, &self.class.reg))
+                    .collect(),
+            ),
             "fmt" | "sz" => {
                 let (fmt, sz) = struct_layout(&st.made_by, &st.attrs);
                 if name == "fmt" {
@@ -442,17 +449,37 @@ fn make_field(
     }
     let def = callback::lend(vm, || spec::field_from_spec(builtin, spec_args))?
         .map_err(|e| spec_err(builtin, e))?;
+    // The arguments as attributes, by parameter name (name, default and fmt are computed
+    // from the engine field, as Scapy converts them); those not given have their default.
     let params = spec::signature(builtin).map_or(&[][..], |s| s.params);
-    let mut attrs: Vec<(String, Value)> = params
-        .iter()
-        .zip(args)
-        .map(|(p, v)| (p.to_string(), v.clone()))
-        .collect();
-    attrs.extend(kw.iter().cloned());
-    // Scapy keeps PacketField's class as `cls`.
-    if let Some(i) = attrs.iter().position(|(k, _)| k == "pkt_cls") {
-        attrs[i].0 = "cls".to_string();
+    let mut attrs = Vec::with_capacity(params.len());
+    for (i, p) in params.iter().enumerate() {
+        if matches!(*p, "name" | "default") {
+            continue;
+        }
+        let given = args
+            .get(i)
+            .or_else(|| kw.iter().find(|(k, _)| k == p).map(|(_, v)| v));
+        let v = match given {
+            Some(v) => v.clone(),
+            None if matches!(
+                *p,
+                "remain" | "shift" | "additional" | "tot_size" | "end_tot_size"
+            ) =>
+            {
+                Value::Int(0)
+            }
+            None => Value::None,
+        };
+        // Scapy keeps PacketField's class as `cls`.
+        let key = if *p == "pkt_cls" { "cls" } else { p };
+        attrs.push((key.to_string(), v));
     }
+    attrs.extend(
+        kw.iter()
+            .filter(|(k, _)| !params.contains(&k.as_str()))
+            .cloned(),
+    );
     Ok((def, attrs))
 }
 
@@ -465,6 +492,19 @@ fn kw_text(vm: &Vm<'_>, kw: Vec<(Sym, Value)>) -> Vec<(String, Value)> {
 impl NativeObject for FieldClass {
     fn type_name(&self) -> &str {
         "Field_metaclass"
+    }
+    fn method_names(&self) -> &'static [&'static str] {
+        &["__call__"]
+    }
+    fn call_method(
+        &self,
+        vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        (name == "__call__").then(|| self.construct(vm, args, kw))
     }
     fn repr(&self) -> String {
         match &self.0.carrier {
@@ -520,8 +560,12 @@ impl NativeObject for FieldClass {
 /// Whether field class `a` is `b` or derives from it. Every field class derives from
 /// `Field`; Scapy's finer hierarchy of the built-in classes is not kept.
 fn derives(a: &Rc<FieldClassData>, b: &Rc<FieldClassData>) -> bool {
-    if Rc::ptr_eq(a, b) || a.name == b.name || b.name == "Field" {
+    if Rc::ptr_eq(a, b) || a.name == b.name {
         return true;
+    }
+    if b.name == "Field" {
+        // The wrappers (ConditionalField, Emph...) are not fields themselves.
+        return !is_wrapper(&a.builtin);
     }
     match &a.carrier {
         Some(ca) => ca.mro.iter().any(|m| m.name == b.name),
@@ -599,6 +643,12 @@ impl NativeObject for FieldObj {
         self.class.carrier.clone()
     }
     fn get_attr(&self, vm: &mut Vm<'_>, this: &Value, name: &str) -> Option<PResult<Value>> {
+        // Scapy's normalized forms of what the constructor was given.
+        if matches!(name, "name" | "default" | "fmt" | "sz") {
+            if let Some(v) = self.computed_attr(name) {
+                return Some(Ok(v));
+            }
+        }
         if let Some(v) = self.attr(name) {
             return Some(Ok(v));
         }
@@ -920,6 +970,16 @@ impl NativeObject for FieldMethod {
     }
     fn method_names(&self) -> &'static [&'static str] {
         &["__call__"]
+    }
+    fn call_method(
+        &self,
+        vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        (name == "__call__").then(|| self.run(vm, args, kw))
     }
     fn call(
         &self,

@@ -275,12 +275,34 @@ impl NativeObject for BaseHook {
     fn method_names(&self) -> &'static [&'static str] {
         &["__call__"]
     }
+    fn call_method(
+        &self,
+        vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        if name == "__call__" {
+            return self.call(vm, args, kw);
+        }
+        None
+    }
     fn call(
         &self,
         vm: &mut Vm<'_>,
         args: Vec<Value>,
-        _kw: Vec<(Sym, Value)>,
+        kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
+        if self.name == "__init__" {
+            let mut args = args.into_iter();
+            let Some(this) = args.next() else {
+                return Some(Err(Exc::type_error(
+                    "Packet.__init__() missing 1 required positional argument: 'self'",
+                )));
+            };
+            return Some(super::objects::init_in_place(vm, &this, args.collect(), kw));
+        }
         let Some(this) = args.first() else {
             return Some(Err(Exc::type_error(format!(
                 "{}() missing 1 required positional argument: 'self'",

@@ -118,7 +118,7 @@ pub fn to_engine(v: &Value) -> PResult<EValue> {
             } else if let Some(c) = downcast::<LayerClass>(v) {
                 EValue::Class(c.def.clone())
             } else if let Some(f) = downcast::<FlagValue>(v) {
-                EValue::Int(f.v)
+                EValue::Int(f.v.get())
             } else if let Some(n) = downcast::<NetObj>(v) {
                 EValue::Net(n.0.clone())
             } else if let Some(n) = downcast::<Net6Obj>(v) {
@@ -181,7 +181,7 @@ pub fn read_field(p: &Packet, name: &str, human: bool, reg: &Rc<Registry>) -> Op
         let v = d.value_ref(i);
         if let (EValue::Int(x), Some(_)) = (v, kind.str_internal(v)) {
             return Some(native(FlagValue {
-                v: *x,
+                v: std::cell::Cell::new(*x),
                 layer: l.clone(),
                 idx: i,
             }));

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::packet::sets::{Net, Net6};
 use crate::packet::value::Volatile;
-use crate::packet::{dissect, LayerDef, Packet, Registry, Value as EValue};
+use crate::packet::{dissect, LayerData, LayerDef, Packet, Registry, Value as EValue};
 
 use super::super::ast::{BinOp, CmpOp, Sym};
 use super::super::callback;
@@ -169,6 +169,42 @@ pub fn construct(
     Ok(PacketObj::value(&r??, reg))
 }
 
+/// Whether a class attribute is the engine's `Packet.__init__` (not a campaign's own).
+fn is_base_init(f: &Value) -> bool {
+    downcast::<BaseHook>(f).is_some_and(|h| h.name == "__init__")
+}
+
+/// `Packet.__init__(self, _pkt, **fields)` on a packet a campaign's `__init__` is making:
+/// the packet becomes what `Cls(_pkt, **fields)` gives.
+pub fn init_in_place(
+    vm: &mut Vm<'_>,
+    this: &Value,
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let Some(me) = downcast::<PacketObj>(this) else {
+        return Err(Exc::type_error(format!(
+            "Packet.__init__() needs a packet as self, not '{}'",
+            this.type_name()
+        )));
+    };
+    let def = me.p.def();
+    let made = construct(vm, &def, &me.reg, args, kw)?;
+    let Some(made) = downcast::<PacketObj>(&made) else {
+        return Ok(Value::None);
+    };
+    busy(&me.p)?;
+    let data = std::mem::replace(&mut *made.p.data_mut(), LayerData::new(&def));
+    if let Some(pl) = data.payload() {
+        pl.data_mut().underlayer = Rc::downgrade(&me.p.0);
+    }
+    let under = me.p.data().underlayer.clone();
+    let mut d = me.p.data_mut();
+    *d = data;
+    d.underlayer = under;
+    Ok(Value::None)
+}
+
 fn apply_fields(p: &Packet, def: &Rc<LayerDef>, fields: Vec<(String, EValue)>) -> PResult<()> {
     if let Some((k, _)) = fields.iter().find(|(k, _)| def.field_index(k).is_none()) {
         return Err(Exc::new(ExcKind::AttributeError, k.clone()));
@@ -189,6 +225,19 @@ fn apply_fields(p: &Packet, def: &Rc<LayerDef>, fields: Vec<(String, EValue)>) -
 impl NativeObject for LayerClass {
     fn type_name(&self) -> &str {
         "Packet_metaclass"
+    }
+    fn method_names(&self) -> &'static [&'static str] {
+        &["__call__"]
+    }
+    fn call_method(
+        &self,
+        vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        (name == "__call__").then(|| self.call(vm, args, kw).unwrap_or(Ok(Value::None)))
     }
     fn repr(&self) -> String {
         format!("<class '{}.{}'>", self.module(), self.def.class_name)
@@ -215,7 +264,11 @@ impl NativeObject for LayerClass {
             return Some(Ok(Value::str(self.def.name.clone())));
         }
         // The built-in behaviour of the hooks (`Packet.guess_payload_class`).
-        if let Some(hook) = HOOK_METHODS.iter().find(|h| **h == name) {
+        if let Some(hook) = HOOK_METHODS
+            .iter()
+            .chain(&["__init__"])
+            .find(|h| **h == name)
+        {
             return Some(Ok(native(BaseHook {
                 def: (!self.is_root()).then(|| self.def.clone()),
                 name: hook,
@@ -240,6 +293,24 @@ impl NativeObject for LayerClass {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
+        // A campaign class with its own __init__: a blank packet, then that method (which
+        // calls Packet.__init__(self, ...) to take the arguments).
+        if let Some(ci) = class_info(&self.def) {
+            let init = vm.st.syms.init;
+            if let Some(f) = ci.carrier.lookup(init).filter(|f| !is_base_init(f)) {
+                let obj = PacketObj::value(&Packet::new(&self.def), &self.reg);
+                let mut a = Vec::with_capacity(args.len() + 1);
+                a.push(obj.clone());
+                a.extend(args);
+                return Some(vm.call(&f, a, kw).and_then(|r| match r {
+                    Value::None => Ok(obj),
+                    other => Err(Exc::type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        other.type_name()
+                    ))),
+                }));
+            }
+        }
         Some(construct(vm, &self.def, &self.reg, args, kw))
     }
     fn eq(&self, other: &Value) -> Option<bool> {
@@ -859,7 +930,7 @@ impl NativeObject for NoPayload {
 /// A FlagsField's value (Scapy's FlagValue): an integer shown as `<Flag 18 (SA)>`, printed
 /// as `SA`, compared with integers and flag strings, its bits readable by name (`f.S`).
 pub struct FlagValue {
-    pub v: i128,
+    pub v: std::cell::Cell<i128>,
     /// The layer the value was read from (its field gives the names).
     pub layer: Packet,
     pub idx: usize,
@@ -886,13 +957,13 @@ impl FlagValue {
                     .ok()
                     .and_then(|v| v.as_int())
             }),
-            v => downcast::<FlagValue>(v).map(|f| f.v),
+            v => downcast::<FlagValue>(v).map(|f| f.v.get()),
         }
     }
 
     fn same(&self, v: i128) -> Value {
         native(FlagValue {
-            v,
+            v: std::cell::Cell::new(v),
             layer: self.layer.clone(),
             idx: self.idx,
         })
@@ -903,15 +974,34 @@ impl NativeObject for FlagValue {
     fn type_name(&self) -> &str {
         "FlagValue"
     }
+    fn method_names(&self) -> &'static [&'static str] {
+        // Scapy's FlagValue has __int__ but no __index__ (hex(flags) is a TypeError).
+        &["__int__"]
+    }
+    fn call_method(
+        &self,
+        _vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        _args: Vec<Value>,
+        _kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        (name == "__int__").then(|| {
+            Ok(to_lang(
+                &EValue::Int(self.v.get()),
+                &Rc::new(Registry::empty()),
+            ))
+        })
+    }
     fn repr(&self) -> String {
-        self.with_kind(|k, _| k.repr_internal(&EValue::Int(self.v)))
+        self.with_kind(|k, _| k.repr_internal(&EValue::Int(self.v.get())))
     }
     fn str(&self) -> String {
-        self.with_kind(|k, _| k.str_internal(&EValue::Int(self.v)))
-            .unwrap_or_else(|| self.v.to_string())
+        self.with_kind(|k, _| k.str_internal(&EValue::Int(self.v.get())))
+            .unwrap_or_else(|| self.v.get().to_string())
     }
     fn truthy(&self) -> bool {
-        self.v != 0
+        self.v.get() != 0
     }
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
@@ -919,7 +1009,7 @@ impl NativeObject for FlagValue {
     fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
         if name == "value" {
             return Some(Ok(to_lang(
-                &EValue::Int(self.v),
+                &EValue::Int(self.v.get()),
                 &Rc::new(Registry::empty()),
             )));
         }
@@ -931,7 +1021,7 @@ impl NativeObject for FlagValue {
         match bit {
             // Single-letter names match by their first letter only for one-letter names.
             Some(b) if b != 0 && (name.len() == 1 || self.str_names_multi()) => {
-                Some(Ok(Value::Bool(self.v & b == b)))
+                Some(Ok(Value::Bool(self.v.get() & b == b)))
             }
             _ => Some(Err(Exc::new(
                 ExcKind::AttributeError,
@@ -939,15 +1029,43 @@ impl NativeObject for FlagValue {
             ))),
         }
     }
+    fn set_attr(&self, name: &str, value: Value) -> Option<PResult<()>> {
+        // `p.flags.S = False`: the bit changes in the value and in the packet it came from.
+        let bit = self.with_kind(|k, d| {
+            k.any2i(d, EValue::Str(name.to_string()))
+                .ok()
+                .and_then(|v| v.as_int())
+        });
+        let Some(bit) = bit.filter(|b| *b != 0) else {
+            return Some(Err(Exc::new(
+                ExcKind::AttributeError,
+                format!("'FlagValue' object has no attribute '{name}'"),
+            )));
+        };
+        let v = if value.truthy() {
+            self.v.get() | bit
+        } else {
+            self.v.get() & !bit
+        };
+        let Ok(mut d) = self.layer.0.try_borrow_mut() else {
+            return Some(Err(Exc::new(
+                ExcKind::RuntimeError,
+                "the packet cannot change while it is being built or shown",
+            )));
+        };
+        d.set_raw(self.idx, EValue::Int(v));
+        self.v.set(v);
+        Some(Ok(()))
+    }
     fn eq(&self, other: &Value) -> Option<bool> {
-        Some(self.other_int(other) == Some(self.v))
+        Some(self.other_int(other) == Some(self.v.get()))
     }
     fn hash(&self) -> Option<PResult<i64>> {
-        Some(Ok(self.v as i64))
+        Some(Ok(self.v.get() as i64))
     }
     fn compare(&self, op: CmpOp, other: &Value) -> Option<PResult<bool>> {
         let o = self.other_int(other)?;
-        let a = self.v;
+        let a = self.v.get();
         Some(Ok(match op {
             CmpOp::Lt => a < o,
             CmpOp::Le => a <= o,
@@ -960,7 +1078,11 @@ impl NativeObject for FlagValue {
     }
     fn binary(&self, op: BinOp, other: &Value, reflected: bool) -> Option<PResult<Value>> {
         let o = self.other_int(other)?;
-        let (a, b) = if reflected { (o, self.v) } else { (self.v, o) };
+        let (a, b) = if reflected {
+            (o, self.v.get())
+        } else {
+            (self.v.get(), o)
+        };
         let int = |x: i128| to_lang(&EValue::Int(x), &Rc::new(Registry::empty()));
         Some(Ok(match op {
             BinOp::BitOr => self.same(a | b),
@@ -980,7 +1102,7 @@ impl FlagValue {
     /// Whether the names are words joined by `+` (any attribute name may match one).
     fn str_names_multi(&self) -> bool {
         self.with_kind(|k, _| {
-            k.str_internal(&EValue::Int(self.v))
+            k.str_internal(&EValue::Int(self.v.get()))
                 .is_some_and(|s| s.contains('+'))
         })
     }
