@@ -69,3 +69,51 @@ fn the_packet_class_selftests_pass() {
         .unwrap_or(0);
     assert!(passed >= 60, "only {passed} unit tests:\n{report}");
 }
+
+#[test]
+fn every_field_class_and_class_name_has_a_selftest() {
+    let text = std::fs::read_to_string(root().join("campaigns/selftest/packet_classes.uts"))
+        .expect("campaign");
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mentions = |name: &str| {
+        text.match_indices(name).any(|(i, _)| {
+            let before = text[..i].chars().next_back().is_none_or(|c| !is_word(c));
+            let after = text[i + name.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !is_word(c));
+            before && after
+        })
+    };
+    let names: Vec<&str> = wirecraft::packet::spec::FIELD_CLASSES
+        .iter()
+        .copied()
+        .chain(["Packet", "lsc", "warning"])
+        .collect();
+    // The bridge installs them all (so the language's name tables skip them).
+    let engine = wirecraft::lang::packets::names();
+    for n in &names {
+        assert!(engine.iter().any(|e| e == n), "{n} is not a session name");
+    }
+    let missing: Vec<&&str> = names.iter().filter(|n| !mentions(n)).collect();
+    assert!(missing.is_empty(), "no selftest mentions {missing:?}");
+}
+
+#[test]
+fn an_exception_in_a_hook_names_the_campaign_lines() {
+    let name = format!("wirecraft-hook-tb-{}.uts", std::process::id());
+    let path = std::env::temp_dir().join(&name);
+    std::fs::write(
+        &path,
+        "% hooks\n+ set\n= raising\nclass Boom(Packet):\n    fields_desc = [ByteField(\"a\", 0)]\n    def post_build(self, p, pay):\n        raise ValueError(\"no build today\")\n\nraw(Boom())\n",
+    )
+    .expect("campaign");
+    let (code, report) = run_campaign(path.to_str().expect("path"));
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 1, "{report}");
+    let tb = format!(
+        "Traceback (most recent call last):\n  File \"{p}\", line 9, in <module>\n    raw(Boom())\n  File \"{p}\", line 7, in post_build\n    raise ValueError(\"no build today\")\nValueError: no build today\n",
+        p = path.display()
+    );
+    assert!(report.contains(&tb), "{report}");
+}
