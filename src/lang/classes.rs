@@ -2409,6 +2409,8 @@ pub fn needs_shown(v: &Value) -> bool {
     match v {
         Value::Instance(_) => true,
         Value::Exception(e) => e.class.user,
+        // Objects of a campaign's packet or field class show through their class's code.
+        Value::Native(n) => n.0.user_class().is_some(),
         Value::Tuple(t) => t.iter().any(needs_shown),
         Value::Dict(d) => d.borrow().iter().any(|(_, x)| needs_shown(x)),
         _ => false,
@@ -2418,7 +2420,7 @@ pub fn needs_shown(v: &Value) -> bool {
 /// `%` arguments with user objects replaced by their precomputed `str`/`repr`.
 pub fn shown_args(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
     Ok(match v {
-        Value::Instance(_) | Value::Exception(_) if needs_shown(v) => {
+        Value::Instance(_) | Value::Exception(_) | Value::Native(_) if needs_shown(v) => {
             let shown = Shown {
                 type_name: v.type_name().to_string(),
                 repr: vm.repr(v)?,

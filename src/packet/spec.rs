@@ -79,7 +79,7 @@ fn what<'a>(a: impl Into<Option<&'a Arg>>) -> String {
             Value::Tuple(_) => "tuple",
             Value::Packet(_) => return "a packet".to_string(),
             Value::Class(_) => return "a packet class".to_string(),
-            _ => return format!("{}", v.py_repr()),
+            _ => return v.py_repr(),
         },
         Arg::Map(_) => "dict",
         Arg::Func(_) => "function",
