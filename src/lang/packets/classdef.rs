@@ -259,6 +259,28 @@ fn packet_class(vm: &mut Vm<'_>, name: &str, bases: &[Value], dict: &SymMap) -> 
         }
     }
     hooks::install(&mut def.hooks, &methods, &reg);
+    // ActionField(fld, "method"): assigning the field calls the class's method first.
+    for v in &fields_desc {
+        let Some(f) = downcast::<FieldObj>(v) else {
+            continue;
+        };
+        let (method, fld) = {
+            let st = f.state.borrow();
+            if st.made_by != "ActionField" {
+                continue;
+            }
+            let get = |k: &str| st.attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            match (get("action_method"), get("fld")) {
+                (Some(Value::Str(m)), Some(fld)) => (m.s.clone(), fld),
+                _ => continue,
+            }
+        };
+        if let Some(func) = own_method(vm, &carrier, &method) {
+            def.hooks
+                .methods
+                .insert(method, hooks::action(func, fld, reg.clone()));
+        }
+    }
     def.host = Some(Rc::new(ClassInfo {
         carrier: carrier.clone(),
         fields_desc,

@@ -229,6 +229,28 @@ pub fn install(hooks: &mut Hooks, methods: &[(&'static str, Value)], reg: &Rc<Re
     }
 }
 
+/// The method an ActionField calls when its field is assigned:
+/// `method(self, value, fld, **kwargs)`.
+pub fn action(f: Value, fld: Value, reg: Rc<Registry>) -> crate::packet::kinds::ActionFn {
+    Rc::new(move |d: &LayerData, v, kwargs| {
+        if callback::failed() {
+            return Ok(());
+        }
+        let r = callback::with_vm(|vm| {
+            let me = PacketObj::value(&d.snapshot(), &reg);
+            let args = vec![me, super::to_lang(v, &reg), fld.clone()];
+            let kw = kwargs
+                .iter()
+                .map(|(k, x)| (vm.st.interner.intern(k), super::to_lang(x, &reg)))
+                .collect();
+            if let Err(e) = vm.call(&f, args, kw) {
+                fail(vm, e);
+            }
+        });
+        r.ok_or_else(|| "a campaign method cannot run here".to_string())
+    })
+}
+
 /// A mysummary result: its text, or `(text, [classes it also describes])`.
 fn summary_result(vm: &mut Vm<'_>, r: Value) -> PResult<(String, Vec<String>)> {
     match &r {
