@@ -134,3 +134,40 @@ pub(crate) fn build_fields(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::packet::field::FieldDef;
+    use crate::packet::fields;
+    use crate::packet::layer::{Hooks, LayerDef};
+
+    #[test]
+    fn a_failing_post_build_stops_the_build() {
+        let def = Rc::new(
+            LayerDef::new(
+                "B",
+                "B",
+                vec![FieldDef::new("a", fields::byte(), Value::Int(0))],
+            )
+            .with_hooks(Hooks {
+                post_build: Some(Rc::new(|_, hdr, _, _| {
+                    crate::packet::abort::raise(Box::new(()), "RuntimeError: stop");
+                    Ok(hdr)
+                })),
+                ..Hooks::default()
+            }),
+        );
+        let e = build(&Packet::new(&def)).expect_err("stopped");
+        assert_eq!(
+            (e.layer.as_str(), e.message.as_str()),
+            ("B", "a callback failed")
+        );
+        assert_eq!(
+            crate::packet::abort::take().map(|f| f.message),
+            Some("RuntimeError: stop".to_string())
+        );
+    }
+}

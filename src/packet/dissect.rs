@@ -368,6 +368,54 @@ impl Packet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packet::field::FieldDef;
+    use crate::packet::fields;
+    use crate::packet::layer::Hooks;
+
+    /// A one-byte layer whose post_dissect fails like a raising campaign hook.
+    fn failing(name: &str) -> Rc<LayerDef> {
+        Rc::new(
+            LayerDef::new(
+                name,
+                name,
+                vec![FieldDef::new("a", fields::byte(), Value::Int(0))],
+            )
+            .with_hooks(Hooks {
+                post_dissect: Some(Rc::new(|_, rest, _| {
+                    crate::packet::abort::raise(Box::new(7u8), "ValueError: no");
+                    rest
+                })),
+                ..Hooks::default()
+            }),
+        )
+    }
+
+    #[test]
+    fn a_payload_whose_hook_fails_is_raw() {
+        let bad = failing("Bad");
+        let outer = Rc::new(LayerDef::new(
+            "Outer",
+            "Outer",
+            vec![FieldDef::new("t", fields::byte(), Value::Int(0))],
+        ));
+        crate::packet::registry::bind_layers(&outer, &bad, &[("t", Value::Int(1))]).expect("bind");
+        crate::packet::log::take_log();
+        let p = dissect(&outer, b"\x01\x02\x03");
+        assert_eq!(p.repr(), "<Outer  t=1 |<Raw  load=b'\\x02\\x03' |>>");
+        assert!(!crate::packet::abort::pending());
+        assert_eq!(
+            crate::packet::log::take_warnings(),
+            vec!["Bad dissector failed (ValueError: no); its bytes are Raw".to_string()]
+        );
+    }
+
+    #[test]
+    fn an_outer_layer_whose_hook_fails_leaves_the_failure_pending() {
+        let p = dissect(&failing("Bad"), b"\x01\x02");
+        assert_eq!(p.repr(), "<Bad  a=1 |>");
+        let f = crate::packet::abort::take().expect("pending");
+        assert_eq!(f.error.downcast_ref::<u8>(), Some(&7));
+    }
 
     #[test]
     fn bits_are_msb_first() {

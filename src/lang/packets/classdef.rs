@@ -269,7 +269,12 @@ fn packet_class(vm: &mut Vm<'_>, name: &str, bases: &[Value], dict: &SymMap) -> 
             if st.made_by != "ActionField" {
                 continue;
             }
-            let get = |k: &str| st.attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let get = |k: &str| {
+                st.attrs
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.clone())
+            };
             match (get("action_method"), get("fld")) {
                 (Some(Value::Str(m)), Some(fld)) => (m.s.clone(), fld),
                 _ => continue,

@@ -1350,8 +1350,3 @@ pub fn builtin_field_obj(def: &FieldDef, owner: &str, reg: &Rc<Registry>) -> Val
         vec![owner.to_string()],
     )
 }
-
-/// Whether a value is a field object (for `fields_desc` checks).
-pub fn field_obj(v: &Value) -> Option<&FieldObj> {
-    downcast::<FieldObj>(v)
-}
