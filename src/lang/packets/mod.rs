@@ -9,6 +9,11 @@
 //! - Engine errors become Python exceptions with Scapy's types and messages ([`field_err`]).
 //! - Warnings the engine logs are written to the transcript by [`drain`] after each engine
 //!   operation that has the interpreter at hand.
+//! - Campaigns extend the engine ([`classdef`]): field classes are values ([`fieldobj`]),
+//!   `class X(Packet)` registers a layer definition whose hooks call the class's methods
+//!   ([`hooks`]), `class F(Field)` makes field objects whose conversions the engine calls.
+//!   Every engine call that may run such code lends the interpreter
+//!   ([`super::callback::lend`]) and raises what the code raised.
 
 use std::rc::Rc;
 
