@@ -460,7 +460,11 @@ fn class_list(v: &Value, fname: &str) -> PResult<Vec<Rc<Class>>> {
         Value::Tuple(t) => {
             let mut out = Vec::new();
             for x in t.iter() {
-                out.extend(class_list(x, fname)?);
+                match x {
+                    // Native classes in the tuple answered already (`native_class_check`).
+                    Value::Native(n) if n.0.subclass_check(&Value::None).is_some() => {}
+                    _ => out.extend(class_list(x, fname)?),
+                }
             }
             Ok(out)
         }
@@ -478,9 +482,37 @@ fn isinstance(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             args.len()
         )));
     }
+    // Layer and field classes are native objects that answer for themselves.
+    if let Some(r) = native_class_check(&args[1], &|n| n.0.instance_check(&args[0])) {
+        return Ok(Value::Bool(r));
+    }
     let classes = class_list(&args[1], "isinstance")?;
     let cls = vm.st.types.class_of(&args[0]);
     Ok(Value::Bool(classes.iter().any(|c| cls.is_subclass(c))))
+}
+
+/// `isinstance`/`issubclass` against native objects that stand for classes (alone or in a
+/// tuple with classes): None when `classes` holds none, so the class path decides.
+fn native_class_check(
+    classes: &Value,
+    check: &dyn Fn(&super::value::NativeBox) -> Option<bool>,
+) -> Option<bool> {
+    match classes {
+        Value::Native(n) => check(n),
+        Value::Tuple(t) if t.iter().any(|x| matches!(x, Value::Native(_))) => {
+            let mut any = false;
+            for x in t.iter() {
+                any |= match x {
+                    Value::Native(n) => check(n).unwrap_or(false),
+                    Value::Tuple(_) => native_class_check(x, check).unwrap_or(false),
+                    _ => false,
+                };
+            }
+            // False so far: the classes of the tuple decide.
+            any.then_some(true)
+        }
+        _ => None,
+    }
 }
 
 fn issubclass(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
@@ -490,6 +522,9 @@ fn issubclass(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             "issubclass expected 2 arguments, got {}",
             args.len()
         )));
+    }
+    if let Some(r) = native_class_check(&args[1], &|n| n.0.subclass_check(&args[0])) {
+        return Ok(Value::Bool(r));
     }
     let Value::Class(c) = &args[0] else {
         return Err(Exc::type_error("issubclass() arg 1 must be a class"));
@@ -1048,6 +1083,13 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                         None => Ok(Value::Int(0)),
                     }
                 }
+                Value::Native(n) if n.0.method_names().contains(&"__int__") => {
+                    // Native numbers (a packet's flag value) convert themselves.
+                    match n.0.call_method(vm, x, "__int__", Vec::new(), Vec::new()) {
+                        Some(r) => r,
+                        None => Ok(Value::Int(0)),
+                    }
+                }
                 Value::Str(s) => parse_int(&s.s, 10).map(Value::from_bigint).ok_or_else(|| {
                     Exc::value_error(format!(
                         "invalid literal for int() with base 10: {}",
@@ -1226,6 +1268,11 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                         return r.map(Value::bytes);
                     }
                     Ok(Value::bytes(super::objects::bytearray::to_bytes(vm, v)?))
+                }
+                [v @ Value::Special(sp)] if matches!(**sp, super::value::Special::Gen(_)) => {
+                    // A generator expression: its items, as for a list.
+                    let items = vm.iterate(v)?;
+                    Ok(Value::bytes(value_to_bytes(&Value::list(items))?))
                 }
                 [v] => Err(Exc::type_error(format!(
                     "cannot convert '{}' object to bytes",

@@ -240,6 +240,12 @@ pub fn has_dunder(vm: &mut Vm<'_>, v: &Value, name: &str) -> bool {
 
 /// `operator.index(v)`: ints, and instances through `__index__`; None for other values.
 pub fn index_value(vm: &mut Vm<'_>, v: &Value) -> Option<PResult<Value>> {
+    if let Value::Native(n) = v {
+        // Native numbers (a packet's flag value) convert themselves.
+        if n.0.method_names().contains(&"__index__") {
+            return n.0.call_method(vm, v, "__index__", Vec::new(), Vec::new());
+        }
+    }
     let r = call_dunder(vm, v, "__index__", Vec::new())?;
     Some(r.and_then(|r| match r {
         Value::Int(_) | Value::BigInt(_) => Ok(r),
@@ -339,6 +345,7 @@ fn bind(vm: &Vm<'_>, attr: Value, obj: Value) -> Value {
             })),
             _ => attr,
         },
+        Value::Native(n) => n.0.bind_to(&attr, &obj).unwrap_or(attr),
         _ => attr,
     }
 }
@@ -391,6 +398,10 @@ pub fn create_class(
     bases: Vec<Value>,
     mut dict: SymMap,
 ) -> PResult<Value> {
+    // `class X(Packet)`, `class F(Field)`: the packet bridge compiles those.
+    if let Some(r) = super::packets::classdef::create(vm, &name, &bases, &dict) {
+        return r;
+    }
     let mut base_classes = Vec::new();
     for b in &bases {
         match b {
@@ -1194,10 +1205,14 @@ pub fn set_attr(vm: &mut Vm<'_>, o: &Value, name: Sym, v: Value) -> PResult<()> 
             f.dict.borrow_mut().set(name, v);
             Ok(())
         }
-        Value::Native(n) => match n.0.set_attr(vm.st.interner.name(name), v) {
-            Some(r) => r,
-            None => Err(no_attr(vm, o, name)),
-        },
+        Value::Native(n) => {
+            // Setting a packet's field may run a campaign field conversion.
+            let text = vm.st.interner.name(name).to_string();
+            match super::callback::lend(vm, || n.0.set_attr(&text, v))? {
+                Some(r) => r,
+                None => Err(no_attr(vm, o, name)),
+            }
+        }
         _ => Err(no_attr(vm, o, name)),
     }
 }
@@ -2147,6 +2162,8 @@ fn needs_vm(v: &Value, depth: usize) -> bool {
             .iter()
             .any(|(k, x)| needs_vm(k, depth + 1) || needs_vm(x, depth + 1)),
         Value::Set(d) => d.borrow().iter().any(|(k, _)| needs_vm(k, depth + 1)),
+        // Packets may run campaign code to show their fields.
+        Value::Native(_) => true,
         _ => false,
     }
 }
@@ -2208,6 +2225,7 @@ fn repr_into(vm: &mut Vm<'_>, v: &Value, out: &mut String, stack: &mut Vec<usize
             };
             out.push_str(&format!("<bound method {fname} of {inner}>"));
         }
+        Value::Native(_) => out.push_str(&vm.repr(v)?),
         Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => {
             let id = v.identity().unwrap_or(0);
             if stack.contains(&id) {
@@ -2391,6 +2409,8 @@ pub fn needs_shown(v: &Value) -> bool {
     match v {
         Value::Instance(_) => true,
         Value::Exception(e) => e.class.user,
+        // Objects of a campaign's packet or field class show through their class's code.
+        Value::Native(n) => n.0.user_class().is_some(),
         Value::Tuple(t) => t.iter().any(needs_shown),
         Value::Dict(d) => d.borrow().iter().any(|(_, x)| needs_shown(x)),
         _ => false,
@@ -2400,7 +2420,7 @@ pub fn needs_shown(v: &Value) -> bool {
 /// `%` arguments with user objects replaced by their precomputed `str`/`repr`.
 pub fn shown_args(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
     Ok(match v {
-        Value::Instance(_) | Value::Exception(_) if needs_shown(v) => {
+        Value::Instance(_) | Value::Exception(_) | Value::Native(_) if needs_shown(v) => {
             let shown = Shown {
                 type_name: v.type_name().to_string(),
                 repr: vm.repr(v)?,

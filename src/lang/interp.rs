@@ -136,6 +136,10 @@ impl Types {
         match v {
             Value::Exception(e) => e.class.clone(),
             Value::Instance(i) => i.class.clone(),
+            Value::Native(n) => match n.0.user_class() {
+                Some(c) => c,
+                None => self.of_tag(v.type_tag()),
+            },
             _ => self.of_tag(v.type_tag()),
         }
     }
@@ -2302,6 +2306,8 @@ impl Vm<'_> {
     pub fn len(&mut self, v: &Value) -> PResult<usize> {
         match v {
             Value::Instance(_) => classes::len(self, v),
+            // A native object may call back into the interpreter (a packet's campaign hooks).
+            Value::Native(_) => super::callback::lend(self, || ops::len(v))?,
             _ => ops::len(v),
         }
     }
@@ -2849,6 +2855,11 @@ impl Vm<'_> {
 
     /// `repr(v)`.
     pub fn repr(&mut self, v: &Value) -> PResult<String> {
+        if let Value::Native(n) = v {
+            // A native object may call back into the interpreter (a packet's campaign
+            // field conversions).
+            return super::callback::lend(self, || n.0.repr());
+        }
         classes::repr(self, v)
     }
 
@@ -2858,6 +2869,7 @@ impl Vm<'_> {
             Value::Str(s) => Ok(s.s.clone()),
             Value::Instance(_) | Value::Exception(_) => classes::str(self, v),
             Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => self.repr(v),
+            Value::Native(n) => super::callback::lend(self, || n.0.str()),
             _ => format::str(v),
         }
     }

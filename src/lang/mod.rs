@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 pub mod ast;
 pub mod builtins;
+pub mod callback;
 pub mod classes;
 pub mod console;
 pub mod error;

@@ -303,6 +303,29 @@ pub trait NativeObject {
     fn compare(&self, _op: super::ast::CmpOp, _other: &Value) -> Option<PResult<bool>> {
         None
     }
+
+    // Native classes a campaign subclasses (packet layers, field classes): their classes
+    // are native objects, and so are the instances of the subclasses.
+
+    /// The class a `class` statement made that this object is an instance of (what
+    /// `super()` and the MRO see); None for objects of native classes only.
+    fn user_class(&self) -> Option<Rc<Class>> {
+        None
+    }
+    /// `isinstance(v, obj)` for objects that stand for classes; None when `obj` is not one.
+    fn instance_check(&self, _v: &Value) -> Option<bool> {
+        None
+    }
+    /// `issubclass(c, obj)` for objects that stand for classes; None when `obj` is not one.
+    fn subclass_check(&self, _c: &Value) -> Option<bool> {
+        None
+    }
+    /// The descriptor protocol (`__get__`) of a native object found as a class attribute
+    /// (a base class's method in a subclass's MRO): what `obj.name` gives, a method bound
+    /// to `obj`; None leaves the attribute as it is.
+    fn bind_to(&self, _this: &Value, _obj: &Value) -> Option<Value> {
+        None
+    }
 }
 
 /// A native object behind a thin pointer (keeps `Value` two words).

@@ -1,5 +1,5 @@
-//! The layers the engine itself needs: Raw (what nothing else claims) and Padding (bytes past
-//! a layer's stated length). One definition per thread, shared by the thread's registries.
+//! The layers the engine itself needs: Raw (what nothing else claims), Padding (bytes past
+//! a layer's stated length) and Packet (the class the others derive from). One definition per thread, shared by the thread's registries.
 
 use std::rc::Rc;
 
@@ -25,6 +25,13 @@ fn make(class: &str, padding: bool) -> Rc<LayerDef> {
 thread_local! {
     static RAW: Rc<LayerDef> = make("Raw", false);
     static PADDING: Rc<LayerDef> = make("Padding", true);
+    static PACKET: Rc<LayerDef> = Rc::new(LayerDef::new("Packet", "Packet", Vec::new()));
+}
+
+/// `Packet` itself: the class every layer derives from, with no field (`Packet()` is
+/// `<Packet  |>`); not a registered layer.
+pub fn packet_def() -> Rc<LayerDef> {
+    PACKET.with(Rc::clone)
 }
 
 /// The Raw layer definition.

@@ -1,5 +1,6 @@
 //! Building: each layer's fields append their machine form after the payload is built (so
-//! lengths and checksums can see it), post_build patches, padding layers go last.
+//! lengths and checksums can see it), post_build patches, padding layers go last. A host
+//! callback that fails stops the build (see [`super::abort`]).
 
 use super::field::{BuildCtx, BuildError};
 use super::packet::{LayerData, Packet};
@@ -47,12 +48,26 @@ pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, Build
     }
     let mut hdr = Vec::with_capacity(64 + pay.len());
     build_fields(&d, &pay, r, &mut hdr)?;
-    match &d.def.hooks.post_build {
-        Some(h) => h(&d, hdr, &pay, r),
+    let out = match &d.def.hooks.post_build {
+        Some(h) => h(&d, hdr, &pay, r)?,
         None => {
             hdr.extend_from_slice(&pay);
-            Ok(hdr)
+            hdr
         }
+    };
+    if super::abort::pending() {
+        return Err(host_failed(&d, ""));
+    }
+    Ok(out)
+}
+
+/// The error a build returns when a host callback failed: the caller takes the real one
+/// from [`super::abort`].
+fn host_failed(d: &LayerData, field: &str) -> BuildError {
+    BuildError {
+        layer: d.def.class_name.clone(),
+        field: field.to_string(),
+        message: "a callback failed".to_string(),
     }
 }
 
@@ -110,9 +125,49 @@ pub(crate) fn build_fields(
             }
             kind.addfield(&ctx, v, out).map_err(err)?;
         }
+        if super::abort::pending() {
+            return Err(host_failed(d, &f.name));
+        }
     }
     if nbits > 0 {
         out.push((acc << (8 - nbits)) as u8);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::packet::field::FieldDef;
+    use crate::packet::fields;
+    use crate::packet::layer::{Hooks, LayerDef};
+
+    #[test]
+    fn a_failing_post_build_stops_the_build() {
+        let def = Rc::new(
+            LayerDef::new(
+                "B",
+                "B",
+                vec![FieldDef::new("a", fields::byte(), Value::Int(0))],
+            )
+            .with_hooks(Hooks {
+                post_build: Some(Rc::new(|_, hdr, _, _| {
+                    crate::packet::abort::raise(Box::new(()), "RuntimeError: stop");
+                    Ok(hdr)
+                })),
+                ..Hooks::default()
+            }),
+        );
+        let e = build(&Packet::new(&def)).expect_err("stopped");
+        assert_eq!(
+            (e.layer.as_str(), e.message.as_str()),
+            ("B", "a callback failed")
+        );
+        assert_eq!(
+            crate::packet::abort::take().map(|f| f.message),
+            Some("RuntimeError: stop".to_string())
+        );
+    }
 }

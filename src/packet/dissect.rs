@@ -1,5 +1,6 @@
 //! Dissecting: fields in order, then padding, then the payload's class from the guess hook,
-//! the bindings or Raw. Never fails: what a layer cannot parse becomes Raw, with a warning.
+//! the bindings or Raw. Never fails: what a layer cannot parse becomes Raw, with a warning;
+//! so does a payload layer whose host callbacks raise (see [`super::abort`]).
 
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -38,6 +39,8 @@ pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     }
     // One copy of the input, shared by every layer's raw cache.
     let root: Rc<[u8]> = Rc::from(bytes);
+    // A failure of the outermost layer's host callbacks stays pending for the caller
+    // (see `abort`).
     let (packet, _) = ROOT.with(|r| {
         let saved = r.replace(Some(root.clone()));
         let out = dissect_layer(def, &root, &mut warnings, 0, None);
@@ -71,36 +74,58 @@ fn cache_of(h: &[u8]) -> (Rc<[u8]>, usize, usize) {
 /// the stack.
 const MAX_DEPTH: usize = 64;
 
-/// Dissects one layer and, recursively, its payload. Returns the packet and whether this
-/// layer's own fields were truncated (the caller then turns a payload into Raw).
+/// How a layer's dissection ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Every field found its bytes.
+    Done,
+    /// The input ended before a field could be read (the caller turns a payload into Raw).
+    Truncated,
+    /// A host callback of the layer failed ([`super::abort`]): the failure is pending.
+    Failed,
+}
+
+/// Dissects one layer and, recursively, its payload. Returns the packet and how this
+/// layer's own dissection ended.
 fn dissect_layer(
     def: &Rc<LayerDef>,
     s: &[u8],
     warnings: &mut Vec<String>,
     depth: usize,
     under: Option<&Packet>,
-) -> (Packet, bool) {
-    let bytes: Cow<'_, [u8]> = match &def.hooks.pre_dissect {
-        Some(h) => Cow::Owned(h(s)),
-        None => Cow::Borrowed(s),
-    };
+) -> (Packet, Outcome) {
     let mut data = LayerData::new(def);
     if let Some(u) = under {
         // Known before the payload is guessed: hooks may look below (an extension header
         // quoted in an ICMPv6 error carries TCPerror, not TCP).
         data.underlayer = Rc::downgrade(&u.0);
     }
-    let (used, truncated) = dissect_fields(&mut data, &bytes, warnings);
-    if let Some(h) = &def.hooks.post_dissect {
-        h(&mut data, warnings);
-    }
-    let rest = bytes.get(used..).unwrap_or(&[]);
-    if !truncated && !holds_packets(&data) {
-        // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
-        // raw_packet_cache): what was lossy or inconsistent on the wire stays as it was.
-        data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())]));
+    let hooks = &def.hooks;
+    let bytes: Cow<'_, [u8]> = match &hooks.pre_dissect {
+        Some(h) => Cow::Owned(h(&mut data, s)),
+        None => Cow::Borrowed(s),
+    };
+    let (mut rest, truncated): (Cow<'_, [u8]>, bool) = match &hooks.do_dissect {
+        Some(h) => (Cow::Owned(h(&mut data, &bytes, warnings)), false),
+        None => {
+            let (used, truncated) = dissect_fields(&mut data, &bytes, warnings);
+            let hooked = hooks.pre_dissect.is_some() || hooks.post_dissect.is_some();
+            if !truncated && !hooked && !holds_packets(&data) {
+                // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
+                // raw_packet_cache): what was lossy or inconsistent on the wire stays as
+                // it was.
+                data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())]));
+            }
+            (Cow::Borrowed(bytes.get(used..).unwrap_or(&[])), truncated)
+        }
+    };
+    if let Some(h) = &hooks.post_dissect {
+        rest = Cow::Owned(h(&mut data, rest.into_owned(), warnings));
     }
     let pkt = Packet::from_data(data);
+    if super::abort::pending() {
+        return (pkt, Outcome::Failed);
+    }
     if truncated {
         warnings.push(format!(
             "{}: {} bytes are too short for the header",
@@ -108,14 +133,17 @@ fn dissect_layer(
             bytes.len()
         ));
         if !rest.is_empty() {
-            pkt.add_raw(&base::raw_def(), rest);
+            pkt.add_raw(&base::raw_def(), &rest);
         }
-        return (pkt, true);
+        return (pkt, Outcome::Truncated);
     }
-    let paylen = match &def.hooks.extract_padding {
-        Some(h) => h(&pkt.data(), rest).min(rest.len()),
+    let paylen = match &hooks.extract_padding {
+        Some(h) => h(&pkt.data(), &rest).min(rest.len()),
         None => rest.len(),
     };
+    if super::abort::pending() {
+        return (pkt, Outcome::Failed);
+    }
     let (payb, padb) = rest.split_at(paylen);
     if !payb.is_empty() {
         let cls = if depth >= MAX_DEPTH {
@@ -123,11 +151,14 @@ fn dissect_layer(
         } else {
             guess_payload(&pkt.data(), payb)
         };
-        let (child, trunc) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
-        let child = if trunc {
-            Packet::raw_with(&base::raw_def(), payb)
-        } else {
-            child
+        if super::abort::pending() {
+            return (pkt, Outcome::Failed);
+        }
+        let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
+        let child = match outcome {
+            Outcome::Done => child,
+            Outcome::Truncated => Packet::raw_with(&base::raw_def(), payb),
+            Outcome::Failed => raw_after_failure(&cls, payb),
         };
         pkt.link_payload(child);
     }
@@ -135,7 +166,19 @@ fn dissect_layer(
         pkt.lastlayer()
             .link_payload(Packet::raw_with(&base::padding_def(), padb));
     }
-    (pkt, false)
+    (pkt, Outcome::Done)
+}
+
+/// The Raw layer that replaces a payload whose dissector failed: the failure is dropped,
+/// as Scapy drops it, and a warning says what happened.
+fn raw_after_failure(cls: &LayerDef, bytes: &[u8]) -> Packet {
+    if let Some(f) = super::abort::take() {
+        super::log::log_warning(format!(
+            "{} dissector failed ({}); its bytes are Raw",
+            cls.class_name, f.message
+        ));
+    }
+    Packet::raw_with(&base::raw_def(), bytes)
 }
 
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
@@ -147,14 +190,29 @@ fn holds_packets(d: &LayerData) -> bool {
     })
 }
 
-/// The payload class: the layer's hook, else its bindings, else Raw.
+/// The payload class: the layer's hook, else what its class would answer without one
+/// ([`default_guess`]).
 fn guess_payload(d: &LayerData, payload: &[u8]) -> Rc<LayerDef> {
     if let Some(h) = &d.def.hooks.guess_payload {
         if let Some(c) = h(d, payload) {
             return c;
         }
     }
-    d.def.guess_from_bindings(d).unwrap_or_else(base::raw_def)
+    default_guess(d, payload)
+}
+
+/// Scapy's `Packet.guess_payload_class`: the bindings, else the layer's
+/// `default_payload_class`, else Raw.
+pub fn default_guess(d: &LayerData, payload: &[u8]) -> Rc<LayerDef> {
+    if let Some(c) = d.def.guess_from_bindings(d) {
+        return c;
+    }
+    if let Some(h) = &d.def.hooks.default_payload {
+        if let Some(c) = h(d, payload) {
+            return c;
+        }
+    }
+    base::raw_def()
 }
 
 thread_local! {
@@ -173,13 +231,14 @@ pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<St
         return Packet::raw_with(&base::raw_def(), s);
     }
     NESTING.with(|n| n.set(depth + 1));
-    let (p, trunc) = dissect_layer(def, s, warnings, 0, None);
+    let (p, outcome) = dissect_layer(def, s, warnings, 0, None);
     NESTING.with(|n| n.set(depth));
-    if trunc {
+    match outcome {
+        Outcome::Done => p,
         // The reference hands bytes it cannot parse to Raw.
-        return Packet::raw_with(&base::raw_def(), s);
+        Outcome::Truncated => Packet::raw_with(&base::raw_def(), s),
+        Outcome::Failed => raw_after_failure(def, s),
     }
-    p
 }
 
 /// Dissects one element of a packet list (an IP option): fields only, no payload. Returns
@@ -195,9 +254,23 @@ pub(crate) fn dissect_element(
         return (Packet::raw_with(&base::raw_def(), s), s.len());
     }
     if let Some(h) = &def.hooks.post_dissect {
-        h(&mut data, warnings);
+        h(&mut data, s.get(used..).unwrap_or(&[]).to_vec(), warnings);
+    }
+    if super::abort::pending() {
+        return (raw_after_failure(def, s), s.len());
     }
     (Packet::from_data(data), used)
+}
+
+/// Scapy's `Packet.do_dissect`: reads a layer's fields from `s` with its field table.
+/// Returns the bytes used and whether the input ended before a field could be read (hooks
+/// that dissect in their own way call it for the default part).
+pub fn do_dissect_fields(
+    data: &mut LayerData,
+    s: &[u8],
+    warnings: &mut Vec<String>,
+) -> (usize, bool) {
+    dissect_fields(data, s, warnings)
 }
 
 /// Reads the layer's fields from `s`. Returns the bytes used and whether the input ended
@@ -228,6 +301,10 @@ fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) ->
                 };
                 kind.getfield(&mut ctx, rest)
             };
+            if super::abort::pending() {
+                // A host conversion failed: the layer stops here (see `abort`).
+                return (pos, false);
+            }
             match got {
                 Ok((used, v)) => {
                     bitpos = (pos + used.min(rest.len())) * 8;
@@ -291,6 +368,54 @@ impl Packet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packet::field::FieldDef;
+    use crate::packet::fields;
+    use crate::packet::layer::Hooks;
+
+    /// A one-byte layer whose post_dissect fails like a raising campaign hook.
+    fn failing(name: &str) -> Rc<LayerDef> {
+        Rc::new(
+            LayerDef::new(
+                name,
+                name,
+                vec![FieldDef::new("a", fields::byte(), Value::Int(0))],
+            )
+            .with_hooks(Hooks {
+                post_dissect: Some(Rc::new(|_, rest, _| {
+                    crate::packet::abort::raise(Box::new(7u8), "ValueError: no");
+                    rest
+                })),
+                ..Hooks::default()
+            }),
+        )
+    }
+
+    #[test]
+    fn a_payload_whose_hook_fails_is_raw() {
+        let bad = failing("Bad");
+        let outer = Rc::new(LayerDef::new(
+            "Outer",
+            "Outer",
+            vec![FieldDef::new("t", fields::byte(), Value::Int(0))],
+        ));
+        crate::packet::registry::bind_layers(&outer, &bad, &[("t", Value::Int(1))]).expect("bind");
+        crate::packet::log::take_log();
+        let p = dissect(&outer, b"\x01\x02\x03");
+        assert_eq!(p.repr(), "<Outer  t=1 |<Raw  load=b'\\x02\\x03' |>>");
+        assert!(!crate::packet::abort::pending());
+        assert_eq!(
+            crate::packet::log::take_warnings(),
+            vec!["Bad dissector failed (ValueError: no); its bytes are Raw".to_string()]
+        );
+    }
+
+    #[test]
+    fn an_outer_layer_whose_hook_fails_leaves_the_failure_pending() {
+        let p = dissect(&failing("Bad"), b"\x01\x02");
+        assert_eq!(p.repr(), "<Bad  a=1 |>");
+        let f = crate::packet::abort::take().expect("pending");
+        assert_eq!(f.error.downcast_ref::<u8>(), Some(&7));
+    }
 
     #[test]
     fn bits_are_msb_first() {

@@ -123,7 +123,7 @@ impl Num {
         let (le, code) = match fmt.as_bytes() {
             [b'<', c] => (true, *c),
             [b'!' | b'>' | b'=' | b'@', c] | [c] => (false, *c),
-            _ => return Err(format!("unsupported struct format {fmt:?}")),
+            _ => return Err(format!("unsupported struct format '{fmt}'")),
         };
         let (n, signed) = match code {
             b'B' => (1, false),
@@ -134,7 +134,7 @@ impl Num {
             b'i' | b'l' => (4, true),
             b'Q' => (8, false),
             b'q' => (8, true),
-            _ => return Err(format!("unsupported struct format {fmt:?}")),
+            _ => return Err(format!("unsupported struct format '{fmt}'")),
         };
         let mut k = Num::new(class, Width::Bytes(n), display);
         k.signed = signed;

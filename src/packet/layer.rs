@@ -24,10 +24,15 @@ pub type SummaryFn = Rc<dyn Fn(&Packet) -> Option<(String, Vec<String>)>>;
 pub type AnswersFn = Rc<dyn Fn(&Packet, &Packet) -> bool>;
 /// hashret: bytes equal for a request and its answers.
 pub type HashretFn = Rc<dyn Fn(&Packet) -> Vec<u8>>;
-/// pre_dissect: rewrites the bytes before fields are read.
-pub type PreDissectFn = Rc<dyn Fn(&[u8]) -> Vec<u8>>;
-/// post_dissect: adjusts the layer after its fields are read.
-pub type PostDissectFn = Rc<dyn Fn(&mut LayerData, &mut Vec<String>)>;
+/// pre_dissect: the bytes the fields will read, from all of the layer's bytes (Scapy's
+/// `pre_dissect(self, s)`; the layer has no field set yet).
+pub type PreDissectFn = Rc<dyn Fn(&mut LayerData, &[u8]) -> Vec<u8>>;
+/// do_dissect: reads the layer's fields itself, in place of the field table's loop; returns
+/// the bytes left for the payload (Scapy's `do_dissect(self, s)`).
+pub type DoDissectFn = Rc<dyn Fn(&mut LayerData, &[u8], &mut Vec<String>) -> Vec<u8>>;
+/// post_dissect: adjusts the layer after its fields are read; gets the bytes left after the
+/// fields and returns those the payload and padding get (Scapy's `post_dissect(self, s)`).
+pub type PostDissectFn = Rc<dyn Fn(&mut LayerData, Vec<u8>, &mut Vec<String>) -> Vec<u8>>;
 
 /// A layer's behavior beyond its field table. Each hook is an `Rc<dyn Fn>`: a native Rust
 /// function for built-in layers, a closure over an interpreter callable for campaign ones.
@@ -45,8 +50,13 @@ pub struct Hooks {
     pub answers: Option<AnswersFn>,
     /// Request/answer hashing for sr().
     pub hashret: Option<HashretFn>,
+    /// The payload's class when neither the guess hook nor the bindings name one (Scapy's
+    /// `default_payload_class`; Raw without it).
+    pub default_payload: Option<GuessFn>,
     /// Runs before fields are dissected.
     pub pre_dissect: Option<PreDissectFn>,
+    /// Dissects the fields instead of the field table's loop.
+    pub do_dissect: Option<DoDissectFn>,
     /// Runs after fields are dissected.
     pub post_dissect: Option<PostDissectFn>,
     /// Methods an ActionField calls by name when its field is assigned.
@@ -115,6 +125,9 @@ pub struct LayerDef {
     pub show_summary: bool,
     /// Padding layers are built last, after every other layer's post_build.
     pub is_padding: bool,
+    /// What the embedding language attaches to a definition of its own (the class object of
+    /// a layer a campaign defines); the engine never looks inside.
+    pub host: Option<Rc<dyn std::any::Any>>,
     index: HashMap<String, usize, BuildHasherDefault<Fnv>>,
     pub(crate) bindings: RefCell<Bindings>,
 }
@@ -135,6 +148,7 @@ impl LayerDef {
             parent: None,
             show_summary: true,
             is_padding: false,
+            host: None,
             index,
             bindings: RefCell::new(Bindings::default()),
         }

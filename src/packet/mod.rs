@@ -35,6 +35,9 @@
 //! - Text forms: repr/show/summary ([`display`]), command/ls/hide_defaults/equality
 //!   ([`inspect`]), sprintf ([`sprintf`]); export/import of objects and hexdumps
 //!   ([`export`]); warnings ([`log`], drained per statement by the session).
+//! - Campaign hooks and field conversions are host callbacks behind the same `Rc<dyn Fn>`
+//!   and [`FieldKind`] signatures; when one raises, its error waits in [`abort`] and the
+//!   engine stops or, for a payload layer being dissected, falls back to Raw.
 //! - Matching for sr(): `answers()`/`hashret()` ([`matching`]) run the layers' hooks, with
 //!   Scapy's defaults (same class, then the payloads) and its `conf.check*` switches.
 //! - Fragmentation: [`fragment()`], [`defragment()`] and [`fragment6()`] (module `fragment`)
@@ -42,6 +45,7 @@
 //! - Expected outputs come from Scapy 2.8 (`scripts/gen-engine-vectors.py` →
 //!   `tests/data/engine_*.json*`).
 
+pub mod abort;
 pub mod base;
 pub mod build;
 pub mod checksum;

@@ -167,6 +167,41 @@ impl LayerData {
         self.underlayer.upgrade().map(Packet)
     }
 
+    /// A packet holding a copy of this layer's values, linked to the same payload and
+    /// underlayer: what a callback that has only the layer at hand (a `length_from`
+    /// function, a field conversion, a hook) hands to the language as `pkt`. Values the
+    /// callback sets on it are its own.
+    pub fn snapshot(&self) -> Packet {
+        let mut d = LayerData::new(&self.def);
+        d.fields.clone_from(&self.fields);
+        d.overloaded = self.overloaded.clone();
+        d.fuzzed.clone_from(&self.fuzzed);
+        d.next_stamp = self.next_stamp;
+        d.payload = self.payload.clone();
+        d.underlayer = self.underlayer.clone();
+        Packet::from_data(d)
+    }
+
+    /// Runs `f` with this very layer as a packet handle, then takes its state back: hooks
+    /// that set fields while the engine dissects (pre_dissect, do_dissect, post_dissect).
+    /// If `f` kept the handle, the layer continues with a copy of what `f` left.
+    pub fn lend<R>(&mut self, f: impl FnOnce(&Packet) -> R) -> R {
+        let fresh = LayerData::new(&self.def);
+        let p = Packet::from_data(std::mem::replace(self, fresh));
+        let r = f(&p);
+        *self = match Rc::try_unwrap(p.0) {
+            Ok(cell) => cell.into_inner(),
+            Err(shared) => {
+                let d = shared.borrow();
+                let mut copy = d.clone_shallow();
+                copy.payload = d.payload.clone();
+                copy.underlayer = d.underlayer.clone();
+                copy
+            }
+        };
+        r
+    }
+
     fn clone_shallow(&self) -> LayerData {
         LayerData {
             def: self.def.clone(),

@@ -63,6 +63,34 @@ impl fmt::Debug for Arg {
     }
 }
 
+/// An argument's type as Python's messages name it (`'int'`, `None`).
+fn what<'a>(a: impl Into<Option<&'a Arg>>) -> String {
+    let Some(a) = a.into() else {
+        return "None".to_string();
+    };
+    let t = match a {
+        Arg::Val(v) => match v {
+            Value::None => return "None".to_string(),
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Packet(_) => return "a packet".to_string(),
+            Value::Class(_) => return "a packet class".to_string(),
+            _ => return v.py_repr(),
+        },
+        Arg::Map(_) => "dict",
+        Arg::Func(_) => "function",
+        Arg::Field(f) => return format!("a field ({})", f.kind.class_name()),
+        Arg::Class(_) => return "a packet class".to_string(),
+        Arg::List(_) => "list",
+        Arg::Tuple(_) => "tuple",
+    };
+    format!("'{t}'")
+}
+
 impl From<Value> for Arg {
     fn from(v: Value) -> Arg {
         Arg::Val(v)
@@ -154,8 +182,9 @@ impl Bound {
         match self.get(name) {
             Some(Arg::Val(Value::Int(i))) => Ok(*i),
             other => Err(SpecError::Type(format!(
-                "{}(): {name} must be an integer, not {other:?}",
-                self.class
+                "{}(): {name} must be an integer, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -174,8 +203,9 @@ impl Bound {
             Some(Arg::Val(Value::Str(s))) => Ok(s.clone()),
             Some(Arg::Val(Value::Bytes(b))) => Ok(String::from_utf8_lossy(b).into_owned()),
             Some(other) => Err(SpecError::Type(format!(
-                "{}(): {name} must be a str, not {other:?}",
-                self.class
+                "{}(): {name} must be a str, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -185,8 +215,9 @@ impl Bound {
             Some(Arg::Val(Value::Bytes(b))) => Ok(b.clone()),
             Some(Arg::Val(Value::Str(s))) => Ok(s.as_bytes().to_vec()),
             other => Err(SpecError::Type(format!(
-                "{}(): {name} must be bytes, not {other:?}",
-                self.class
+                "{}(): {name} must be bytes, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -196,8 +227,9 @@ impl Bound {
             None => Ok(None),
             Some(Arg::Func(f)) => Ok(Some(f.clone())),
             Some(other) => Err(SpecError::Type(format!(
-                "{}(): {name} must be callable, not {other:?}",
-                self.class
+                "{}(): {name} must be callable, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
@@ -206,22 +238,21 @@ impl Bound {
         match self.get(name) {
             Some(Arg::Field(f)) => Ok(f.clone()),
             other => Err(SpecError::Type(format!(
-                "{}(): {name} must be a field, not {other:?}",
-                self.class
+                "{}(): {name} must be a field, not {}",
+                self.class,
+                what(other)
             ))),
         }
     }
 }
 
-/// Binds arguments to a Python-style signature: `params` in order, the first `required`
-/// mandatory; `**kwargs` accepted when `var_kw`.
-fn bind(
-    class: &str,
-    params: &[&'static str],
-    required: usize,
-    var_kw: bool,
-    args: Args,
-) -> Result<Bound, SpecError> {
+/// Binds arguments to the class's signature ([`signature`]).
+fn bind(class: &str, args: Args) -> Result<Bound, SpecError> {
+    let Signature {
+        params,
+        required,
+        var_kw,
+    } = signature(class).ok_or_else(|| SpecError::UnknownClass(class.to_string()))?;
     if args.positional.len() > params.len() {
         return Err(SpecError::Type(format!(
             "{class}.__init__() takes {} positional arguments but {} were given",
@@ -309,13 +340,17 @@ fn enum_names(class: &str, a: Option<&Arg>) -> Result<Rc<dyn EnumNames>, SpecErr
                     Arg::Val(v) => v,
                     other => {
                         return Err(SpecError::Type(format!(
-                            "{class}(): enum values must be plain, not {other:?}"
+                            "{class}(): enum values must be plain, not {}",
+                            what(other)
                         )))
                     }
                 };
                 let (num, name) = if flip { (v, k) } else { (k, v) };
                 let num = num.as_int().ok_or_else(|| {
-                    SpecError::Type(format!("{class}(): enum key {num:?} is not an integer"))
+                    SpecError::Type(format!(
+                        "{class}(): enum key {} is not an integer",
+                        num.py_repr()
+                    ))
                 })?;
                 let name = match name {
                     Value::Str(s) => s.clone(),
@@ -347,7 +382,8 @@ fn enum_names(class: &str, a: Option<&Arg>) -> Result<Rc<dyn EnumNames>, SpecErr
         },
         None => Ok(Rc::new(DictNames::default())),
         Some(other) => Err(SpecError::Type(format!(
-            "{class}(): enum must be a dict, a list or a tuple of callables, not {other:?}"
+            "{class}(): enum must be a dict, a list or a tuple of callables, not {}",
+            what(other)
         ))),
     }
 }
@@ -389,7 +425,8 @@ fn flag_names(class: &str, a: Option<&Arg>) -> Result<FlagNames, SpecError> {
             multi: true,
         }),
         other => Err(SpecError::Type(format!(
-            "{class}(): names must be a str or a list of str, not {other:?}"
+            "{class}(): names must be a str or a list of str, not {}",
+            what(other)
         ))),
     }
 }
@@ -431,7 +468,8 @@ fn pkt_cls(class: &str, a: Option<&Arg>) -> Result<PktCls, SpecError> {
             })))
         }
         other => Err(SpecError::Type(format!(
-            "{class}(): pkt_cls must be a packet class or a callable, not {other:?}"
+            "{class}(): pkt_cls must be a packet class or a callable, not {}",
+            what(other)
         ))),
     }
 }
@@ -463,10 +501,7 @@ fn next_cls_fn(f: ArgFn) -> super::fields::NextClsFn {
 
 /// A layer definition with no fields, for converting defaults (Scapy's `any2i(None, x)`).
 fn blank_layer() -> LayerData {
-    thread_local! {
-        static BLANK: Rc<LayerDef> = Rc::new(LayerDef::new("Packet", "Packet", Vec::new()));
-    }
-    BLANK.with(LayerData::new)
+    LayerData::new(&super::base::packet_def())
 }
 
 fn make(name: String, kind: Rc<dyn FieldKind>, default: Value) -> Result<FieldDef, SpecError> {
@@ -534,6 +569,12 @@ fn enum_class(class: &str) -> Option<(u8, bool, bool, bool)> {
     })
 }
 
+/// `(width in bytes, signed, little-endian, hex)` of the fixed-size integer and enum
+/// classes (`ShortField`, `LEIntEnumField`...): how their values pack.
+pub fn int_layout(class_name: &str) -> Option<(u8, bool, bool, bool)> {
+    int_class(class_name).or_else(|| enum_class(class_name))
+}
+
 /// Every field class name [`field_from_spec`] knows.
 pub const FIELD_CLASSES: &[&str] = &[
     "Field",
@@ -589,6 +630,7 @@ pub const FIELD_CLASSES: &[&str] = &[
     "MultiEnumField",
     "LenField",
     "FieldLenField",
+    "LEFieldLenField",
     "StrField",
     "XStrField",
     "StrNullField",
@@ -622,10 +664,146 @@ pub const FIELD_CLASSES: &[&str] = &[
 ];
 
 /// Builds the field `class_name(*args)` denotes, as Scapy 2.8's constructor would.
+/// A constructor's parameters as Scapy 2.8 declares them.
+#[derive(Clone, Copy, Debug)]
+pub struct Signature {
+    /// The parameters, in positional order.
+    pub params: &'static [&'static str],
+    /// How many of them are required.
+    pub required: usize,
+    /// Whether other keyword arguments are accepted (`**kwargs`).
+    pub var_kw: bool,
+}
+
+/// The constructor signature of a field class [`field_from_spec`] knows.
+pub fn signature(class_name: &str) -> Option<Signature> {
+    if int_class(class_name).is_some() {
+        return Some(Signature {
+            params: &["name", "default"],
+            required: 2,
+            var_kw: false,
+        });
+    }
+    if enum_class(class_name).is_some() {
+        return Some(Signature {
+            params: &["name", "default", "enum"],
+            required: 3,
+            var_kw: false,
+        });
+    }
+    let (params, required, var_kw): (&'static [&'static str], usize, bool) = match class_name {
+        "Field" => (&["name", "default", "fmt"], 2, false),
+        "IEEEFloatField" | "IEEEDoubleField" => (&["name", "default"], 2, false),
+        "BCDFloatField" => (&["name", "default"], 2, false),
+        "BitField" | "XBitField" => (
+            &["name", "default", "size", "tot_size", "end_tot_size"],
+            3,
+            false,
+        ),
+        "BitFieldLenField" => (
+            &[
+                "name",
+                "default",
+                "size",
+                "length_of",
+                "count_of",
+                "adjust",
+                "tot_size",
+                "end_tot_size",
+            ],
+            3,
+            false,
+        ),
+        "FixedPointField" => (&["name", "default", "size", "frac_bits"], 3, false),
+        "TimeStampField" => (&["name", "default"], 2, false),
+        "ICMPTimeStampField" => (&["name", "default"], 2, false),
+        "FlagsField" => (&["name", "default", "size", "names"], 4, false),
+        "EnumField" => (&["name", "default", "enum", "fmt"], 3, false),
+        "BitEnumField" => (
+            &[
+                "name",
+                "default",
+                "size",
+                "enum",
+                "tot_size",
+                "end_tot_size",
+            ],
+            4,
+            false,
+        ),
+        "CharEnumField" => (&["name", "default", "enum", "fmt"], 3, false),
+        "MultiEnumField" => (&["name", "default", "enum", "depends_on", "fmt"], 4, false),
+        "LenField" => (&["name", "default", "fmt", "adjust"], 2, false),
+        "FieldLenField" | "LEFieldLenField" => (
+            &["name", "default", "length_of", "fmt", "count_of", "adjust"],
+            2,
+            false,
+        ),
+        "StrField" | "XStrField" => (&["name", "default", "fmt", "remain"], 2, false),
+        "StrNullField" => (&["name", "default"], 2, false),
+        "StrStopField" => (&["name", "default", "stop", "additional"], 3, false),
+        "StrFixedLenField" | "XStrFixedLenField" => {
+            (&["name", "default", "length", "length_from"], 2, false)
+        }
+        "StrLenField" | "XStrLenField" => {
+            (&["name", "default", "length_from", "max_length"], 2, false)
+        }
+        "PacketField" => (&["name", "default", "pkt_cls"], 3, false),
+        "PacketLenField" => (&["name", "default", "cls", "length_from"], 3, false),
+        "PacketListField" => (
+            &[
+                "name",
+                "default",
+                "pkt_cls",
+                "count_from",
+                "length_from",
+                "next_cls_cb",
+                "max_count",
+            ],
+            2,
+            false,
+        ),
+        "FieldListField" => (
+            &[
+                "name",
+                "default",
+                "field",
+                "length_from",
+                "count_from",
+                "max_count",
+            ],
+            3,
+            false,
+        ),
+        "IPField" | "DestIPField" => (&["name", "default"], 2, false),
+        "SourceIPField" => (&["name", "dstname"], 1, false),
+        "IP6Field" | "DestIP6Field" => (&["name", "default"], 2, false),
+        "SourceIP6Field" => (&["name", "dstname"], 1, false),
+        "MACField" => (&["name", "default"], 2, false),
+        "DestMACField" => (&["name"], 1, false),
+        "SourceMACField" => (&["name", "getif"], 1, false),
+        "ARPSourceMACField" => (&["name"], 1, false),
+        "IPOptionsField" | "IPoptionsField" => (&["name", "default"], 2, false),
+        "TCPOptionsField" => (&["name", "default"], 2, false),
+        "Emph" => (&["fld"], 1, false),
+        "MayEnd" => (&["fld"], 1, false),
+        "ActionField" => (&["fld", "action_method"], 2, true),
+        "ConditionalField" => (&["fld", "cond"], 2, false),
+        "PadField" => (&["fld", "align", "padwith"], 2, false),
+        "MultipleTypeField" => (&["flds", "dflt"], 2, false),
+        _ => return None,
+    };
+    Some(Signature {
+        params,
+        required,
+        var_kw,
+    })
+}
+
 pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecError> {
     let c = class_name;
     if let Some((w, signed, le, hex)) = int_class(c) {
-        let b = bind(c, &["name", "default"], 2, false, args)?;
+        let b = bind(c, args)?;
         let mut k = num(
             c,
             Width::Bytes(w),
@@ -644,7 +822,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
         return make(b.name()?, k.rc(), b.val("default"));
     }
     if let Some((w, signed, le, hex)) = enum_class(c) {
-        let b = bind(c, &["name", "default", "enum"], 3, false, args)?;
+        let b = bind(c, args)?;
         let names = enum_names(c, b.get("enum"))?;
         let mut k = num(c, Width::Bytes(w), NumDisplay::Enum { names, hex });
         if signed {
@@ -657,7 +835,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
     }
     match c {
         "Field" => {
-            let b = bind(c, &["name", "default", "fmt"], 2, false, args)?;
+            let b = bind(c, args)?;
             let fmt = b.text("fmt", "H")?;
             let kind: Rc<dyn FieldKind> = match fmt_bytes(&fmt) {
                 Some(n) => StrField::with("Field", StrLen::Fixed(n), false),
@@ -668,7 +846,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             make(b.name()?, kind, b.val("default"))
         }
         "IEEEFloatField" | "IEEEDoubleField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(
                 b.name()?,
                 FloatField::rc(c == "IEEEDoubleField"),
@@ -676,17 +854,11 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "BCDFloatField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, Rc::new(BcdFloatField), b.val("default"))
         }
         "BitField" | "XBitField" => {
-            let b = bind(
-                c,
-                &["name", "default", "size", "tot_size", "end_tot_size"],
-                3,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let size = bits_arg(&b)?;
             let display = if c == "XBitField" {
                 NumDisplay::Hex
@@ -700,29 +872,14 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "BitFieldLenField" => {
-            let b = bind(
-                c,
-                &[
-                    "name",
-                    "default",
-                    "size",
-                    "length_of",
-                    "count_of",
-                    "adjust",
-                    "tot_size",
-                    "end_tot_size",
-                ],
-                3,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let size = bits_arg(&b)?;
             let k = num(c, Width::Bits(size), NumDisplay::Dec);
             let k = with_len_of(&b, k, true)?;
             make(b.name()?, k.rc(), b.val("default"))
         }
         "FixedPointField" => {
-            let b = bind(c, &["name", "default", "size", "frac_bits"], 3, false, args)?;
+            let b = bind(c, args)?;
             let size = bits_arg(&b)?;
             let frac = b.opt_int("frac_bits")?.unwrap_or(16);
             make(
@@ -732,15 +889,15 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "TimeStampField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, FixedPointField::timestamp(), b.val("default"))
         }
         "ICMPTimeStampField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, Rc::new(IcmpTimeStampField), b.val("default"))
         }
         "FlagsField" => {
-            let b = bind(c, &["name", "default", "size", "names"], 4, false, args)?;
+            let b = bind(c, args)?;
             let size = bits_arg(&b)?;
             let names = flag_names(c, b.get("names"))?;
             make(
@@ -750,7 +907,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "EnumField" => {
-            let b = bind(c, &["name", "default", "enum", "fmt"], 3, false, args)?;
+            let b = bind(c, args)?;
             let names = enum_names(c, b.get("enum"))?;
             let fmt = b.text("fmt", "H")?;
             let k = Num::from_fmt(c, &fmt, NumDisplay::Enum { names, hex: false })
@@ -758,20 +915,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             make(b.name()?, k.rc(), b.val("default"))
         }
         "BitEnumField" => {
-            let b = bind(
-                c,
-                &[
-                    "name",
-                    "default",
-                    "size",
-                    "enum",
-                    "tot_size",
-                    "end_tot_size",
-                ],
-                4,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let size = bits_arg(&b)?;
             let names = enum_names(c, b.get("enum"))?;
             make(
@@ -781,22 +925,16 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "CharEnumField" => {
-            let b = bind(c, &["name", "default", "enum", "fmt"], 3, false, args)?;
+            let b = bind(c, args)?;
             let fmt = b.text("fmt", "1s")?;
             let width = fmt_bytes(&fmt).ok_or_else(|| {
-                SpecError::Value(format!("CharEnumField(): unsupported fmt {fmt:?}"))
+                SpecError::Value(format!("CharEnumField(): unsupported fmt '{fmt}'"))
             })?;
             let pairs = char_enum_pairs(b.get("enum"))?;
             make(b.name()?, CharEnumField::rc(pairs, width), b.val("default"))
         }
         "MultiEnumField" => {
-            let b = bind(
-                c,
-                &["name", "default", "enum", "depends_on", "fmt"],
-                4,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let tables = match b.get("enum") {
                 Some(Arg::Map(m)) => m
                     .iter()
@@ -809,7 +947,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                     .collect::<Result<Vec<_>, SpecError>>()?,
                 other => {
                     return Err(SpecError::Type(format!(
-                        "{c}(): enum must be a dict of dicts, not {other:?}"
+                        "{c}(): enum must be a dict of dicts, not {}",
+                        what(other)
                     )))
                 }
             };
@@ -824,7 +963,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             make(b.name()?, k.rc(), b.val("default"))
         }
         "LenField" => {
-            let b = bind(c, &["name", "default", "fmt", "adjust"], 2, false, args)?;
+            let b = bind(c, args)?;
             let fmt = b.text("fmt", "H")?;
             let adj = adjust_fn(b.func("adjust")?, false);
             let blank = Rc::new(blank_layer());
@@ -833,21 +972,15 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                 .computed(payload_len(move |x| adj(&blank, x)));
             make(b.name()?, k.rc(), b.val("default"))
         }
-        "FieldLenField" => {
-            let b = bind(
-                c,
-                &["name", "default", "length_of", "fmt", "count_of", "adjust"],
-                2,
-                false,
-                args,
-            )?;
-            let fmt = b.text("fmt", "H")?;
+        "FieldLenField" | "LEFieldLenField" => {
+            let b = bind(c, args)?;
+            let fmt = b.text("fmt", if c == "FieldLenField" { "H" } else { "<H" })?;
             let k = Num::from_fmt(c, &fmt, NumDisplay::Dec).map_err(SpecError::Value)?;
             let k = with_len_of(&b, k, false)?;
             make(b.name()?, k.rc(), b.val("default"))
         }
         "StrField" | "XStrField" => {
-            let b = bind(c, &["name", "default", "fmt", "remain"], 2, false, args)?;
+            let b = bind(c, args)?;
             let remain = usize::try_from(b.opt_int("remain")?.unwrap_or(0)).unwrap_or(0);
             make(
                 b.name()?,
@@ -856,29 +989,17 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "StrNullField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, TermStrField::null(), b.val("default"))
         }
         "StrStopField" => {
-            let b = bind(
-                c,
-                &["name", "default", "stop", "additional"],
-                3,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let stop = b.bytes("stop")?;
             let add = usize::try_from(b.opt_int("additional")?.unwrap_or(0)).unwrap_or(0);
             make(b.name()?, TermStrField::stop(stop, add), b.val("default"))
         }
         "StrFixedLenField" | "XStrFixedLenField" => {
-            let b = bind(
-                c,
-                &["name", "default", "length", "length_from"],
-                2,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let len = match (b.opt_int("length")?, b.func("length_from")?) {
                 (Some(n), _) => StrLen::Fixed(usize::try_from(n).unwrap_or(0)),
                 (None, Some(f)) => StrLen::FixedFrom(pkt_int(f)),
@@ -891,13 +1012,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "StrLenField" | "XStrLenField" => {
-            let b = bind(
-                c,
-                &["name", "default", "length_from", "max_length"],
-                2,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let f = b
                 .func("length_from")?
                 .map_or_else(|| -> LengthFn { Rc::new(|_: &LayerData| 0) }, pkt_int);
@@ -911,18 +1026,12 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "PacketField" => {
-            let b = bind(c, &["name", "default", "pkt_cls"], 3, false, args)?;
+            let b = bind(c, args)?;
             let cls = pkt_cls(c, b.get("pkt_cls"))?;
             make(b.name()?, PacketField::rc(cls, None), packet_default(&b))
         }
         "PacketLenField" => {
-            let b = bind(
-                c,
-                &["name", "default", "cls", "length_from"],
-                3,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let cls = pkt_cls(c, b.get("cls"))?;
             let f = b
                 .func("length_from")?
@@ -930,21 +1039,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             make(b.name()?, PacketField::rc(cls, Some(f)), packet_default(&b))
         }
         "PacketListField" => {
-            let b = bind(
-                c,
-                &[
-                    "name",
-                    "default",
-                    "pkt_cls",
-                    "count_from",
-                    "length_from",
-                    "next_cls_cb",
-                    "max_count",
-                ],
-                2,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let next = b.func("next_cls_cb")?.map(next_cls_fn);
             let cls = if next.is_some() && !b.present("pkt_cls") {
                 // The callback names every class; pkt_cls is not used.
@@ -970,20 +1065,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             Ok(def)
         }
         "FieldListField" => {
-            let b = bind(
-                c,
-                &[
-                    "name",
-                    "default",
-                    "field",
-                    "length_from",
-                    "count_from",
-                    "max_count",
-                ],
-                3,
-                false,
-                args,
-            )?;
+            let b = bind(c, args)?;
             let elem = b.field("field")?;
             let length = b.func("length_from")?.map(pkt_int);
             let count = b.func("count_from")?.map(pkt_int);
@@ -994,7 +1076,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             make(b.name()?, kind, b.val("default"))
         }
         "IPField" | "DestIPField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             let kind = if c == "IPField" {
                 IpField::plain()
             } else {
@@ -1003,40 +1085,40 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             make(b.name()?, kind, b.val("default"))
         }
         "SourceIPField" => {
-            let b = bind(c, &["name", "dstname"], 1, false, args)?;
+            let b = bind(c, args)?;
             let dst = b.text("dstname", "dst")?;
             make(b.name()?, IpField::source(&dst), Value::None)
         }
         "IP6Field" | "DestIP6Field" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, Ip6Field::rc(static_name(c)), b.val("default"))
         }
         "SourceIP6Field" => {
-            let b = bind(c, &["name", "dstname"], 1, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, Ip6Field::rc("SourceIP6Field"), Value::None)
         }
         "MACField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, MacField::plain(), b.val("default"))
         }
         "DestMACField" => {
-            let b = bind(c, &["name"], 1, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, MacField::dest(), Value::None)
         }
         "SourceMACField" => {
-            let b = bind(c, &["name", "getif"], 1, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, MacField::source(), Value::None)
         }
         "ARPSourceMACField" => {
-            let b = bind(c, &["name"], 1, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, MacField::arp_source(), Value::None)
         }
         "IPOptionsField" | "IPoptionsField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(b.name()?, Rc::new(IpOptionsField), b.val("default"))
         }
         "TCPOptionsField" => {
-            let b = bind(c, &["name", "default"], 2, false, args)?;
+            let b = bind(c, args)?;
             make(
                 b.name()?,
                 crate::layers::inet::tcp_options_kind(),
@@ -1044,17 +1126,17 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             )
         }
         "Emph" => {
-            let b = bind(c, &["fld"], 1, false, args)?;
+            let b = bind(c, args)?;
             let mut f = b.field("fld")?;
             f.emph = true;
             Ok(f)
         }
         "MayEnd" => {
-            let b = bind(c, &["fld"], 1, false, args)?;
+            let b = bind(c, args)?;
             Ok(b.field("fld")?.may_end())
         }
         "ActionField" => {
-            let b = bind(c, &["fld", "action_method"], 2, true, args)?;
+            let b = bind(c, args)?;
             let mut f = b.field("fld")?;
             let method = b.text("action_method", "")?;
             let kwargs = b
@@ -1063,7 +1145,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                 .map(|(k, a)| match a {
                     Arg::Val(v) => Ok((k.clone(), v.clone())),
                     other => Err(SpecError::Type(format!(
-                        "{c}(): keyword {k} must be plain data, not {other:?}"
+                        "{c}(): keyword {k} must be plain data, not {}",
+                        what(other)
                     ))),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -1071,7 +1154,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             Ok(f)
         }
         "ConditionalField" => {
-            let b = bind(c, &["fld", "cond"], 2, false, args)?;
+            let b = bind(c, args)?;
             let f = b.field("fld")?;
             let cond = b
                 .func("cond")?
@@ -1081,7 +1164,7 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             Ok(f.when(move |l| test(l) && inner.as_ref().is_none_or(|i| i(l))))
         }
         "PadField" => {
-            let b = bind(c, &["fld", "align", "padwith"], 2, false, args)?;
+            let b = bind(c, args)?;
             let mut f = b.field("fld")?;
             let align = usize::try_from(b.int("align")?).unwrap_or(1);
             let pad = if b.present("padwith") {
@@ -1093,13 +1176,14 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             Ok(f)
         }
         "MultipleTypeField" => {
-            let b = bind(c, &["flds", "dflt"], 2, false, args)?;
+            let b = bind(c, args)?;
             let mut f = b.field("dflt")?;
             let alts = match b.get("flds") {
                 Some(Arg::List(items)) => items.clone(),
                 other => {
                     return Err(SpecError::Type(format!(
-                        "{c}(): flds must be a list of (field, cond) tuples, not {other:?}"
+                        "{c}(): flds must be a list of (field, cond) tuples, not {}",
+                        what(other)
                     )))
                 }
             };
@@ -1117,7 +1201,8 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
                     },
                     other => {
                         return Err(SpecError::Type(format!(
-                            "{c}(): each alternative is a (field, cond) tuple, not {other:?}"
+                            "{c}(): each alternative is a (field, cond) tuple, not {}",
+                            what(&other)
                         )))
                     }
                 }
@@ -1155,8 +1240,10 @@ fn with_len_of(b: &Bound, k: Num, _bits: bool) -> Result<Num, SpecError> {
         (None, None) => k,
         (l, c) => {
             return Err(SpecError::Type(format!(
-                "{}(): length_of/count_of must name a field, not {l:?}/{c:?}",
-                b.class
+                "{}(): length_of/count_of must name a field, not {}/{}",
+                b.class,
+                what(l),
+                what(c)
             )))
         }
     })

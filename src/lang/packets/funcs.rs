@@ -7,6 +7,7 @@ use std::rc::Rc;
 use crate::packet::{self, checksum, export, inspect, sets, volatile, LayerDef, Packet, Registry};
 
 use super::super::ast::Sym;
+use super::super::callback::lend;
 use super::super::exceptions::{Exc, ExcKind, PResult};
 use super::super::interp::{State, Vm};
 use super::super::objects::{bytes_like, downcast, native};
@@ -39,6 +40,62 @@ const FUNCS: &[&str] = &[
     "import_hexcap",
     "Net",
     "Net6",
+    "lsc",
+    "warning",
+];
+
+/// What `lsc()` lists: the engine's functions, with Scapy's one-line descriptions where
+/// Scapy lists the function too.
+const COMMANDS: &[(&str, &str)] = &[
+    ("bind_bottom_up", "Bind 2 layers for dissection."),
+    (
+        "bind_layers",
+        "Bind 2 layers on some specific fields' values.",
+    ),
+    ("bind_top_down", "Bind 2 layers for building."),
+    (
+        "checksum",
+        "The Internet checksum (RFC 1071) of a string of bytes",
+    ),
+    (
+        "export_object",
+        "Export an object as base64 text of its compressed serialization",
+    ),
+    (
+        "fuzz",
+        "Transform a layer into a fuzzy layer by replacing some default values",
+    ),
+    ("hexdump", "Build a tcpdump like hexadecimal view"),
+    (
+        "hexraw",
+        "Show packets as hexadecimal raw bytes, with their summaries",
+    ),
+    ("import_hexcap", "Imports a tcpdump like hexadecimal view"),
+    (
+        "import_object",
+        "Import an object exported by export_object()",
+    ),
+    (
+        "in4_chksum",
+        "IPv4 Pseudo Header checksum as defined in RFC793",
+    ),
+    (
+        "ls",
+        "List  available layers, or infos on a given layer class or name.",
+    ),
+    (
+        "raw",
+        "Builds a packet and returns its bytes representation.",
+    ),
+    (
+        "split_bottom_up",
+        "This call un-links an association that was made using bind_bottom_up.",
+    ),
+    ("split_layers", "Split 2 layers previously bound."),
+    (
+        "split_top_down",
+        "This call un-links an association that was made using bind_top_down.",
+    ),
 ];
 
 /// The random value classes `volatile::rand_by_name` knows, with their keyword names in
@@ -260,9 +317,9 @@ impl PacketFn {
                     Some(Value::Str(s)) => inspect::ls_layers(reg, Some(&s.s)),
                     Some(v) => {
                         if let Some(c) = downcast::<LayerClass>(v) {
-                            inspect::ls_class(&c.def)
+                            lend(vm, || inspect::ls_class(&c.def))?
                         } else if let Some(p) = packet_of(v) {
-                            inspect::ls_packet(&p)
+                            lend(vm, || inspect::ls_packet(&p))?
                         } else {
                             return Err(Exc::type_error(format!(
                                 "ls() takes a layer class or a packet, not '{}'",
@@ -306,13 +363,36 @@ impl PacketFn {
                     "split_bottom_up" => packet::split_bottom_up,
                     _ => packet::split_top_down,
                 };
-                op(&lower, &upper, &fields).map_err(field_err)?;
+                lend(vm, || op(&lower, &upper, &fields))?.map_err(field_err)?;
                 Value::None
             }
             "fuzz" => {
                 let p = need(f, &args, &kw, 0, "p")?;
                 let p = packet_of(p).ok_or_else(|| Exc::type_error("fuzz() takes a packet"))?;
-                PacketObj::value(&packet::fuzz(&p), reg)
+                PacketObj::value(&lend(vm, || packet::fuzz(&p))?, reg)
+            }
+            "lsc" => {
+                let mut text = String::new();
+                for (name, doc) in COMMANDS {
+                    text.push_str(&format!("{name:<22}: {doc}\n"));
+                }
+                vm.write(&text);
+                Value::None
+            }
+            "warning" => {
+                // Scapy's warning(msg, *args): the logging module's `msg % args`.
+                let msg = need(f, &args, &kw, 0, "x")?.clone();
+                let text = if args.len() > 1 {
+                    let rest = Value::tuple(args[1..].to_vec());
+                    match vm.binary(super::super::ast::BinOp::Mod, &msg, &rest)? {
+                        Value::Str(s) => s.s.clone(),
+                        other => vm.str(&other)?,
+                    }
+                } else {
+                    vm.str(&msg)?
+                };
+                vm.warning(&text);
+                Value::None
             }
             "checksum" => {
                 let b = bytes_of(vm, need(f, &args, &kw, 0, "pkt")?)?;

@@ -9,6 +9,11 @@
 //! - Engine errors become Python exceptions with Scapy's types and messages ([`field_err`]).
 //! - Warnings the engine logs are written to the transcript by [`drain`] after each engine
 //!   operation that has the interpreter at hand.
+//! - Campaigns extend the engine ([`classdef`]): field classes are values ([`fieldobj`]),
+//!   `class X(Packet)` registers a layer definition whose hooks call the class's methods
+//!   ([`hooks`]), `class F(Field)` makes field objects whose conversions the engine calls.
+//!   Every engine call that may run such code lends the interpreter
+//!   ([`super::callback::lend`]) and raises what the code raised.
 
 use std::rc::Rc;
 
@@ -21,7 +26,10 @@ use super::interp::{Frame, State, Vm};
 use super::objects::{downcast, native};
 use super::value::Value;
 
+pub mod classdef;
+pub mod fieldobj;
 pub mod funcs;
+pub mod hooks;
 pub mod objects;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
@@ -41,14 +49,23 @@ pub fn install(st: &mut State) {
             st.set_builtin(&def.class_name, LayerClass::value(&def, &reg));
         }
     }
+    st.set_builtin("Packet", super::objects::native(LayerClass::root(&reg)));
+    for class in FIELD_CLASSES {
+        st.set_builtin(class, fieldobj::FieldClass::builtin(class, &reg));
+    }
     funcs::install(st, &reg);
 }
+
+/// The field classes of the namespace: the engine's (chapter 6.5's generic ones).
+const FIELD_CLASSES: &[&str] = crate::packet::spec::FIELD_CLASSES;
 
 /// The names [`install`] puts into a session: the engine's layers and functions, which the
 /// packet campaigns cover (the language's own builtins are listed by `lang::names`).
 pub fn names() -> Vec<String> {
     let reg = Registry::with_builtins();
     let mut out: Vec<String> = reg.all().iter().map(|d| d.class_name.clone()).collect();
+    out.push("Packet".to_string());
+    out.extend(FIELD_CLASSES.iter().map(|c| c.to_string()));
     out.extend(funcs::names().into_iter().map(str::to_string));
     out
 }
@@ -107,7 +124,7 @@ pub fn to_engine(v: &Value) -> PResult<EValue> {
             } else if let Some(c) = downcast::<LayerClass>(v) {
                 EValue::Class(c.def.clone())
             } else if let Some(f) = downcast::<FlagValue>(v) {
-                EValue::Int(f.v)
+                EValue::Int(f.v.get())
             } else if let Some(n) = downcast::<NetObj>(v) {
                 EValue::Net(n.0.clone())
             } else if let Some(n) = downcast::<Net6Obj>(v) {
@@ -170,7 +187,7 @@ pub fn read_field(p: &Packet, name: &str, human: bool, reg: &Rc<Registry>) -> Op
         let v = d.value_ref(i);
         if let (EValue::Int(x), Some(_)) = (v, kind.str_internal(v)) {
             return Some(native(FlagValue {
-                v: *x,
+                v: std::cell::Cell::new(*x),
                 layer: l.clone(),
                 idx: i,
             }));
@@ -226,11 +243,12 @@ pub fn build_err(e: BuildError) -> Exc {
     Exc::value_error(format!("While building field '{}': {}", e.field, e.message))
 }
 
-/// Builds a packet, writing its warnings to the transcript.
+/// Builds a packet, writing its warnings to the transcript (a campaign's hooks run through
+/// the interpreter, and what they raise is raised).
 pub fn build(vm: &mut Vm<'_>, p: &Packet) -> PResult<Vec<u8>> {
-    let r = p.build().map_err(build_err);
+    let r = super::callback::lend(vm, || p.build());
     drain(vm);
-    r
+    r?.map_err(build_err)
 }
 
 /// `bytes(p)`: the built packet, for packet values; None for other objects.

@@ -6,13 +6,17 @@ use std::rc::Rc;
 
 use crate::packet::sets::{Net, Net6};
 use crate::packet::value::Volatile;
-use crate::packet::{dissect, LayerDef, Packet, Registry, Value as EValue};
+use crate::packet::{dissect, LayerData, LayerDef, Packet, Registry, Value as EValue};
 
 use super::super::ast::{BinOp, CmpOp, Sym};
+use super::super::callback;
 use super::super::exceptions::{Exc, ExcKind, PResult};
 use super::super::interp::Vm;
 use super::super::objects::{addr, bytes_like, downcast, native};
-use super::super::value::{IterObj, NativeObject, Value};
+use super::super::value::{Class, Dict, IterObj, Method, NativeObject, Special, Value};
+use super::classdef::class_info;
+use super::fieldobj::builtin_field_obj;
+use super::hooks::{base_hook, BaseHook, HOOK_METHODS};
 use super::{build, drain, field_err, module_of, read_field, to_engine, to_lang};
 
 /// Keyword names as text.
@@ -40,6 +44,71 @@ impl LayerClass {
             def: def.clone(),
             reg: reg.clone(),
         })
+    }
+
+    /// `Packet`, the class every layer derives from.
+    pub fn root(reg: &Rc<Registry>) -> LayerClass {
+        LayerClass {
+            def: crate::packet::base::packet_def(),
+            reg: reg.clone(),
+        }
+    }
+
+    /// Whether this is `Packet` itself.
+    pub fn is_root(&self) -> bool {
+        Rc::ptr_eq(&self.def, &crate::packet::base::packet_def())
+    }
+
+    /// Whether packets of class `def` are instances of this class.
+    fn includes(&self, def: &LayerDef) -> bool {
+        self.is_root() || def.is_a(&self.def)
+    }
+
+    /// The field objects of the class's fields (a campaign class's own objects).
+    pub fn fields_desc(&self) -> Vec<Value> {
+        match class_info(&self.def) {
+            Some(ci) => ci.fields_desc.clone(),
+            None => self
+                .def
+                .fields
+                .iter()
+                .map(|f| builtin_field_obj(f, &self.def.class_name, &self.reg))
+                .collect(),
+        }
+    }
+
+    /// The module the class lives in.
+    fn module(&self) -> &'static str {
+        if class_info(&self.def).is_some() {
+            "__main__"
+        } else {
+            module_of(&self.def.class_name)
+        }
+    }
+
+    /// `TCP.payload_guess`: the bottom-up bindings, `({field: value}, class)` each.
+    fn payload_guess(&self) -> Value {
+        let guesses = self.def.bindings.borrow().payload_guess.clone();
+        let mut out = Vec::new();
+        for g in guesses {
+            let Some(upper) = g.upper.upgrade() else {
+                continue;
+            };
+            let mut d = Dict::new();
+            for (i, v) in &g.when {
+                let Some(f) = self.def.fields.get(*i) else {
+                    continue;
+                };
+                if let Ok(k) = super::super::ops::key(&Value::str(f.name.clone())) {
+                    d.insert(k, to_lang(v, &self.reg));
+                }
+            }
+            out.push(Value::tuple(vec![
+                Value::Dict(Rc::new(RefCell::new(d))),
+                LayerClass::value(&upper, &self.reg),
+            ]));
+        }
+        Value::list(out)
     }
 }
 
@@ -88,15 +157,52 @@ pub fn construct(
             }
         },
     };
-    let r = match bytes {
+    // A campaign's layer runs its hooks and field conversions through the interpreter.
+    let r = callback::lend(vm, || match bytes {
         None => Packet::construct(def, fields).map_err(field_err),
         Some(b) => {
             let p = dissect(def, &b);
             apply_fields(&p, def, fields).map(|()| p)
         }
-    };
+    });
     drain(vm);
-    Ok(PacketObj::value(&r?, reg))
+    Ok(PacketObj::value(&r??, reg))
+}
+
+/// Whether a class attribute is the engine's `Packet.__init__` (not a campaign's own).
+fn is_base_init(f: &Value) -> bool {
+    downcast::<BaseHook>(f).is_some_and(|h| h.name == "__init__")
+}
+
+/// `Packet.__init__(self, _pkt, **fields)` on a packet a campaign's `__init__` is making:
+/// the packet becomes what `Cls(_pkt, **fields)` gives.
+pub fn init_in_place(
+    vm: &mut Vm<'_>,
+    this: &Value,
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let Some(me) = downcast::<PacketObj>(this) else {
+        return Err(Exc::type_error(format!(
+            "Packet.__init__() needs a packet as self, not '{}'",
+            this.type_name()
+        )));
+    };
+    let def = me.p.def();
+    let made = construct(vm, &def, &me.reg, args, kw)?;
+    let Some(made) = downcast::<PacketObj>(&made) else {
+        return Ok(Value::None);
+    };
+    busy(&me.p)?;
+    let data = std::mem::replace(&mut *made.p.data_mut(), LayerData::new(&def));
+    if let Some(pl) = data.payload() {
+        pl.data_mut().underlayer = Rc::downgrade(&me.p.0);
+    }
+    let under = me.p.data().underlayer.clone();
+    let mut d = me.p.data_mut();
+    *d = data;
+    d.underlayer = under;
+    Ok(Value::None)
 }
 
 fn apply_fields(p: &Packet, def: &Rc<LayerDef>, fields: Vec<(String, EValue)>) -> PResult<()> {
@@ -120,22 +226,66 @@ impl NativeObject for LayerClass {
     fn type_name(&self) -> &str {
         "Packet_metaclass"
     }
+    fn method_names(&self) -> &'static [&'static str] {
+        &["__call__"]
+    }
+    fn call_method(
+        &self,
+        vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        args: Vec<Value>,
+        kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        (name == "__call__").then(|| self.call(vm, args, kw).unwrap_or(Ok(Value::None)))
+    }
     fn repr(&self) -> String {
-        format!(
-            "<class '{}.{}'>",
-            module_of(&self.def.class_name),
-            self.def.class_name
-        )
+        format!("<class '{}.{}'>", self.module(), self.def.class_name)
     }
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
+    fn get_attr(&self, vm: &mut Vm<'_>, this: &Value, name: &str) -> Option<PResult<Value>> {
         match name {
-            "__name__" => Some(Ok(Value::str(self.def.class_name.clone()))),
-            "__module__" => Some(Ok(Value::str(module_of(&self.def.class_name)))),
-            _ => None,
+            "__name__" => return Some(Ok(Value::str(self.def.class_name.clone()))),
+            "__module__" => return Some(Ok(Value::str(self.module()))),
+            "fields_desc" => return Some(Ok(Value::list(self.fields_desc()))),
+            "payload_guess" => return Some(Ok(self.payload_guess())),
+            _ => {}
         }
+        // A campaign class's namespace (its methods as plain functions, as in Python 3).
+        if let Some(ci) = class_info(&self.def) {
+            let sym = vm.st.interner.intern(name);
+            if let Some(a) = ci.carrier.lookup(sym) {
+                return Some(Ok(class_attr(a, this)));
+            }
+        }
+        if name == "name" {
+            return Some(Ok(Value::str(self.def.name.clone())));
+        }
+        // The built-in behaviour of the hooks (`Packet.guess_payload_class`).
+        if let Some(hook) = HOOK_METHODS
+            .iter()
+            .chain(&["__init__"])
+            .find(|h| **h == name)
+        {
+            return Some(Ok(native(BaseHook {
+                def: (!self.is_root()).then(|| self.def.clone()),
+                name: hook,
+                reg: self.reg.clone(),
+            })));
+        }
+        // `Disney.mickey`: the field object.
+        if let Some(i) = self.def.field_index(name) {
+            return self.fields_desc().get(i).cloned().map(Ok);
+        }
+        None
+    }
+    fn instance_check(&self, v: &Value) -> Option<bool> {
+        Some(downcast::<PacketObj>(v).is_some_and(|p| self.includes(&p.p.def())))
+    }
+    fn subclass_check(&self, c: &Value) -> Option<bool> {
+        Some(downcast::<LayerClass>(c).is_some_and(|c| self.includes(&c.def)))
     }
     fn call(
         &self,
@@ -143,6 +293,24 @@ impl NativeObject for LayerClass {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
+        // A campaign class with its own __init__: a blank packet, then that method (which
+        // calls Packet.__init__(self, ...) to take the arguments).
+        if let Some(ci) = class_info(&self.def) {
+            let init = vm.st.syms.init;
+            if let Some(f) = ci.carrier.lookup(init).filter(|f| !is_base_init(f)) {
+                let obj = PacketObj::value(&Packet::new(&self.def), &self.reg);
+                let mut a = Vec::with_capacity(args.len() + 1);
+                a.push(obj.clone());
+                a.extend(args);
+                return Some(vm.call(&f, a, kw).and_then(|r| match r {
+                    Value::None => Ok(obj),
+                    other => Err(Exc::type_error(format!(
+                        "__init__() should return None, not '{}'",
+                        other.type_name()
+                    ))),
+                }));
+            }
+        }
         Some(construct(vm, &self.def, &self.reg, args, kw))
     }
     fn eq(&self, other: &Value) -> Option<bool> {
@@ -212,7 +380,61 @@ fn find_layer(p: &Packet, key: &Value, nb: i64) -> Option<Packet> {
     p.getlayer(&name, usize::try_from(nb.max(1)).unwrap_or(1))
 }
 
+/// An attribute found on a class (Python 3: functions stay plain functions).
+fn class_attr(a: Value, class: &Value) -> Value {
+    match &a {
+        Value::Special(sp) => match &**sp {
+            Special::StaticMethod(f) => f.clone(),
+            Special::ClassMethod(f) => Value::Method(Rc::new(Method {
+                func: f.clone(),
+                receiver: class.clone(),
+            })),
+            _ => a,
+        },
+        _ => a,
+    }
+}
+
+/// An attribute found on a packet's class, as the packet gives it: functions become
+/// methods bound to the packet, properties are read.
+fn instance_attr(
+    vm: &mut Vm<'_>,
+    a: Value,
+    this: &Value,
+    p: &Packet,
+    reg: &Rc<Registry>,
+) -> PResult<Value> {
+    Ok(match &a {
+        Value::Function(_) => Value::Method(Rc::new(Method {
+            func: a,
+            receiver: this.clone(),
+        })),
+        Value::Special(sp) => match &**sp {
+            Special::StaticMethod(f) => f.clone(),
+            Special::ClassMethod(f) => Value::Method(Rc::new(Method {
+                func: f.clone(),
+                receiver: LayerClass::value(&p.def(), reg),
+            })),
+            Special::Property { fget, .. } => vm.call(fget, vec![this.clone()], Vec::new())?,
+            _ => a,
+        },
+        Value::Native(n) => n.0.bind_to(&a, this).unwrap_or(a),
+        _ => a,
+    })
+}
+
 const PACKET_METHODS: &[&str] = &[
+    "get_field",
+    "post_build",
+    "guess_payload_class",
+    "default_payload_class",
+    "extract_padding",
+    "pre_dissect",
+    "do_dissect",
+    "post_dissect",
+    "answers",
+    "hashret",
+    "mysummary",
     "show",
     "show2",
     "summary",
@@ -274,18 +496,36 @@ impl PacketObj {
     fn method(
         &self,
         vm: &mut Vm<'_>,
+        this: &Value,
         name: &str,
         args: Vec<Value>,
         kw: Vec<(String, Value)>,
     ) -> PResult<Value> {
         let p = &self.p;
         let reg = &self.reg;
+        if HOOK_METHODS.contains(&name) {
+            // The class's built-in behaviour (a campaign's own method was found before).
+            return base_hook(vm, Some(&p.def()), name, this, &args, reg);
+        }
         let r = match name {
+            "get_field" => {
+                let f = text_arg(need(&args, &kw, 0, "fld", name)?, "fld")?;
+                let d = p.def();
+                let Some(i) = d.field_index(&f) else {
+                    return Err(Exc::with_args(ExcKind::KeyError, vec![Value::str(f)]));
+                };
+                LayerClass {
+                    def: d,
+                    reg: reg.clone(),
+                }
+                .fields_desc()
+                .swap_remove(i)
+            }
             "show" | "show2" => {
                 let text = if name == "show" {
-                    p.show()
+                    callback::lend(vm, || p.show())?
                 } else {
-                    p.show2().map_err(super::build_err)?
+                    callback::lend(vm, || p.show2())?.map_err(super::build_err)?
                 };
                 drain(vm);
                 if flag_kw(&kw, "dump") || args.first().is_some_and(Value::truthy) {
@@ -296,28 +536,30 @@ impl PacketObj {
                     Value::None
                 }
             }
-            "summary" => Value::str(p.summary()),
+            "summary" => Value::str(callback::lend(vm, || p.summary())?),
             "sprintf" | "strftime" => {
                 let fmt = text_arg(need(&args, &kw, 0, "fmt", name)?, "fmt")?;
                 Value::str(
-                    p.sprintf(&fmt)
+                    callback::lend(vm, || p.sprintf(&fmt))?
                         .map_err(|m| Exc::new(ExcKind::Exception, m))?,
                 )
             }
-            "command" => Value::str(p.command()),
+            "command" => Value::str(callback::lend(vm, || p.command())?),
             "hide_defaults" => {
-                p.hide_defaults();
+                busy(p)?;
+                callback::lend(vm, || p.hide_defaults())?;
                 Value::None
             }
             "getfieldval" => {
                 let f = text_arg(need(&args, &kw, 0, "attr", name)?, "attr")?;
-                read_field(p, &f, false, reg)
+                callback::lend(vm, || read_field(p, &f, false, reg))?
                     .ok_or_else(|| Exc::new(ExcKind::AttributeError, f.clone()))?
             }
             "setfieldval" => {
                 let f = text_arg(need(&args, &kw, 0, "attr", name)?, "attr")?;
                 let v = to_engine(need(&args, &kw, 1, "val", name)?)?;
-                p.setfieldval(&f, v).map_err(field_err)?;
+                busy(p)?;
+                callback::lend(vm, || p.setfieldval(&f, v))?.map_err(field_err)?;
                 Value::None
             }
             "decode_payload_as" => {
@@ -325,7 +567,8 @@ impl PacketObj {
                 let Some(c) = downcast::<LayerClass>(c) else {
                     return Err(Exc::type_error("decode_payload_as() needs a layer class"));
                 };
-                p.decode_payload_as(&c.def).map_err(super::build_err)?;
+                busy(p)?;
+                callback::lend(vm, || p.decode_payload_as(&c.def))?.map_err(super::build_err)?;
                 Value::None
             }
             "answers" => {
@@ -379,10 +622,12 @@ impl PacketObj {
                         }
                     },
                 };
+                busy(p)?;
                 p.add_payload(q);
                 Value::None
             }
             "remove_payload" => {
+                busy(p)?;
                 p.remove_payload();
                 Value::None
             }
@@ -397,6 +642,25 @@ impl PacketObj {
         drain(vm);
         Ok(r)
     }
+}
+
+/// A RuntimeError when the engine is working on the packet (a hook changing the packet
+/// being built), instead of a conflicting borrow.
+fn busy(p: &Packet) -> PResult<()> {
+    let mut layer = Some(p.clone());
+    while let Some(l) = layer {
+        let next = match l.0.try_borrow_mut() {
+            Ok(d) => d.payload().cloned(),
+            Err(_) => {
+                return Err(Exc::new(
+                    ExcKind::RuntimeError,
+                    "the packet cannot change while it is being built or shown",
+                ))
+            }
+        };
+        layer = next;
+    }
+    Ok(())
 }
 
 fn payload_raw(reg: &Rc<Registry>, b: &[u8]) -> PResult<Packet> {
@@ -418,8 +682,49 @@ impl NativeObject for PacketObj {
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
+    fn get_attr(&self, vm: &mut Vm<'_>, this: &Value, name: &str) -> Option<PResult<Value>> {
+        if let Some(ci) = class_info(&self.p.def()) {
+            // A campaign class: the instance's attributes, then the class's (methods bound
+            // to the packet), then the fields.
+            if let Some((_, v)) = self.extra.borrow().iter().find(|(k, _)| k == name) {
+                return Some(Ok(v.clone()));
+            }
+            let sym = vm.st.interner.intern(name);
+            if let Some(a) = ci.carrier.lookup(sym) {
+                if !PACKET_METHODS.contains(&name) || downcast::<BaseHook>(&a).is_none() {
+                    return Some(instance_attr(vm, a, this, &self.p, &self.reg));
+                }
+            }
+        }
         match name {
+            "fields" => {
+                let d = self.p.data();
+                let mut out = Dict::new();
+                for i in d.explicit_order() {
+                    if let (Some(f), Some(v)) = (d.def().fields.get(i), d.explicit(i)) {
+                        if let Ok(k) = super::super::ops::key(&Value::str(f.name.clone())) {
+                            out.insert(k, to_lang(v, &self.reg));
+                        }
+                    }
+                }
+                return Some(Ok(Value::Dict(Rc::new(RefCell::new(out)))));
+            }
+            "fields_desc" => {
+                return Some(Ok(Value::list(
+                    LayerClass {
+                        def: self.p.def(),
+                        reg: self.reg.clone(),
+                    }
+                    .fields_desc(),
+                )))
+            }
+            "payload_guess" => {
+                return Some(Ok(LayerClass {
+                    def: self.p.def(),
+                    reg: self.reg.clone(),
+                }
+                .payload_guess()))
+            }
             "payload" => {
                 return Some(Ok(match self.p.payload() {
                     Some(q) => PacketObj::value(&q, &self.reg),
@@ -435,8 +740,10 @@ impl NativeObject for PacketObj {
             "name" => return Some(Ok(Value::str(self.p.def().name.clone()))),
             _ => {}
         }
-        if let Some(v) = read_field(&self.p, name, true, &self.reg) {
-            return Some(Ok(v));
+        match callback::lend(vm, || read_field(&self.p, name, true, &self.reg)) {
+            Ok(Some(v)) => return Some(Ok(v)),
+            Ok(None) => {}
+            Err(e) => return Some(Err(e)),
         }
         if let Some((_, v)) = self.extra.borrow().iter().find(|(k, _)| k == name) {
             return Some(Ok(v.clone()));
@@ -458,6 +765,9 @@ impl NativeObject for PacketObj {
             extra.push((name.to_string(), value));
             return Some(Ok(()));
         }
+        if let Err(e) = busy(&self.p) {
+            return Some(Err(e));
+        }
         Some(to_engine(&value).and_then(|v| self.p.set(name, v).map_err(field_err)))
     }
     fn del_attr(&self, name: &str) -> Option<PResult<()>> {
@@ -467,6 +777,9 @@ impl NativeObject for PacketObj {
                 extra.remove(i);
                 return Some(Ok(()));
             }
+        }
+        if let Err(e) = busy(&self.p) {
+            return Some(Err(e));
         }
         Some(self.p.del(name).map_err(|_| {
             Exc::new(
@@ -481,7 +794,7 @@ impl NativeObject for PacketObj {
     fn call_method(
         &self,
         vm: &mut Vm<'_>,
-        _this: &Value,
+        this: &Value,
         name: &str,
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
@@ -489,8 +802,25 @@ impl NativeObject for PacketObj {
         if !PACKET_METHODS.contains(&name) {
             return None;
         }
+        // A campaign class's own method of that name wins.
+        if let Some(ci) = class_info(&self.p.def()) {
+            let sym = vm.st.interner.intern(name);
+            if let Some(a) = ci
+                .carrier
+                .lookup(sym)
+                .filter(|a| downcast::<BaseHook>(a).is_none())
+            {
+                return Some(
+                    instance_attr(vm, a, this, &self.p, &self.reg)
+                        .and_then(|m| vm.call(&m, args, kw)),
+                );
+            }
+        }
         let kw = kw_names(vm, kw);
-        Some(self.method(vm, name, args, kw))
+        Some(self.method(vm, this, name, args, kw))
+    }
+    fn user_class(&self) -> Option<Rc<Class>> {
+        class_info(&self.p.def()).map(|ci| ci.carrier.clone())
     }
     fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
         let items = self
@@ -615,7 +945,7 @@ impl NativeObject for NoPayload {
 /// A FlagsField's value (Scapy's FlagValue): an integer shown as `<Flag 18 (SA)>`, printed
 /// as `SA`, compared with integers and flag strings, its bits readable by name (`f.S`).
 pub struct FlagValue {
-    pub v: i128,
+    pub v: std::cell::Cell<i128>,
     /// The layer the value was read from (its field gives the names).
     pub layer: Packet,
     pub idx: usize,
@@ -642,13 +972,13 @@ impl FlagValue {
                     .ok()
                     .and_then(|v| v.as_int())
             }),
-            v => downcast::<FlagValue>(v).map(|f| f.v),
+            v => downcast::<FlagValue>(v).map(|f| f.v.get()),
         }
     }
 
     fn same(&self, v: i128) -> Value {
         native(FlagValue {
-            v,
+            v: std::cell::Cell::new(v),
             layer: self.layer.clone(),
             idx: self.idx,
         })
@@ -659,15 +989,34 @@ impl NativeObject for FlagValue {
     fn type_name(&self) -> &str {
         "FlagValue"
     }
+    fn method_names(&self) -> &'static [&'static str] {
+        // Scapy's FlagValue has __int__ but no __index__ (hex(flags) is a TypeError).
+        &["__int__"]
+    }
+    fn call_method(
+        &self,
+        _vm: &mut Vm<'_>,
+        _this: &Value,
+        name: &str,
+        _args: Vec<Value>,
+        _kw: Vec<(Sym, Value)>,
+    ) -> Option<PResult<Value>> {
+        (name == "__int__").then(|| {
+            Ok(to_lang(
+                &EValue::Int(self.v.get()),
+                &Rc::new(Registry::empty()),
+            ))
+        })
+    }
     fn repr(&self) -> String {
-        self.with_kind(|k, _| k.repr_internal(&EValue::Int(self.v)))
+        self.with_kind(|k, _| k.repr_internal(&EValue::Int(self.v.get())))
     }
     fn str(&self) -> String {
-        self.with_kind(|k, _| k.str_internal(&EValue::Int(self.v)))
-            .unwrap_or_else(|| self.v.to_string())
+        self.with_kind(|k, _| k.str_internal(&EValue::Int(self.v.get())))
+            .unwrap_or_else(|| self.v.get().to_string())
     }
     fn truthy(&self) -> bool {
-        self.v != 0
+        self.v.get() != 0
     }
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
@@ -675,7 +1024,7 @@ impl NativeObject for FlagValue {
     fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
         if name == "value" {
             return Some(Ok(to_lang(
-                &EValue::Int(self.v),
+                &EValue::Int(self.v.get()),
                 &Rc::new(Registry::empty()),
             )));
         }
@@ -687,7 +1036,7 @@ impl NativeObject for FlagValue {
         match bit {
             // Single-letter names match by their first letter only for one-letter names.
             Some(b) if b != 0 && (name.len() == 1 || self.str_names_multi()) => {
-                Some(Ok(Value::Bool(self.v & b == b)))
+                Some(Ok(Value::Bool(self.v.get() & b == b)))
             }
             _ => Some(Err(Exc::new(
                 ExcKind::AttributeError,
@@ -695,15 +1044,43 @@ impl NativeObject for FlagValue {
             ))),
         }
     }
+    fn set_attr(&self, name: &str, value: Value) -> Option<PResult<()>> {
+        // `p.flags.S = False`: the bit changes in the value and in the packet it came from.
+        let bit = self.with_kind(|k, d| {
+            k.any2i(d, EValue::Str(name.to_string()))
+                .ok()
+                .and_then(|v| v.as_int())
+        });
+        let Some(bit) = bit.filter(|b| *b != 0) else {
+            return Some(Err(Exc::new(
+                ExcKind::AttributeError,
+                format!("'FlagValue' object has no attribute '{name}'"),
+            )));
+        };
+        let v = if value.truthy() {
+            self.v.get() | bit
+        } else {
+            self.v.get() & !bit
+        };
+        let Ok(mut d) = self.layer.0.try_borrow_mut() else {
+            return Some(Err(Exc::new(
+                ExcKind::RuntimeError,
+                "the packet cannot change while it is being built or shown",
+            )));
+        };
+        d.set_raw(self.idx, EValue::Int(v));
+        self.v.set(v);
+        Some(Ok(()))
+    }
     fn eq(&self, other: &Value) -> Option<bool> {
-        Some(self.other_int(other) == Some(self.v))
+        Some(self.other_int(other) == Some(self.v.get()))
     }
     fn hash(&self) -> Option<PResult<i64>> {
-        Some(Ok(self.v as i64))
+        Some(Ok(self.v.get() as i64))
     }
     fn compare(&self, op: CmpOp, other: &Value) -> Option<PResult<bool>> {
         let o = self.other_int(other)?;
-        let a = self.v;
+        let a = self.v.get();
         Some(Ok(match op {
             CmpOp::Lt => a < o,
             CmpOp::Le => a <= o,
@@ -716,7 +1093,11 @@ impl NativeObject for FlagValue {
     }
     fn binary(&self, op: BinOp, other: &Value, reflected: bool) -> Option<PResult<Value>> {
         let o = self.other_int(other)?;
-        let (a, b) = if reflected { (o, self.v) } else { (self.v, o) };
+        let (a, b) = if reflected {
+            (o, self.v.get())
+        } else {
+            (self.v.get(), o)
+        };
         let int = |x: i128| to_lang(&EValue::Int(x), &Rc::new(Registry::empty()));
         Some(Ok(match op {
             BinOp::BitOr => self.same(a | b),
@@ -736,7 +1117,7 @@ impl FlagValue {
     /// Whether the names are words joined by `+` (any attribute name may match one).
     fn str_names_multi(&self) -> bool {
         self.with_kind(|k, _| {
-            k.str_internal(&EValue::Int(self.v))
+            k.str_internal(&EValue::Int(self.v.get()))
                 .is_some_and(|s| s.contains('+'))
         })
     }
