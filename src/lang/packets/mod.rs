@@ -21,7 +21,9 @@ use super::interp::{Frame, State, Vm};
 use super::objects::{downcast, native};
 use super::value::Value;
 
+pub mod capture;
 pub mod funcs;
+pub mod lists;
 pub mod objects;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
@@ -42,6 +44,7 @@ pub fn install(st: &mut State) {
         }
     }
     funcs::install(st, &reg);
+    capture::install(st, &reg);
 }
 
 /// The names [`install`] puts into a session: the engine's layers and functions, which the
@@ -50,6 +53,8 @@ pub fn names() -> Vec<String> {
     let reg = Registry::with_builtins();
     let mut out: Vec<String> = reg.all().iter().map(|d| d.class_name.clone()).collect();
     out.extend(funcs::names().into_iter().map(str::to_string));
+    out.extend(capture::names().into_iter().map(str::to_string));
+    out.push("Scapy_Exception".to_string());
     out
 }
 
