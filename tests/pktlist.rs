@@ -108,7 +108,12 @@ fn files_the_language_writes_are_read_by_tcpdump_and_tshark() {
                 if nano { "True" } else { "False" }
             );
             let t = ok(&src);
-            let hex = t.lines().last().expect("hex").trim_matches('\'').to_string();
+            let hex = t
+                .lines()
+                .last()
+                .expect("hex")
+                .trim_matches('\'')
+                .to_string();
             let recs = records(&path);
             assert_eq!(recs.len(), 2);
             assert_eq!(recs[0].linktype, *lt, "{name}");
@@ -165,8 +170,14 @@ fn files_the_tools_write_are_read_with_the_same_packets() {
             ours.display()
         ));
         let ours_s = ours.to_str().expect("path");
-        run_tool("tcpdump", &["-r", ours_s, "-w", by_tcpdump.to_str().expect("path")]);
-        run_tool("editcap", &["-F", "pcapng", ours_s, by_editcap.to_str().expect("path")]);
+        run_tool(
+            "tcpdump",
+            &["-r", ours_s, "-w", by_tcpdump.to_str().expect("path")],
+        );
+        run_tool(
+            "editcap",
+            &["-F", "pcapng", ours_s, by_editcap.to_str().expect("path")],
+        );
         for file in [&by_tcpdump, &by_editcap] {
             let t = ok(&format!(
                 "p = {expr}\nr = rdpcap({:?})\nlen(r), bytes(r[0]) == bytes(p), r[1].time, r[0].summary() == p.summary()",
@@ -193,7 +204,13 @@ fn wireless_frames_stay_raw_bytes() {
         let file = dir.join(format!("wlan{lt}.pcap"));
         run_tool(
             "text2pcap",
-            &["-q", "-l", &lt.to_string(), hex.to_str().expect("p"), file.to_str().expect("p")],
+            &[
+                "-q",
+                "-l",
+                &lt.to_string(),
+                hex.to_str().expect("p"),
+                file.to_str().expect("p"),
+            ],
         );
         let back = dir.join(format!("back{lt}.pcap"));
         let t = ok(&format!(
@@ -239,22 +256,37 @@ fn damaged_files_give_the_packets_before_the_damage() {
     let big: Vec<u8> = (0..200u8).collect();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         // A record cut short: the one before it.
-        ("truncated", {
-            let mut f = pcap_with(&[(good.len() as u32, good.clone()), (good.len() as u32, good.clone())]);
-            f.truncate(f.len() - 5);
-            f
-        }, "1 truncated"),
+        (
+            "truncated",
+            {
+                let mut f = pcap_with(&[
+                    (good.len() as u32, good.clone()),
+                    (good.len() as u32, good.clone()),
+                ]);
+                f.truncate(f.len() - 5);
+                f
+            },
+            "1 truncated",
+        ),
         // A record that claims 4 GB: the one before it, and nothing allocated for it.
-        ("huge", {
-            let mut f = pcap_with(&[(good.len() as u32, good.clone())]);
-            f.extend_from_slice(&[0; 8]);
-            f.extend_from_slice(&u32::MAX.to_le_bytes());
-            f.extend_from_slice(&u32::MAX.to_le_bytes());
-            f.extend_from_slice(&good);
-            f
-        }, "1 4294967295"),
+        (
+            "huge",
+            {
+                let mut f = pcap_with(&[(good.len() as u32, good.clone())]);
+                f.extend_from_slice(&[0; 8]);
+                f.extend_from_slice(&u32::MAX.to_le_bytes());
+                f.extend_from_slice(&u32::MAX.to_le_bytes());
+                f.extend_from_slice(&good);
+                f
+            },
+            "1 4294967295",
+        ),
         // Records longer than the header's snaplen are believed (tcpdump reads them too).
-        ("snaplen", pcap_with(&[(200, big.clone()), (good.len() as u32, good.clone())]), "2 ok"),
+        (
+            "snaplen",
+            pcap_with(&[(200, big.clone()), (good.len() as u32, good.clone())]),
+            "2 ok",
+        ),
         // A header cut short.
         ("header", pcap_with(&[])[..10].to_vec(), "0 truncated"),
     ];
@@ -272,15 +304,29 @@ fn damaged_files_give_the_packets_before_the_damage() {
             continue;
         }
         assert!(!matches!(o, Outcome::Raised(_)), "{name} raised:\n{t}");
-        let counts: Vec<&str> = t.lines().filter(|l| !l.starts_with(">>>") && !l.starts_with("...") && !l.starts_with("WARNING")).collect();
+        let counts: Vec<&str> = t
+            .lines()
+            .filter(|l| !l.starts_with(">>>") && !l.starts_with("...") && !l.starts_with("WARNING"))
+            .collect();
         assert_eq!(counts, [count, count, count], "{name}:\n{t}");
         if what != "ok" {
-            assert!(t.contains("WARNING") && t.contains(what), "{name} says why:\n{t}");
+            assert!(
+                t.contains("WARNING") && t.contains(what),
+                "{name} says why:\n{t}"
+            );
         }
     }
     for (name, bytes, exc) in [
-        ("magic", b"GIF89a not a capture at all".to_vec(), "Scapy_Exception: Not a supported capture file"),
-        ("empty", Vec::new(), "Scapy_Exception: No data could be read!"),
+        (
+            "magic",
+            b"GIF89a not a capture at all".to_vec(),
+            "Scapy_Exception: Not a supported capture file",
+        ),
+        (
+            "empty",
+            Vec::new(),
+            "Scapy_Exception: No data could be read!",
+        ),
     ] {
         let path = dir.join(format!("{name}.pcap"));
         std::fs::write(&path, &bytes).expect("write");
@@ -384,7 +430,10 @@ fn plot_writes_one_mark_per_point() {
     assert_eq!(text.matches("<circle").count(), 3);
     // Bad values are errors, not panics.
     let (t, o) = run("PacketList([IP()]).plot(lambda p: 'x', target='/tmp/never.png')");
-    assert!(matches!(o, Outcome::Raised(_)) && t.contains("TypeError"), "{t}");
+    assert!(
+        matches!(o, Outcome::Raised(_)) && t.contains("TypeError"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -408,7 +457,11 @@ fn conversations_render_with_dot() {
         .filter(|n| n.has_tag_name("title"))
         .filter_map(|n| n.text())
         .collect();
-    assert!(titles.contains(&"198.51.100.1&#45;&gt;198.51.100.2") || titles.contains(&"198.51.100.1->198.51.100.2"), "{titles:?}");
+    assert!(
+        titles.contains(&"198.51.100.1&#45;&gt;198.51.100.2")
+            || titles.contains(&"198.51.100.1->198.51.100.2"),
+        "{titles:?}"
+    );
     let head = std::fs::read(&png).expect("the PNG");
     assert!(head.starts_with(b"\x89PNG\r\n\x1a\n"));
     // Without a target the graph goes to conf.prog.display.
@@ -501,7 +554,16 @@ fn packets_carry_their_capture_attributes() {
     assert!(t.contains("(b'hello', 34, 'PcapNgReader')"), "{t}");
     let ts = run_tool(
         "tshark",
-        &["-r", f.to_str().expect("p"), "-T", "fields", "-e", "frame.comment", "-e", "frame.interface_name"],
+        &[
+            "-r",
+            f.to_str().expect("p"),
+            "-T",
+            "fields",
+            "-e",
+            "frame.comment",
+            "-e",
+            "frame.interface_name",
+        ],
     );
     assert_eq!(ts.trim(), "hello\tlab0");
 }

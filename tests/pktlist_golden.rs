@@ -35,5 +35,9 @@ fn packet_list_views_are_scapys() {
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
         assert_eq!(a, b, "line {}: wirecraft and UTScapy differ", i + 1);
     }
-    assert_eq!(ours.len(), theirs.len(), "transcripts differ in length:\n{report}");
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "transcripts differ in length:\n{report}"
+    );
 }

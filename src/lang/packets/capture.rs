@@ -96,14 +96,12 @@ pub fn install(st: &mut State, reg: &Rc<Registry>) {
     );
     let prog = Rc::new(ProgPaths::default());
     PROG.with(|p| *p.borrow_mut() = Some(prog.clone()));
-    if let Some(conf) = st
+    if let Some(Value::Native(conf)) = st
         .interner
         .lookup("conf")
         .and_then(|s| st.builtins.get(s as usize).cloned().flatten())
     {
-        if let Value::Native(n) = &conf {
-            let _ = n.0.set_attr("prog", native(ProgBox(prog)));
-        }
+        let _ = conf.0.set_attr("prog", native(ProgBox(prog)));
     }
 }
 
@@ -242,8 +240,13 @@ fn spawn(
         )))
     } else {
         cmd.stdout(Stdio::null()).stderr(Stdio::null());
-        cmd.spawn()
+        let mut child = cmd
+            .spawn()
             .map_err(|e| Exc::new(ExcKind::OSError, format!("cannot run {prog}: {e}")))?;
+        // The viewer runs on; a thread reaps it when it exits, so it leaves no zombie.
+        std::thread::spawn(move || {
+            let _ = child.wait();
+        });
         Ok(None)
     }
 }
