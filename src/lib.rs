@@ -10,6 +10,7 @@ pub mod net;
 pub mod packet;
 pub mod pcapfile;
 pub mod report;
+pub mod results;
 
 /// The campaign language allocates a small object per list, frame and string it builds; mimalloc's
 /// thread-local free lists serve those several times faster than the system allocator (measured

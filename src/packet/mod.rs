@@ -60,6 +60,7 @@ pub mod kinds;
 pub mod layer;
 pub mod log;
 pub mod matching;
+pub mod meta;
 pub mod netdb;
 #[allow(clippy::module_inception)]
 pub mod packet;
@@ -79,6 +80,7 @@ pub use field::{BuildCtx, BuildError, DissectCtx, FieldDef, FieldError, FieldKin
 pub use fragment::{defragment, defragment6, fragment, fragment6, Defragmented, FragError};
 pub use inspect::{fuzz, ls_class, ls_layers, ls_packet};
 pub use layer::{Hooks, LayerDef};
+pub use meta::{CaptureInfo, PacketTime};
 pub use packet::{LayerData, Packet};
 pub use registry::{
     bind_bottom_up, bind_layers, bind_top_down, split_bottom_up, split_layers, split_top_down,

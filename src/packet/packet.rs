@@ -11,6 +11,7 @@ use std::rc::{Rc, Weak};
 
 use super::field::FieldError;
 use super::layer::LayerDef;
+use super::meta::{CaptureInfo, PacketTime};
 use super::value::Value;
 
 /// One explicit value and when it was set (Scapy's `fields` dict keeps insertion order,
@@ -45,6 +46,10 @@ pub struct LayerData {
     pub(crate) raw_cache: Option<(Rc<[u8]>, usize, usize)>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
+    /// Scapy's `time` (zero until a program or a capture gives one).
+    pub(crate) time: PacketTime,
+    /// What a capture said of the packet (shared by copies: it never changes in place).
+    pub(crate) capture: Option<Rc<CaptureInfo>>,
 }
 
 impl LayerData {
@@ -59,6 +64,8 @@ impl LayerData {
             raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
+            time: PacketTime::default(),
+            capture: None,
         }
     }
 
@@ -219,6 +226,8 @@ impl LayerData {
             raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
+            time: self.time,
+            capture: self.capture.clone(),
         }
     }
 }
@@ -474,6 +483,26 @@ impl Packet {
         let a = self.copy();
         a.add_payload(other.copy());
         a
+    }
+
+    /// This layer's time (`p.time`).
+    pub fn time(&self) -> PacketTime {
+        self.0.borrow().time
+    }
+
+    /// Sets this layer's time.
+    pub fn set_time(&self, t: PacketTime) {
+        self.0.borrow_mut().time = t;
+    }
+
+    /// What a capture said of this packet, if it came from one.
+    pub fn capture_info(&self) -> Option<Rc<CaptureInfo>> {
+        self.0.borrow().capture.clone()
+    }
+
+    /// Replaces what a capture says of this packet.
+    pub fn set_capture_info(&self, info: Option<CaptureInfo>) {
+        self.0.borrow_mut().capture = info.map(Rc::new);
     }
 
     /// Number of layers in the chain from here.

@@ -15,7 +15,7 @@ mod write;
 
 pub use bpf::{Filter, Filters};
 pub use read::{open, Format, Reader};
-pub use write::{PcapNgWriter, PcapWriter, Sink, Writer};
+pub use write::{PcapNgWriter, PcapWriter, Sink, WriteOptions, Writer};
 
 use std::fmt;
 

@@ -45,23 +45,47 @@ fn option(v: &mut Vec<u8>, code: u16, value: &[u8]) {
 }
 
 impl<W: Write> PcapWriter<W> {
-    /// Starts a file: writes the global header.
-    pub fn new(mut out: W, linktype: u32, nanos: bool) -> io::Result<PcapWriter<W>> {
+    /// Starts a file: writes the global header (little-endian, libpcap's default snaplen).
+    pub fn new(out: W, linktype: u32, nanos: bool) -> io::Result<PcapWriter<W>> {
+        PcapWriter::with_header(out, linktype, nanos, false, 0x0004_0000)
+    }
+
+    /// Starts a file in either byte order with a given snaplen.
+    pub fn with_header(
+        mut out: W,
+        linktype: u32,
+        nanos: bool,
+        big: bool,
+        snaplen: u32,
+    ) -> io::Result<PcapWriter<W>> {
         let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
         let mut h = Vec::with_capacity(24);
-        put32(&mut h, magic);
-        put16(&mut h, 2);
-        put16(&mut h, 4);
-        put32(&mut h, 0); // thiszone
-        put32(&mut h, 0); // sigfigs
-        put32(&mut h, 0x0004_0000); // snaplen: libpcap's default maximum
-        put32(&mut h, linktype);
+        let words = |h: &mut Vec<u8>, x: u32| {
+            h.extend_from_slice(&if big {
+                x.to_be_bytes()
+            } else {
+                x.to_le_bytes()
+            })
+        };
+        words(&mut h, magic);
+        let halves: [u16; 2] = [2, 4];
+        for v in halves {
+            h.extend_from_slice(&if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            });
+        }
+        words(&mut h, 0); // thiszone
+        words(&mut h, 0); // sigfigs
+        words(&mut h, snaplen);
+        words(&mut h, linktype);
         out.write_all(&h)?;
         Ok(PcapWriter {
             out,
             linktype,
             nanos,
-            big: false,
+            big,
         })
     }
 
@@ -262,6 +286,33 @@ impl Sink {
     }
 }
 
+/// How to write a new capture file.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// The link type of a classic pcap file.
+    pub linktype: u32,
+    pub pcapng: bool,
+    /// Nanosecond timestamps (classic pcap; pcapng always writes nanoseconds).
+    pub nanos: bool,
+    pub gzip: bool,
+    /// Big-endian classic pcap.
+    pub big_endian: bool,
+    pub snaplen: u32,
+}
+
+impl Default for WriteOptions {
+    fn default() -> WriteOptions {
+        WriteOptions {
+            linktype: super::linktype::ETHERNET,
+            pcapng: false,
+            nanos: false,
+            gzip: false,
+            big_endian: false,
+            snaplen: 0x0004_0000,
+        }
+    }
+}
+
 /// A capture file being written, in either format, gzip-compressed for `.gz` paths.
 pub enum Writer {
     Pcap(PcapWriter<Sink>),
@@ -273,8 +324,22 @@ impl Writer {
     /// pcap with `linktype`; gzip when the path ends in `.gz`.
     pub fn create(path: &Path, linktype: u32, pcapng: bool, nanos: bool) -> Result<Writer, Error> {
         let name = path.to_string_lossy().to_ascii_lowercase();
+        Writer::create_with(
+            path,
+            &WriteOptions {
+                linktype,
+                pcapng: pcapng || name.ends_with(".pcapng") || name.ends_with(".pcapng.gz"),
+                nanos,
+                gzip: name.ends_with(".gz"),
+                ..WriteOptions::default()
+            },
+        )
+    }
+
+    /// Creates `path` exactly as `options` say, whatever its name.
+    pub fn create_with(path: &Path, options: &WriteOptions) -> Result<Writer, Error> {
         let file = BufWriter::new(File::create(path)?);
-        let out = if name.ends_with(".gz") {
+        let out = if options.gzip {
             Sink::Gzip(flate2::write::GzEncoder::new(
                 file,
                 flate2::Compression::default(),
@@ -282,12 +347,45 @@ impl Writer {
         } else {
             Sink::Plain(file)
         };
-        let ng = pcapng || name.ends_with(".pcapng") || name.ends_with(".pcapng.gz");
-        Ok(if ng {
+        Ok(if options.pcapng {
             Writer::PcapNg(PcapNgWriter::new(out)?)
         } else {
-            Writer::Pcap(PcapWriter::new(out, linktype, nanos)?)
+            Writer::Pcap(PcapWriter::with_header(
+                out,
+                options.linktype,
+                options.nanos,
+                options.big_endian,
+                options.snaplen,
+            )?)
         })
+    }
+
+    /// Opens an existing classic pcap file to append in its own format (see
+    /// [`PcapWriter::append`]).
+    pub fn append(path: &Path, linktype: u32) -> Result<Writer, Error> {
+        let w = PcapWriter::append(path, linktype)?;
+        Ok(Writer::Pcap(PcapWriter {
+            out: Sink::Plain(w.out),
+            linktype: w.linktype,
+            nanos: w.nanos,
+            big: w.big,
+        }))
+    }
+
+    /// The link type of a classic pcap file (None for pcapng, which has one per interface).
+    pub fn linktype(&self) -> Option<u32> {
+        match self {
+            Writer::Pcap(w) => Some(w.linktype),
+            Writer::PcapNg(_) => None,
+        }
+    }
+
+    /// Flushes what was written so far (a gzip stream stays open).
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Writer::Pcap(w) => w.out.flush(),
+            Writer::PcapNg(w) => w.out.flush(),
+        }
     }
 
     /// Writes one record.

@@ -461,8 +461,11 @@ impl PacketFn {
                 let r = packet::defragment(&pkts);
                 drain(vm);
                 let items = r.map_err(frag_err)?;
-                native(DefragmentedList {
-                    items: items
+                // Reassembled packets, and `(packet, offset, length)` for fragments that
+                // could not be: the reference's packet list named "Defragmented".
+                super::lists::PacketListObj::value(
+                    "Defragmented",
+                    items
                         .iter()
                         .map(|d| match d {
                             packet::Defragmented::Packet(q) => PacketObj::value(q, reg),
@@ -477,8 +480,9 @@ impl PacketFn {
                             ]),
                         })
                         .collect(),
-                    packets: items.iter().map(|d| d.packet().clone()).collect(),
-                })
+                    false,
+                    reg,
+                )
             }
             "defragment6" => {
                 let pkts = packets_of(vm, f, need(f, &args, &kw, 0, "packets")?)?;
@@ -570,70 +574,5 @@ fn frag_err(e: packet::FragError) -> Exc {
         "IndexError" => Exc::new(ExcKind::IndexError, e.to_string()),
         "AttributeError" => Exc::new(ExcKind::AttributeError, e.to_string()),
         _ => Exc::value_error(e.to_string()),
-    }
-}
-
-/// defragment()'s result: a packet list named "Defragmented" (its repr counts TCP, UDP and
-/// ICMP packets as the reference's packet lists do), whose elements are packets or, for
-/// fragments that could not be reassembled, `(packet, offset, length)` tuples.
-struct DefragmentedList {
-    items: Vec<Value>,
-    packets: Vec<Packet>,
-}
-
-impl NativeObject for DefragmentedList {
-    fn type_name(&self) -> &str {
-        "PacketList"
-    }
-    fn repr(&self) -> String {
-        let (mut tcp, mut udp, mut icmp, mut other) = (0, 0, 0, 0);
-        for p in &self.packets {
-            if p.haslayer("TCP") {
-                tcp += 1;
-            } else if p.haslayer("UDP") {
-                udp += 1;
-            } else if p.haslayer("ICMP") {
-                icmp += 1;
-            } else {
-                other += 1;
-            }
-        }
-        format!("<Defragmented: TCP:{tcp} UDP:{udp} ICMP:{icmp} Other:{other}>")
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn truthy(&self) -> bool {
-        !self.items.is_empty()
-    }
-    fn len(&self) -> Option<usize> {
-        Some(self.items.len())
-    }
-    fn items(&self) -> Option<PResult<Vec<Value>>> {
-        Some(Ok(self.items.clone()))
-    }
-    fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
-        Some(Ok(Value::Iterator(Rc::new(std::cell::RefCell::new(
-            super::super::value::IterObj {
-                type_name: "list_iterator",
-                items: self.items.clone(),
-                pos: 0,
-            },
-        )))))
-    }
-    fn get_item(&self, key: &Value) -> Option<PResult<Value>> {
-        let Value::Int(i) = key else {
-            return Some(Err(Exc::type_error(
-                "list indices must be integers or slices",
-            )));
-        };
-        let n = self.items.len() as i64;
-        let at = if *i < 0 { i + n } else { *i };
-        Some(
-            usize::try_from(at)
-                .ok()
-                .and_then(|k| self.items.get(k).cloned())
-                .ok_or_else(|| Exc::new(ExcKind::IndexError, "list index out of range")),
-        )
     }
 }

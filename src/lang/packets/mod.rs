@@ -26,10 +26,12 @@ use super::interp::{Frame, State, Vm};
 use super::objects::{downcast, native};
 use super::value::Value;
 
+pub mod capture;
 pub mod classdef;
 pub mod fieldobj;
 pub mod funcs;
 pub mod hooks;
+pub mod lists;
 pub mod objects;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
@@ -54,6 +56,7 @@ pub fn install(st: &mut State) {
         st.set_builtin(class, fieldobj::FieldClass::builtin(class, &reg));
     }
     funcs::install(st, &reg);
+    capture::install(st, &reg);
 }
 
 /// The field classes of the namespace: the engine's (chapter 6.5's generic ones).
@@ -67,6 +70,8 @@ pub fn names() -> Vec<String> {
     out.push("Packet".to_string());
     out.extend(FIELD_CLASSES.iter().map(|c| c.to_string()));
     out.extend(funcs::names().into_iter().map(str::to_string));
+    out.extend(capture::names().into_iter().map(str::to_string));
+    out.push("Scapy_Exception".to_string());
     out
 }
 

@@ -165,6 +165,10 @@ pub fn construct(
             apply_fields(&p, def, fields).map(|()| p)
         }
     });
+    // As in Scapy, a packet a program makes is stamped with the time it was made.
+    if let Ok(Ok(p)) = &r {
+        p.set_time(crate::packet::PacketTime::now());
+    }
     drain(vm);
     Ok(PacketObj::value(&r??, reg))
 }
@@ -748,6 +752,9 @@ impl NativeObject for PacketObj {
         if let Some((_, v)) = self.extra.borrow().iter().find(|(k, _)| k == name) {
             return Some(Ok(v.clone()));
         }
+        if let Some(v) = super::capture::packet_attr(&self.p, name) {
+            return Some(Ok(v));
+        }
         if PACKET_METHODS.contains(&name) {
             return None;
         }
@@ -760,6 +767,9 @@ impl NativeObject for PacketObj {
             .iter()
             .any(|l| l.data().def().field_index(name).is_some());
         if !has_field {
+            if let Some(r) = super::capture::set_packet_attr(&self.p, name, &value) {
+                return Some(r);
+            }
             let mut extra = self.extra.borrow_mut();
             extra.retain(|(k, _)| k != name);
             extra.push((name.to_string(), value));
