@@ -97,7 +97,11 @@ fn python_run(name: &str, source: &str) -> Result<Timed, String> {
     let secs: Vec<f64> = stderr
         .lines()
         .find_map(|l| l.strip_prefix("ELAPSED "))
-        .map(|s| s.split_whitespace().filter_map(|x| x.parse().ok()).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     let [cpu, wall] = secs[..] else {
         return Err(format!("no timing from python: {stderr}"));
@@ -177,7 +181,10 @@ fn main() {
                     ms(p.wall),
                 );
                 if p.out != w.out {
-                    println!("  OUTPUT DIFFERS:\n  CPython:   {}  wirecraft: {}", p.out, w.out);
+                    println!(
+                        "  OUTPUT DIFFERS:\n  CPython:   {}  wirecraft: {}",
+                        p.out, w.out
+                    );
                 }
             }
             (_, _, Some(e)) => println!("{name}: {e}"),
