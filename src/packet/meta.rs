@@ -58,4 +58,7 @@ pub struct CaptureInfo {
     pub wirelen: Option<u32>,
     /// A pcapng packet comment.
     pub comment: Option<Vec<u8>>,
+    /// Whether the comment was given as text (a program reads back the str it assigned, as in
+    /// Scapy; a comment read from a file is bytes).
+    pub comment_is_text: bool,
 }

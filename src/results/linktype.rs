@@ -64,6 +64,7 @@ pub fn packet_from_record(
         sniffed_on: sniffed_on.map(str::to_string),
         wirelen: Some(record.wire_len),
         comment: record.comment.as_ref().map(|c| c.as_bytes().to_vec()),
+        comment_is_text: false,
     }));
     Some(p)
 }

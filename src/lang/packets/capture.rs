@@ -265,9 +265,14 @@ pub fn packet_attr(p: &Packet, name: &str) -> Option<Value> {
         "wirelen" => info()
             .and_then(|i| i.wirelen)
             .map_or(Value::None, |w| Value::Int(i64::from(w))),
-        "comment" => info()
-            .and_then(|i| i.comment.clone())
-            .map_or(Value::None, Value::bytes),
+        "comment" => match info() {
+            Some(i) => match &i.comment {
+                Some(c) if i.comment_is_text => Value::str(String::from_utf8_lossy(c)),
+                Some(c) => Value::bytes(c.clone()),
+                None => Value::None,
+            },
+            None => Value::None,
+        },
         _ => return None,
     })
 }
@@ -305,8 +310,14 @@ pub fn set_packet_attr(p: &Packet, name: &str, v: &Value) -> Option<PResult<()>>
                     })?)
             }
             ("comment", Value::None) => info.comment = None,
-            ("comment", Value::Str(s)) => info.comment = Some(s.s.as_bytes().to_vec()),
-            ("comment", other) if bytes_like(other).is_some() => info.comment = bytes_like(other),
+            ("comment", Value::Str(s)) => {
+                info.comment = Some(s.s.as_bytes().to_vec());
+                info.comment_is_text = true;
+            }
+            ("comment", other) if bytes_like(other).is_some() => {
+                info.comment = bytes_like(other);
+                info.comment_is_text = false;
+            }
             (_, other) => {
                 return Err(Exc::type_error(format!(
                     "a packet's {name} cannot be a '{}'",
