@@ -1604,6 +1604,7 @@ impl Vm<'_> {
                 }
                 DictItem::Splat(x) => {
                     let m = self.eval(x, frame)?;
+                    let m = super::subclass::plain(&m).clone();
                     let Value::Dict(m) = m else {
                         return Err(Exc::type_error(format!(
                             "'{}' object is not a mapping",
@@ -1726,11 +1727,12 @@ impl Vm<'_> {
         }
         if let Value::Class(c) = &fv {
             if c.user && !c.has_flag(super::value::class_flags::HAS_NEW) {
-                if let ClassKind::Builtin(_) = c.kind {
+                if let ClassKind::Builtin(TypeTag::Object) = c.kind {
                     // `C(args)`: evaluate the arguments after the new instance, for __init__.
                     let obj = Value::Instance(Rc::new(super::value::Instance {
                         class: c.clone(),
                         dict: RefCell::new(SymMap::default()),
+                        builtin: None,
                     }));
                     if let Some(Value::Function(init)) = c.lookup(self.st.syms.init) {
                         let mut pos = Vec::with_capacity(args.len() + 1);
@@ -1911,7 +1913,7 @@ impl Vm<'_> {
                 Arg::Kw(name, e) => kw.push((*name, self.eval(e, frame)?)),
                 Arg::DStar(e) => {
                     let v = self.eval(e, frame)?;
-                    let Value::Dict(d) = &v else {
+                    let Value::Dict(d) = super::subclass::plain(&v) else {
                         return Err(Exc::type_error(format!(
                             "argument after ** must be a mapping, not {}",
                             v.type_name()
@@ -2292,8 +2294,7 @@ impl Vm<'_> {
             && matches!(a, Value::Str(_) | Value::Bytes(_))
             && classes::needs_shown(b)
         {
-            let args = classes::shown_args(self, b)?;
-            return ops::binary(op, a, &args);
+            return super::printf::format_with_vm(self, a, b);
         }
         if classes::is_user(a) || classes::is_user(b) {
             return classes::binary(self, op, a.clone(), b.clone());
@@ -2477,6 +2478,9 @@ impl Vm<'_> {
                 name,
                 name_str: Rc::from(attr.as_str()),
             })));
+        }
+        if let Some(m) = super::subclass::special_attr(self, &o, name) {
+            return Ok(m);
         }
         Err(self.no_attribute(&o, name))
     }
@@ -2831,7 +2835,8 @@ impl Vm<'_> {
         }
     }
 
-    fn inplace_builtin(&mut self, op: BinOp, cur: Value, rhs: &Value) -> PResult<Value> {
+    /// `cur op= rhs` for builtin values (lists, sets and dicts change in place).
+    pub fn inplace_builtin(&mut self, op: BinOp, cur: Value, rhs: &Value) -> PResult<Value> {
         match (&cur, op) {
             (Value::List(l), BinOp::Add) => {
                 let items = ops::iterate(rhs)?;

@@ -164,7 +164,7 @@ fn kw_lookup(vm: &Vm<'_>, kw: &Kw, name: &str) -> Option<Value> {
 }
 
 fn str_arg<'a>(v: &'a Value, what: &str) -> PResult<&'a str> {
-    match v {
+    match super::subclass::plain(v) {
         Value::Str(s) => Ok(&s.s),
         _ => Err(Exc::type_error(format!(
             "{what} must be str, not {}",
@@ -321,6 +321,10 @@ fn call_class_method(
         _ => {}
     }
     if !method_table(tag).contains(&mname) {
+        // `int.__add__(1, 2)`, `dict.__setitem__(self, k, v)`: the type's special methods.
+        if let Some(d) = super::subclass::special_of(vm, tag, name) {
+            return (d.func)(vm, args, kw);
+        }
         return Err(Exc::new(
             ExcKind::AttributeError,
             format!("type object '{cname}' has no attribute '{mname}'"),
@@ -332,6 +336,11 @@ fn call_class_method(
         )));
     }
     let recv = args.remove(0);
+    // `list.append(self, x)` on an instance of a subclass acts on its list.
+    let recv = match recv.builtin_base() {
+        Some(b) if b.type_tag() == tag => b.clone(),
+        _ => recv,
+    };
     if recv.type_tag() != tag {
         return Err(Exc::type_error(format!(
             "descriptor '{mname}' for '{cname}' objects doesn't apply to a '{}' object",
@@ -544,13 +553,14 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
                 if i > 0 {
                     out.push_str(s);
                 }
-                match it {
+                match super::subclass::plain(it) {
                     Value::Str(p) => out.push_str(&p.s),
-                    v => {
+                    _ => {
+                        let v = it;
                         return Err(Exc::type_error(format!(
                             "sequence item {i}: expected str instance, {} found",
                             v.type_name()
-                        )))
+                        )));
                     }
                 }
             }
@@ -963,6 +973,7 @@ fn list_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>, kw: Kw)
 /// `d.update(src)`: from a dict or an iterable of pairs.
 pub fn dict_update(vm: &mut Vm<'_>, d: &Value, src: &Value) -> PResult<()> {
     let Value::Dict(d) = d else { return Ok(()) };
+    let src = super::subclass::plain(src);
     if let Value::Dict(s) = src {
         let pairs: Vec<(Value, Value)> = s
             .borrow()

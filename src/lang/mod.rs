@@ -46,6 +46,7 @@ pub mod parser;
 pub mod printf;
 pub mod resolve;
 pub mod source;
+pub mod subclass;
 pub mod symbols;
 pub mod value;
 

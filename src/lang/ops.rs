@@ -30,8 +30,16 @@ fn num(v: &Value) -> Option<Num<'_>> {
         Value::Bool(b) => Some(Num::I(*b as i64)),
         Value::BigInt(b) => Some(Num::B(b)),
         Value::Float(f) => Some(Num::F(*f)),
+        Value::Instance(i) => i.builtin.as_ref().and_then(num),
         _ => None,
     }
+}
+
+/// The value itself, or the builtin value of an instance of a subclass of a builtin type:
+/// the operations here act on it, as CPython's C code acts on a subclass's builtin part.
+#[inline]
+fn plain(v: &Value) -> &Value {
+    v.builtin_base().unwrap_or(v)
 }
 
 fn big(n: &Num<'_>) -> BigInt {
@@ -67,6 +75,7 @@ pub fn as_bigint(v: &Value) -> Option<BigInt> {
         Value::Int(i) => Some(BigInt::from(*i)),
         Value::Bool(b) => Some(BigInt::from(*b as i64)),
         Value::BigInt(b) => Some((**b).clone()),
+        Value::Instance(i) => i.builtin.as_ref().and_then(as_bigint),
         _ => None,
     }
 }
@@ -90,6 +99,12 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
             return Ok(v);
         }
     }
+    binary_as(op, plain(a), plain(b), a, b)
+}
+
+/// `a op b` with errors naming the operands `na` and `nb` as written (`a` and `b` are their
+/// builtin values).
+fn binary_as(op: BinOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<Value> {
     // bool's own &, | and ^ return bools.
     if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
         match op {
@@ -111,11 +126,11 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
     }
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return match (&x, &y) {
-            (Num::F(_), _) | (_, Num::F(_)) => float_op(op, to_f64(&x)?, to_f64(&y)?, a, b),
-            _ => big_int_op(op, big(&x), big(&y), a, b),
+            (Num::F(_), _) | (_, Num::F(_)) => float_op(op, to_f64(&x)?, to_f64(&y)?, na, nb),
+            _ => big_int_op(op, big(&x), big(&y), na, nb),
         };
     }
-    sequence_op(op, a, b)
+    sequence_op(op, a, b, na, nb)
 }
 
 /// Fast path for two machine ints; `None` means "overflowed: redo with big ints".
@@ -404,7 +419,7 @@ fn repeat<T: Clone>(items: &[T], n: i64) -> PResult<Vec<T>> {
     Ok(out)
 }
 
-fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
+fn sequence_op(op: BinOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<Value> {
     match (op, a, b) {
         (BinOp::Add, Value::Str(x), Value::Str(y)) => {
             let mut s = String::with_capacity(x.s.len() + y.s.len());
@@ -414,7 +429,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::Str(_), _) => Err(Exc::type_error(format!(
             "can only concatenate str (not \"{}\") to str",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Add, Value::Bytes(x), Value::Bytes(y)) => {
             let mut v = (**x).clone();
@@ -423,7 +438,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::Bytes(_), _) => Err(Exc::type_error(format!(
             "can't concat {} to bytes",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Add, Value::List(x), Value::List(y)) => {
             let mut v = x.borrow().clone();
@@ -432,7 +447,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::List(_), _) => Err(Exc::type_error(format!(
             "can only concatenate list (not \"{}\") to list",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
             let mut v = (**x).clone();
@@ -441,7 +456,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::Tuple(_), _) => Err(Exc::type_error(format!(
             "can only concatenate tuple (not \"{}\") to tuple",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Mul, Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Tuple(_), n)
             if repeat_count(n).is_some() =>
@@ -456,13 +471,13 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         (BinOp::Mul, Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Tuple(_), _) => {
             Err(Exc::type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
-                b.type_name()
+                nb.type_name()
             )))
         }
         (BinOp::Mul, _, Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Tuple(_)) => {
             Err(Exc::type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
-                a.type_name()
+                na.type_name()
             )))
         }
         (BinOp::Mod, Value::Str(s), args) => super::printf::format_str(&s.s, args),
@@ -517,7 +532,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
             }
             Ok(Value::Dict(Rc::new(std::cell::RefCell::new(out))))
         }
-        _ => Err(unsupported(op.symbol(), a, b)),
+        _ => Err(unsupported(op.symbol(), na, nb)),
     }
 }
 
@@ -654,6 +669,9 @@ pub fn eq(a: &Value, b: &Value) -> bool {
                     let (lx, ly) = (x.len(), y.len());
                     lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
                 }
+                _ if a.builtin_base().is_some() || b.builtin_base().is_some() => {
+                    eq(plain(a), plain(b))
+                }
                 (Value::Native(n), o) | (o, Value::Native(n)) => match n.0.eq(o) {
                     Some(r) => r,
                     None => match (a.identity(), b.identity()) {
@@ -702,6 +720,23 @@ pub fn is(a: &Value, b: &Value) -> bool {
 
 /// `a < b` and friends (ordering comparisons).
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(ord_holds(op, x.cmp(y)));
+    }
+    compare_as(op, plain(a), plain(b), a, b)
+}
+
+fn ord_holds(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        _ => o != Ordering::Less,
+    }
+}
+
+/// An ordering comparison of builtin values, with errors naming the operands `na` and `nb`.
+fn compare_as(op: CmpOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<bool> {
     let ord = match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Some(x.s.cmp(&y.s)),
@@ -713,11 +748,11 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
         (Value::Tuple(x), Value::Tuple(y)) => return seq_compare(op, x, y),
         (Value::Native(n), o) => match n.0.compare(op, o) {
             Some(r) => return r,
-            None => return Err(not_supported(op, a, b)),
+            None => return Err(not_supported(op, na, nb)),
         },
         (o, Value::Native(n)) => match n.0.compare(swap_cmp(op), o) {
             Some(r) => return r,
-            None => return Err(not_supported(op, a, b)),
+            None => return Err(not_supported(op, na, nb)),
         },
         (Value::Set(x), Value::Set(y)) => {
             let (x, y) = (x.borrow(), y.borrow());
@@ -734,24 +769,12 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
         }
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => num_cmp(&x, &y),
-            _ => {
-                return Err(Exc::type_error(format!(
-                    "'{}' not supported between instances of '{}' and '{}'",
-                    op.symbol(),
-                    a.type_name(),
-                    b.type_name()
-                )))
-            }
+            _ => return Err(not_supported(op, na, nb)),
         },
     };
     Ok(match ord {
         None => false,
-        Some(o) => match op {
-            CmpOp::Lt => o == Ordering::Less,
-            CmpOp::Le => o != Ordering::Greater,
-            CmpOp::Gt => o == Ordering::Greater,
-            _ => o != Ordering::Less,
-        },
+        Some(o) => ord_holds(op, o),
     })
 }
 
@@ -913,6 +936,10 @@ pub fn hash_value(v: &Value) -> PResult<i64> {
             Some(r) => return r,
             None => (v.identity().unwrap_or(0) >> 4) as i64,
         },
+        Value::Instance(i) if i.builtin.is_some() => {
+            return hash_value(plain(v))
+                .map_err(|_| Exc::type_error(format!("unhashable type: '{}'", v.type_name())))
+        }
         _ => (v.identity().unwrap_or(0) >> 4) as i64,
     })
 }
@@ -927,6 +954,7 @@ pub fn key(v: &Value) -> PResult<HashKey> {
 
 /// `item in container`.
 pub fn contains(container: &Value, item: &Value) -> PResult<bool> {
+    let (container, item) = (plain(container), plain(item));
     Ok(match container {
         Value::List(l) => {
             let items = l.borrow().clone();
@@ -999,6 +1027,7 @@ pub fn len(v: &Value) -> PResult<usize> {
         Value::Dict(d) | Value::Set(d) => d.borrow().len(),
         Value::Range(r) => r.len() as usize,
         Value::Native(n) if n.0.len().is_some() => n.0.len().unwrap_or(0),
+        Value::Instance(i) if i.builtin.is_some() => return len(plain(v)),
         _ => {
             return Err(Exc::type_error(format!(
                 "object of type '{}' has no len()",
@@ -1050,6 +1079,7 @@ pub fn iterate(v: &Value) -> PResult<Vec<Value>> {
                 )))
             }
         },
+        Value::Instance(i) if i.builtin.is_some() => return iterate(plain(v)),
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not iterable",
@@ -1065,6 +1095,7 @@ pub fn index_of(v: &Value) -> Option<i64> {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(*b as i64),
         Value::BigInt(b) => Some(if b.is_negative() { i64::MIN } else { i64::MAX }),
+        Value::Instance(i) => i.builtin.as_ref().and_then(index_of),
         _ => None,
     }
 }

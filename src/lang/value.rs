@@ -93,6 +93,9 @@ pub struct Instance {
     pub class: Rc<Class>,
     /// `__dict__`.
     pub dict: RefCell<SymMap>,
+    /// For a class deriving from a builtin type (`class Port(int)`), the builtin value the
+    /// instance is; the protocols fall back to it (see `lang::subclass`).
+    pub builtin: Option<Value>,
 }
 
 /// A function bound to an instance (or, for classmethods, to a class).
@@ -750,6 +753,14 @@ impl Value {
             None => Value::BigInt(Rc::new(b)),
         }
     }
+    /// The builtin value of an instance of a class deriving from a builtin type.
+    #[inline]
+    pub fn builtin_base(&self) -> Option<&Value> {
+        match self {
+            Value::Instance(i) => i.builtin.as_ref(),
+            _ => None,
+        }
+    }
     /// The type name, as `type(x).__name__` gives it.
     pub fn type_name(&self) -> &str {
         match self {
@@ -827,6 +838,7 @@ impl Value {
             Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
             Value::Range(r) => !r.is_empty(),
             Value::Native(n) => n.0.truthy(),
+            Value::Instance(i) => i.builtin.as_ref().is_none_or(Value::truthy),
             _ => true,
         }
     }

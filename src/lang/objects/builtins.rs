@@ -148,7 +148,7 @@ fn enumerate(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     ))
 }
 
-fn reversed(_vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+fn reversed(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw("reversed", &kw)?;
     if args.len() != 1 {
         return Err(Exc::type_error(format!(
@@ -199,6 +199,16 @@ fn reversed(_vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
                 snapshot(items)
             } else {
                 return Err(not_reversible(v));
+            }
+        }
+        // A user `__reversed__`, else the builtin value of a subclass of a builtin type.
+        Value::Instance(_) => {
+            if let Some(r) = crate::lang::classes::call_dunder(vm, v, "__reversed__", Vec::new()) {
+                return r;
+            }
+            match v.builtin_base() {
+                Some(b) => return reversed(vm, vec![b.clone()], Vec::new()),
+                None => return Err(not_reversible(v)),
             }
         }
         _ => return Err(not_reversible(v)),
