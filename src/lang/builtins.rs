@@ -981,14 +981,6 @@ pub fn decode(b: &[u8], encoding: &str, errors: &str) -> PResult<String> {
     }
 }
 
-fn new_set(items: Vec<Value>) -> PResult<Value> {
-    let mut d = Dict::new();
-    for v in items {
-        d.insert(ops::key(&v)?, Value::None);
-    }
-    Ok(Value::Set(Rc::new(RefCell::new(d))))
-}
-
 /// Calls a class: builtin type constructors and exception instantiation.
 pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     let tag = match cls.kind {
@@ -1182,10 +1174,10 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
         TypeTag::Set => {
             no_kw(vm, "set", &kw)?;
             arg_range("set", &args, 0, 1)?;
-            new_set(match args.first() {
-                Some(v) => vm.iterate(v)?,
-                None => Vec::new(),
-            })
+            Ok(Value::Set(Rc::new(RefCell::new(super::settable::build(
+                vm,
+                args.first(),
+            )?))))
         }
         TypeTag::Dict => {
             arg_range("dict", &args, 0, 1)?;

@@ -2306,7 +2306,7 @@ fn needs_vm(v: &Value, depth: usize) -> bool {
             .borrow()
             .iter()
             .any(|(k, x)| needs_vm(k, depth + 1) || needs_vm(x, depth + 1)),
-        Value::Set(d) => d.borrow().iter().any(|(k, _)| needs_vm(k, depth + 1)),
+        Value::Set(s) => s.borrow().iter().any(|k| needs_vm(k, depth + 1)),
         _ => false,
     }
 }

@@ -1580,15 +1580,50 @@ impl Vm<'_> {
         Ok(Value::Bool(self.compare(op, a, b)?))
     }
 
+    /// A set display, laid out as CPython builds it (`lang::settable`): constants folded
+    /// into one frozenset, else the items added in order and starred iterables merged.
     #[inline(never)]
     fn eval_set(&mut self, items: &[Expr], frame: &mut Frame) -> PResult<Value> {
-        let vals = self.eval_items(items, frame)?;
-        let mut d = Dict::new();
-        for v in vals {
-            let k = self.key_among(&v, || d.keys())?;
-            d.insert(k, Value::None);
+        use super::settable::{self, SetTable};
+        let t = Rc::new(RefCell::new(SetTable::new()));
+        if !items.iter().any(|e| matches!(e, Expr::Starred(_))) {
+            let vals = self.eval_items(items, frame)?;
+            if settable::display_is_constant(items) {
+                let keys = vals
+                    .iter()
+                    .map(|v| self.key(v))
+                    .collect::<PResult<Vec<_>>>()?;
+                // Which strings CPython had interned depends on what it ran before: wirecraft
+                // counts the names it has seen, and single characters (most are, at start-up).
+                let interned = vals.iter().any(|v| match v {
+                    Value::Str(s) => {
+                        !s.s.is_empty()
+                            && s.s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                            && (s.s.len() == 1 || self.st.interner.lookup(&s.s).is_some())
+                    }
+                    _ => false,
+                });
+                return Ok(Value::Set(Rc::new(RefCell::new(SetTable::from_constants(
+                    keys, interned,
+                )))));
+            }
+            for v in vals {
+                let k = self.key_among(&v, || t.borrow().keys())?;
+                t.borrow_mut().insert(k);
+            }
+            return Ok(Value::Set(t));
         }
-        Ok(Value::Set(Rc::new(RefCell::new(d))))
+        for it in items {
+            if let Expr::Starred(x) = it {
+                let v = self.eval(x, frame)?;
+                settable::update_from(self, &t, &v)?;
+            } else {
+                let v = self.eval(it, frame)?;
+                let k = self.key_among(&v, || t.borrow().keys())?;
+                t.borrow_mut().insert(k);
+            }
+        }
+        Ok(Value::Set(t))
     }
 
     #[inline(never)]
@@ -1968,7 +2003,7 @@ impl Vm<'_> {
         self.enter_call()?;
         let mut acc = match c.kind {
             CompKind::List => Value::list(Vec::new()),
-            CompKind::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+            CompKind::Set => Value::Set(Rc::new(RefCell::new(super::settable::SetTable::new()))),
             _ => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
         };
         let r = self.comp_level(c, 0, pit, &mut cf, &mut acc);
@@ -2015,8 +2050,8 @@ impl Vm<'_> {
                     }
                     Value::Set(s) => {
                         let v = self.eval(&c.elt, cf)?;
-                        let k = self.key_in(&v, s)?;
-                        s.borrow_mut().insert(k, Value::None);
+                        let k = self.key_among(&v, || s.borrow().keys())?;
+                        s.borrow_mut().insert(k);
                     }
                     Value::Dict(d) => {
                         let k = self.eval(&c.elt, cf)?;
@@ -2362,9 +2397,13 @@ impl Vm<'_> {
                 }
                 Ok(false)
             }
-            Value::Dict(d) | Value::Set(d) if classes::is_user(item) => {
+            Value::Dict(d) if classes::is_user(item) => {
                 let k = self.key_in(item, d)?;
                 Ok(d.borrow().get(&k).is_some())
+            }
+            Value::Set(s) if classes::is_user(item) => {
+                let k = self.key_among(item, || s.borrow().keys())?;
+                Ok(s.borrow().contains(&k))
             }
             Value::Native(n) => {
                 if let Some(r) = n.0.contains(item) {
@@ -2852,12 +2891,10 @@ impl Vm<'_> {
                 Ok(cur)
             }
             (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor)
-                if matches!(rhs, Value::Set(_)) =>
+                if super::settable::table_of(rhs).is_some() =>
             {
-                let r = ops::binary(op, &cur, rhs)?;
-                if let Value::Set(new) = r {
-                    let d = new.borrow().clone();
-                    *s.borrow_mut() = d;
+                if let Some(o) = super::settable::table_of(rhs) {
+                    super::settable::inplace(op, s, &o);
                 }
                 Ok(cur)
             }

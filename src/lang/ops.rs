@@ -10,7 +10,7 @@ use num_traits::{FromPrimitive, Pow, Signed, ToPrimitive, Zero};
 
 use super::ast::{BinOp, CmpOp};
 use super::exceptions::{Exc, ExcKind, PResult};
-use super::value::{Dict, HashKey, PyStr, Value};
+use super::value::{HashKey, PyStr, Value};
 
 /// The largest int result we agree to build, in bits (CPython would try and exhaust memory).
 pub const MAX_INT_BITS: u64 = 1 << 24;
@@ -104,6 +104,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
 
 /// `a op b` with errors naming the operands `na` and `nb` as written (`a` and `b` are their
 /// builtin values).
+#[inline(never)]
 fn binary_as(op: BinOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<Value> {
     // bool's own &, | and ^ return bools.
     if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
@@ -484,47 +485,9 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResu
         (BinOp::Mod, Value::Bytes(s), args) => super::printf::format_bytes(s, args),
         (
             BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
-            Value::Set(x),
-            Value::Set(y),
-        ) => {
-            let x = x.borrow();
-            let y = y.borrow();
-            let mut out = Dict::new();
-            match op {
-                BinOp::BitOr => {
-                    for (k, _) in x.iter().chain(y.iter()) {
-                        out.insert(key(k)?, Value::None);
-                    }
-                }
-                BinOp::BitAnd => {
-                    for (k, _) in x.iter() {
-                        if y.get(&key(k)?).is_some() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                }
-                BinOp::Sub => {
-                    for (k, _) in x.iter() {
-                        if y.get(&key(k)?).is_none() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                }
-                _ => {
-                    for (k, _) in x.iter() {
-                        if y.get(&key(k)?).is_none() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                    for (k, _) in y.iter() {
-                        if x.get(&key(k)?).is_none() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                }
-            }
-            Ok(Value::Set(Rc::new(std::cell::RefCell::new(out))))
-        }
+            Value::Set(_),
+            Value::Set(_),
+        ) => super::settable::binary(op, a, b).ok_or_else(|| unsupported(op.symbol(), na, nb)),
         (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
             let mut out = x.borrow().clone();
             for (k, v) in y.borrow().iter() {
@@ -543,6 +506,7 @@ fn repeat_seq(seq: &Value, n: i64) -> PResult<Value> {
             Value::Str(Rc::new(PyStr {
                 s: String::from_utf8(bytes).unwrap_or_default(),
                 ascii: s.ascii,
+                hash: std::cell::Cell::new(-1),
             }))
         }
         Value::Bytes(b) => Value::bytes(repeat(b, n)?),
@@ -660,10 +624,7 @@ pub fn eq(a: &Value, b: &Value) -> bool {
                         })
                 }
                 (Value::Set(x), Value::Set(y)) => {
-                    let (x, y) = (x.borrow(), y.borrow());
-                    x.len() == y.len()
-                        && x.iter()
-                            .all(|(k, _)| key(k).is_ok_and(|hk| y.get(&hk).is_some()))
+                    super::settable::SetTable::equal(&x.borrow(), &y.borrow())
                 }
                 (Value::Range(x), Value::Range(y)) => {
                     let (lx, ly) = (x.len(), y.len());
@@ -755,17 +716,11 @@ fn compare_as(op: CmpOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResul
             None => return Err(not_supported(op, na, nb)),
         },
         (Value::Set(x), Value::Set(y)) => {
-            let (x, y) = (x.borrow(), y.borrow());
-            let subset = |p: &Dict, q: &Dict| {
-                p.iter()
-                    .all(|(k, _)| key(k).is_ok_and(|hk| q.get(&hk).is_some()))
-            };
-            return Ok(match op {
-                CmpOp::Le => subset(&x, &y),
-                CmpOp::Lt => x.len() < y.len() && subset(&x, &y),
-                CmpOp::Ge => subset(&y, &x),
-                _ => y.len() < x.len() && subset(&y, &x),
-            });
+            return Ok(super::settable::SetTable::compare(
+                op,
+                &x.borrow(),
+                &y.borrow(),
+            ));
         }
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => num_cmp(&x, &y),
@@ -886,14 +841,38 @@ fn hash_float(v: f64) -> i64 {
     fix_hash((x as i64).wrapping_mul(sign))
 }
 
+/// CPython's hash of bytes (and of a str's code units): SipHash-1-3, keyed as CPython is
+/// under `PYTHONHASHSEED=0`; empty data hashes to 0.
 fn hash_bytes(b: &[u8]) -> i64 {
-    // FNV-1a: CPython's string hash is randomized per process, so any stable hash will do.
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &c in b {
-        h ^= c as u64;
-        h = h.wrapping_mul(0x100000001b3);
+    if b.is_empty() {
+        return 0;
     }
-    fix_hash(h as i64)
+    fix_hash(super::siphash::siphash13(0, 0, b) as i64)
+}
+
+/// CPython's hash of a str: of its code units in the narrowest of 1, 2 or 4 bytes that holds
+/// every character (little-endian), as CPython stores strings; cached in the str.
+fn hash_str(s: &PyStr) -> i64 {
+    let cached = s.hash.get();
+    if cached != -1 {
+        return cached;
+    }
+    let h = if s.ascii {
+        hash_bytes(s.s.as_bytes())
+    } else {
+        let width = match s.s.chars().map(|c| c as u32).max().unwrap_or(0) {
+            0..=0xff => 1,
+            0x100..=0xffff => 2,
+            _ => 4,
+        };
+        let mut units = Vec::with_capacity(s.s.len() * width);
+        for c in s.s.chars() {
+            units.extend_from_slice(&(c as u32).to_le_bytes()[..width]);
+        }
+        hash_bytes(&units)
+    };
+    s.hash.set(h);
+    h
 }
 
 /// `hash(v)`, or TypeError for unhashable values.
@@ -903,7 +882,7 @@ pub fn hash_value(v: &Value) -> PResult<i64> {
         Value::Bool(b) => *b as i64,
         Value::BigInt(b) => hash_bigint(b),
         Value::Float(f) => hash_float(*f),
-        Value::Str(s) => hash_bytes(s.s.as_bytes()),
+        Value::Str(s) => hash_str(s),
         Value::Bytes(b) => hash_bytes(b),
         Value::None => 0x5f3759df,
         Value::Ellipsis => 0x2e2e2e,
@@ -985,7 +964,8 @@ pub fn contains(container: &Value, item: &Value) -> PResult<bool> {
                 )))
             }
         },
-        Value::Dict(d) | Value::Set(d) => d.borrow().get(&key(item)?).is_some(),
+        Value::Dict(d) => d.borrow().get(&key(item)?).is_some(),
+        Value::Set(s) => s.borrow().contains(&key(item)?),
         Value::Range(r) => match item {
             Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
                 let i = match as_bigint(item).and_then(|b| b.to_i64()) {
@@ -1024,7 +1004,8 @@ pub fn len(v: &Value) -> PResult<usize> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.borrow().len(),
         Value::Tuple(t) => t.len(),
-        Value::Dict(d) | Value::Set(d) => d.borrow().len(),
+        Value::Dict(d) => d.borrow().len(),
+        Value::Set(s) => s.borrow().len(),
         Value::Range(r) => r.len() as usize,
         Value::Native(n) if n.0.len().is_some() => n.0.len().unwrap_or(0),
         Value::Instance(i) if i.builtin.is_some() => return len(plain(v)),
@@ -1044,7 +1025,8 @@ pub fn iterate(v: &Value) -> PResult<Vec<Value>> {
         Value::Tuple(t) => (**t).clone(),
         Value::Str(s) => s.s.chars().map(|c| Value::str(c.to_string())).collect(),
         Value::Bytes(b) => b.iter().map(|&c| Value::Int(c as i64)).collect(),
-        Value::Dict(d) | Value::Set(d) => d.borrow().keys(),
+        Value::Dict(d) => d.borrow().keys(),
+        Value::Set(s) => s.borrow().keys(),
         Value::Range(r) => {
             let n = r.len();
             if n as usize > MAX_SEQ_LEN {
@@ -1226,6 +1208,7 @@ pub fn get_slice(
                 Value::Str(Rc::new(PyStr {
                     s: String::from_utf8(out).unwrap_or_default(),
                     ascii: true,
+                    hash: std::cell::Cell::new(-1),
                 }))
             } else {
                 let chars: Vec<char> = s.s.chars().collect();

@@ -90,7 +90,7 @@ fn empty(tag: TypeTag) -> Value {
     match tag {
         TypeTag::List => Value::list(Vec::new()),
         TypeTag::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
-        TypeTag::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+        TypeTag::Set => Value::Set(Rc::new(RefCell::new(super::settable::SetTable::new()))),
         _ => super::objects::bytearray::new(Vec::new()),
     }
 }
@@ -170,7 +170,8 @@ pub fn builtin_init(
             *l.borrow_mut() = items;
         }
         (Value::Set(s), Value::Set(f)) => {
-            let items = f.borrow().clone();
+            // `set.__init__` clears the set and updates it: the fresh set's table.
+            let items = std::mem::take(&mut *f.borrow_mut());
             *s.borrow_mut() = items;
         }
         (Value::Dict(d), Value::Dict(f)) => {

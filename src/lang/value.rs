@@ -29,7 +29,8 @@ pub enum Value {
     List(Rc<RefCell<Vec<Value>>>),
     Tuple(Rc<Vec<Value>>),
     Dict(Rc<RefCell<Dict>>),
-    Set(Rc<RefCell<Dict>>),
+    /// A set, in a table laid out as CPython's (`lang::settable`).
+    Set(Rc<RefCell<super::settable::SetTable>>),
     Range(Rc<RangeObj>),
     Ellipsis,
     /// A function defined with `def`.
@@ -318,13 +319,19 @@ pub struct PyStr {
     pub s: String,
     /// Whether every character is ASCII (char index == byte index).
     pub ascii: bool,
+    /// `hash(s)` once computed (-1 until then: no str hashes to -1), as CPython caches it.
+    pub hash: Cell<i64>,
 }
 
 impl PyStr {
     /// Wraps a String.
     pub fn new(s: String) -> PyStr {
         let ascii = s.is_ascii();
-        PyStr { s, ascii }
+        PyStr {
+            s,
+            ascii,
+            hash: Cell::new(-1),
+        }
     }
     /// Length in code points.
     pub fn char_len(&self) -> usize {
@@ -835,7 +842,8 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.borrow().is_empty(),
             Value::Tuple(t) => !t.is_empty(),
-            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
+            Value::Dict(d) => !d.borrow().is_empty(),
+            Value::Set(s) => !s.borrow().is_empty(),
             Value::Range(r) => !r.is_empty(),
             Value::Native(n) => n.0.truthy(),
             Value::Instance(i) => i.builtin.as_ref().is_none_or(Value::truthy),
@@ -850,7 +858,8 @@ impl Value {
             Value::Bytes(r) => Rc::as_ptr(r) as usize,
             Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Tuple(r) => Rc::as_ptr(r) as usize,
-            Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Dict(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Range(r) => Rc::as_ptr(r) as usize,
             Value::Function(r) => Rc::as_ptr(r) as usize,
             Value::Builtin(r) => *r as *const BuiltinDef as usize,
