@@ -280,6 +280,10 @@ fn abs(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
         Value::Float(f) => Ok(Value::Float(f.abs())),
         v @ Value::Instance(_) => match super::classes::call_dunder(vm, v, "__abs__", Vec::new()) {
             Some(r) => r,
+            None if v.builtin_base().is_some() => {
+                let b = super::subclass::plain(v).clone();
+                abs(vm, vec![b], Vec::new())
+            }
             None => Err(Exc::type_error(format!(
                 "bad operand type for abs(): '{}'",
                 v.type_name()
@@ -658,6 +662,23 @@ fn round(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
             };
             Ok(Value::from_bigint(q * p))
         }
+        (v @ Value::Instance(_), nd) => {
+            let extra: Vec<Value> = nd.into_iter().collect();
+            if let Some(r) = super::classes::call_dunder(vm, v, "__round__", extra.clone()) {
+                return r;
+            }
+            match v.builtin_base() {
+                Some(b) => {
+                    let mut a = vec![b.clone()];
+                    a.extend(extra);
+                    round(vm, a, Vec::new())
+                }
+                None => Err(Exc::type_error(format!(
+                    "type {} doesn't define __round__ method",
+                    v.type_name()
+                ))),
+            }
+        }
         (v, _) => Err(Exc::type_error(format!(
             "type {} doesn't define __round__ method",
             v.type_name()
@@ -1008,14 +1029,6 @@ pub fn decode(b: &[u8], encoding: &str, errors: &str) -> PResult<String> {
     }
 }
 
-fn new_set(items: Vec<Value>) -> PResult<Value> {
-    let mut d = Dict::new();
-    for v in items {
-        d.insert(ops::key(&v)?, Value::None);
-    }
-    Ok(Value::Set(Rc::new(RefCell::new(d))))
-}
-
 /// Calls a class: builtin type constructors and exception instantiation.
 pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     let tag = match cls.kind {
@@ -1041,7 +1054,7 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                 if base == 1 || base > 36 {
                     return Err(Exc::value_error("int() base must be >= 2 and <= 36, or 0"));
                 }
-                let text = match x {
+                let text = match super::subclass::plain(x) {
                     Value::Str(s) => s.s.clone(),
                     Value::Bytes(b) => String::from_utf8_lossy(b).to_string(),
                     _ => {
@@ -1089,6 +1102,10 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                         Some(r) => r,
                         None => Ok(Value::Int(0)),
                     }
+                }
+                Value::Instance(i) if i.builtin.is_some() => {
+                    let b = super::subclass::plain(x).clone();
+                    construct(vm, cls, vec![b], Vec::new())
                 }
                 Value::Str(s) => parse_int(&s.s, 10).map(Value::from_bigint).ok_or_else(|| {
                     Exc::value_error(format!(
@@ -1143,6 +1160,10 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                         Some(Err(e)) => Err(e),
                         None => Ok(Value::Float(0.0)),
                     }
+                }
+                Some(x @ Value::Instance(i)) if i.builtin.is_some() => {
+                    let b = super::subclass::plain(x).clone();
+                    construct(vm, cls, vec![b], Vec::new())
                 }
                 Some(Value::Str(s)) => parse_float(&s.s).map(Value::Float).ok_or_else(|| {
                     Exc::value_error(format!(
@@ -1208,10 +1229,10 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
         TypeTag::Set => {
             no_kw(vm, "set", &kw)?;
             arg_range("set", &args, 0, 1)?;
-            new_set(match args.first() {
-                Some(v) => vm.iterate(v)?,
-                None => Vec::new(),
-            })
+            Ok(Value::Set(Rc::new(RefCell::new(super::settable::build(
+                vm,
+                args.first(),
+            )?))))
         }
         TypeTag::Dict => {
             arg_range("dict", &args, 0, 1)?;
@@ -1257,6 +1278,10 @@ pub fn construct(vm: &mut Vm<'_>, cls: &Rc<Class>, args: Vec<Value>, kw: Kw) -> 
                     }
                 }
                 [Value::Bytes(b)] => Ok(Value::Bytes(b.clone())),
+                [v @ Value::Instance(i)] if i.builtin.is_some() => {
+                    let b = super::subclass::plain(v).clone();
+                    construct(vm, cls, vec![b], Vec::new())
+                }
                 [v @ (Value::List(_)
                 | Value::Tuple(_)
                 | Value::Range(_)

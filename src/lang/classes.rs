@@ -14,6 +14,7 @@ use super::exceptions::{Exc, ExcKind, PResult, PyExc};
 use super::format;
 use super::interp::{Frame, PyIter, Vm};
 use super::ops;
+use super::subclass;
 use super::symbols::Interner;
 use super::value::{
     class_flags, BuiltinDef, Class, ClassKind, Dict, ExcObject, Instance, Method, Special, SymMap,
@@ -410,12 +411,29 @@ pub fn create_class(
                     || matches!(
                         c.kind,
                         ClassKind::Exception(_) | ClassKind::Builtin(TypeTag::Object)
-                    );
+                    )
+                    || subclass::layout_tag(c).is_some();
                 if !ok {
-                    return Err(Exc::type_error(format!(
-                        "subclassing the builtin type '{}' is not supported",
-                        c.name
-                    )));
+                    let final_type = matches!(
+                        c.kind,
+                        ClassKind::Builtin(
+                            TypeTag::Bool
+                                | TypeTag::Range
+                                | TypeTag::NoneType
+                                | TypeTag::Slice
+                                | TypeTag::Ellipsis
+                                | TypeTag::NotImplementedType
+                                | TypeTag::Function
+                                | TypeTag::BuiltinFunction
+                                | TypeTag::Method
+                                | TypeTag::Generator
+                        )
+                    );
+                    return Err(Exc::type_error(if final_type {
+                        format!("type '{}' is not an acceptable base type", c.name)
+                    } else {
+                        format!("subclassing the builtin type '{}' is not supported", c.name)
+                    }));
                 }
                 if base_classes.iter().any(|x: &Rc<Class>| Rc::ptr_eq(x, c)) {
                     return Err(Exc::type_error(format!("duplicate base class {}", c.name)));
@@ -443,11 +461,24 @@ pub fn create_class(
                 .join(", ")
         ))
     })?;
+    // What the instances are: an exception, a builtin type's value (`class P(int)`), or a
+    // plain object. The bases must agree on it, as CPython's instance layouts must.
+    let mut layouts = base_classes.iter().filter_map(|c| match c.kind {
+        ClassKind::Exception(_) => Some(ClassKind::Exception(ExcKind::BaseException)),
+        _ => subclass::layout_tag(c).map(ClassKind::Builtin),
+    });
+    if let Some(first) = layouts.next() {
+        if layouts.any(|l| l != first) {
+            return Err(Exc::type_error(
+                "multiple bases have instance lay-out conflict",
+            ));
+        }
+    }
     let kind = mro
         .iter()
         .find_map(|c| match c.kind {
             ClassKind::Exception(k) => Some(ClassKind::Exception(k)),
-            _ => None,
+            _ => subclass::layout_tag(c).map(ClassKind::Builtin),
         })
         .unwrap_or(ClassKind::Builtin(TypeTag::Object));
     let s = &vm.st.syms;
@@ -542,7 +573,10 @@ pub fn construct(vm: &mut Vm<'_>, c: &Rc<Class>, args: Vec<Value>, kw: Kw) -> PR
             }
             o
         }
-        None => new_instance(c, &args),
+        None => match subclass::layout_tag(c) {
+            Some(tag) => subclass::builtin_new(vm, c, tag, args.clone(), kw.clone())?,
+            None => new_instance(c, &args),
+        },
     };
     match c.lookup(s.1) {
         Some(init) => {
@@ -552,6 +586,13 @@ pub fn construct(vm: &mut Vm<'_>, c: &Rc<Class>, args: Vec<Value>, kw: Kw) -> PR
                     "__init__() should return None, not '{}'",
                     r.type_name()
                 )));
+            }
+        }
+        // The builtin type's `__init__`: fills a list, dict, set or bytearray; the immutable
+        // types took their arguments in `__new__`.
+        None if subclass::layout_tag(c).is_some() => {
+            if let Some(tag) = subclass::layout_tag(c).filter(|t| subclass::filled_by_init(*t)) {
+                subclass::builtin_init(vm, tag, &obj, args, kw)?;
             }
         }
         None => {
@@ -579,6 +620,7 @@ fn new_instance(c: &Rc<Class>, args: &[Value]) -> Value {
         _ => Value::Instance(Rc::new(Instance {
             class: c.clone(),
             dict: RefCell::new(SymMap::default()),
+            builtin: None,
         })),
     }
 }
@@ -831,6 +873,16 @@ pub fn get_attr(vm: &mut Vm<'_>, o: Value, name: Sym) -> PResult<Value> {
             if name == s_dict && cls.user {
                 return dict_of(&inst.dict.borrow(), vm);
             }
+            // The builtin type's attributes: its special methods bound to the instance, its
+            // methods and data attributes through the builtin value.
+            if let Some(base) = &inst.builtin {
+                if let Some(m) = subclass::special_attr(vm, &o, name) {
+                    return Ok(m);
+                }
+                if let Ok(v) = vm.get_attr(base.clone(), name) {
+                    return Ok(v);
+                }
+            }
             if let Some(b) = builtin_method(vm, false, name) {
                 return Ok(bind(vm, Value::Builtin(b), o));
             }
@@ -882,6 +934,19 @@ pub fn get_attr(vm: &mut Vm<'_>, o: Value, name: Sym) -> PResult<Value> {
                 return Ok(Value::tuple(
                     c.bases.iter().map(|b| Value::Class(b.clone())).collect(),
                 ));
+            }
+            // A builtin type's special methods (`list.__init__`, `int.__new__`), and for a
+            // class deriving from one, the builtin class's attributes (`MyList.append`).
+            if let Some(tag) = subclass::layout_tag(c) {
+                if let Some(d) = subclass::special_of(vm, tag, name) {
+                    return Ok(Value::Builtin(d));
+                }
+                if c.user {
+                    let bc = vm.st.types.of_tag(tag);
+                    if let Ok(v) = vm.get_attr(Value::Class(bc), name) {
+                        return Ok(v);
+                    }
+                }
             }
             let exc = matches!(c.kind, ClassKind::Exception(_));
             if let Some(b) = builtin_method(vm, exc, name) {
@@ -1133,6 +1198,21 @@ fn super_get(
     let obj_is_class = matches!(obj, Value::Class(_));
     for c in &full[start..] {
         if !c.user {
+            // A builtin type in the MRO: its special methods and methods, on the builtin value.
+            let Some(tag) = subclass::layout_tag(c) else {
+                continue;
+            };
+            if let Some(d) = subclass::special_of(vm, tag, name) {
+                if obj_is_class || name == vm.st.syms.new {
+                    return Ok(Value::Builtin(d));
+                }
+                return Ok(bind(vm, Value::Builtin(d), obj.clone()));
+            }
+            let base = subclass::plain(obj).clone();
+            let n = vm.st.interner.name(name).to_string();
+            if !obj_is_class && super::methods::has_method(&base, &n) {
+                return vm.get_attr(base, name);
+            }
             continue;
         }
         let found = c.dict.borrow().get(name).cloned();
@@ -1375,6 +1455,7 @@ fn object_init(_vm: &mut Vm<'_>, args: Vec<Value>, _kw: Kw) -> PResult<Value> {
 fn object_new(_vm: &mut Vm<'_>, args: Vec<Value>, _kw: Kw) -> PResult<Value> {
     match args.first() {
         Some(Value::Class(c)) => {
+            subclass::check_object_new(c)?;
             let rest = if matches!(c.kind, ClassKind::Exception(_)) {
                 &args[1..]
             } else {
@@ -1655,12 +1736,17 @@ pub fn vars_of(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
 /// `a op b` when a user class is involved.
 pub fn binary(vm: &mut Vm<'_>, op: BinOp, a: Value, b: Value) -> PResult<Value> {
     let (l, r, _) = vm.st.syms.binop(op);
-    // The right operand's reflected method goes first when its class derives from the left's.
+    // The right operand's reflected method goes first when its class derives from the left's
+    // (`1 + Port(2)` asks `Port.__radd__` first).
     let b_first = match (&a, &b) {
         (Value::Instance(x), Value::Instance(y)) => {
             !Rc::ptr_eq(&x.class, &y.class)
                 && y.class.is_subclass(&x.class)
                 && y.class.dict.borrow().contains(r)
+        }
+        (_, Value::Instance(y)) if y.builtin.is_some() => {
+            let ca = class_of(vm, &a);
+            y.class.is_subclass(&ca) && y.class.lookup(r).is_some()
         }
         _ => false,
     };
@@ -1690,6 +1776,16 @@ pub fn binary(vm: &mut Vm<'_>, op: BinOp, a: Value, b: Value) -> PResult<Value> 
             }
         }
     }
+    // The builtin types' own operators, on the values instances of their subclasses carry
+    // (errors name the subclasses).
+    if a.builtin_base().is_some() || b.builtin_base().is_some() {
+        let pa = subclass::plain(&a);
+        if op == BinOp::Mod && matches!(pa, Value::Str(_) | Value::Bytes(_)) {
+            let pa = pa.clone();
+            return vm.binary(op, &pa, &b);
+        }
+        return ops::binary(op, &a, &b);
+    }
     Err(Exc::type_error(format!(
         "unsupported operand type(s) for {}: '{}' and '{}'",
         op.symbol(),
@@ -1702,6 +1798,13 @@ pub fn binary(vm: &mut Vm<'_>, op: BinOp, a: Value, b: Value) -> PResult<Value> 
 pub fn inplace(vm: &mut Vm<'_>, op: BinOp, a: Value, b: Value) -> PResult<Value> {
     let (_, _, i) = vm.st.syms.binop(op);
     if let Some(res) = call_special(vm, &a, i, vec![b.clone()]) {
+        let res = res?;
+        if !is_not_implemented(&res) {
+            return Ok(res);
+        }
+    }
+    // `MyList += x` extends the list in place, as list's `__iadd__` does.
+    if let Some(res) = subclass::inplace_of(vm, op, &a, &b) {
         let res = res?;
         if !is_not_implemented(&res) {
             return Ok(res);
@@ -1742,6 +1845,7 @@ pub fn unary(vm: &mut Vm<'_>, op: UnaryOp, v: Value) -> PResult<Value> {
     };
     match call_special(vm, &v, name, Vec::new()) {
         Some(r) => r,
+        None if v.builtin_base().is_some() => ops::unary(op, &v),
         None => Err(Exc::type_error(format!(
             "bad operand type for unary {}: '{}'",
             sym,
@@ -1814,6 +1918,15 @@ pub fn compare_value(vm: &mut Vm<'_>, op: CmpOp, a: &Value, b: &Value) -> PResul
             }
         }
     }
+    // The builtin types' comparisons, on the values of instances of their subclasses.
+    if a.builtin_base().is_some() || b.builtin_base().is_some() {
+        let (pa, pb) = (subclass::plain(a).clone(), subclass::plain(b).clone());
+        return match op {
+            CmpOp::Eq => Ok(Value::Bool(vm.eq(&pa, &pb)?)),
+            CmpOp::Ne => Ok(Value::Bool(!vm.eq(&pa, &pb)?)),
+            _ => ops::compare(op, a, b).map(Value::Bool),
+        };
+    }
     match op {
         CmpOp::Eq => Ok(Value::Bool(ops::is(a, b))),
         CmpOp::Ne => Ok(Value::Bool(!ops::is(a, b))),
@@ -1833,6 +1946,10 @@ fn contains(vm: &mut Vm<'_>, container: &Value, item: &Value) -> PResult<bool> {
         if let Some(r) = call_special(vm, container, c, vec![item.clone()]) {
             let r = r?;
             return vm.truthy(&r);
+        }
+        if let Some(base) = container.builtin_base() {
+            let base = base.clone();
+            return vm.contains(&base, item);
         }
         let (it, gi) = (vm.st.syms.iter, vm.st.syms.getitem);
         if special(container, it).is_none() && special(container, gi).is_none() {
@@ -1856,8 +1973,9 @@ fn contains(vm: &mut Vm<'_>, container: &Value, item: &Value) -> PResult<bool> {
 pub fn get_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<Value> {
     if let Value::Instance(_) = o {
         let gi = vm.st.syms.getitem;
-        return match call_special(vm, o, gi, vec![i]) {
+        return match call_special(vm, o, gi, vec![i.clone()]) {
             Some(r) => r,
+            None if o.builtin_base().is_some() => subclass::get_item(vm, o, i),
             None => Err(Exc::type_error(format!(
                 "'{}' object is not subscriptable",
                 o.type_name()
@@ -1891,6 +2009,12 @@ pub fn get_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<Value> {
 pub fn set_item(vm: &mut Vm<'_>, o: &Value, i: Value, v: Value) -> PResult<()> {
     if let Value::Instance(_) = o {
         let si = vm.st.syms.setitem;
+        if special(o, si).is_none() {
+            if let Some(base) = o.builtin_base() {
+                let base = base.clone();
+                return set_item(vm, &base, i, v).map_err(|e| rename_type(e, &base, o));
+            }
+        }
         return match call_special(vm, o, si, vec![i, v]) {
             Some(r) => r.map(|_| ()),
             None => Err(Exc::type_error(format!(
@@ -1910,6 +2034,23 @@ pub fn set_item(vm: &mut Vm<'_>, o: &Value, i: Value, v: Value) -> PResult<()> {
             None => ops::set_item(o, &i, v),
         },
     }
+}
+
+/// An error about a builtin value, told about the instance carrying it: "'MyTuple' object
+/// does not support item assignment".
+fn rename_type(e: Exc, base: &Value, inst: &Value) -> Exc {
+    if let Exc::Raise(r) = &e {
+        if r.exc.kind() == ExcKind::TypeError {
+            if let Some(Value::Str(m)) = r.exc.args().first() {
+                let from = format!("'{}' object", base.type_name());
+                if m.s.contains(&from) {
+                    let to = format!("'{}' object", inst.type_name());
+                    return Exc::type_error(m.s.replacen(&from, &to, 1));
+                }
+            }
+        }
+    }
+    e
 }
 
 /// The bounds of a `slice` object.
@@ -1932,6 +2073,12 @@ fn slice_parts(i: &Value) -> PResult<Option<(Option<i64>, Option<i64>, Option<i6
 pub fn del_item(vm: &mut Vm<'_>, o: &Value, i: Value) -> PResult<()> {
     if let Value::Instance(_) = o {
         let di = vm.st.syms.delitem;
+        if special(o, di).is_none() {
+            if let Some(base) = o.builtin_base() {
+                let base = base.clone();
+                return del_item(vm, &base, i).map_err(|e| rename_type(e, &base, o));
+            }
+        }
         return match call_special(vm, o, di, vec![i]) {
             Some(r) => r.map(|_| ()),
             None => Err(Exc::type_error(format!(
@@ -1976,6 +2123,7 @@ pub fn hash(vm: &mut Vm<'_>, v: &Value) -> PResult<i64> {
                 _ => Err(Exc::type_error("__hash__ method should return an integer")),
             }
         }
+        None if v.builtin_base().is_some() => subclass::hash_of(vm, v),
         None => Ok(identity_hash(v)),
     }
 }
@@ -1995,6 +2143,7 @@ pub fn len(vm: &mut Vm<'_>, v: &Value) -> PResult<usize> {
                 ))),
             }
         }
+        None if v.builtin_base().is_some() => ops::len(v),
         None => Err(Exc::type_error(format!(
             "object of type '{}' has no len()",
             v.type_name()
@@ -2017,7 +2166,7 @@ pub fn truthy(vm: &mut Vm<'_>, v: &Value) -> PResult<bool> {
     if special(v, l).is_some() {
         return Ok(len(vm, v)? != 0);
     }
-    Ok(true)
+    Ok(v.truthy())
 }
 
 /// An iterator over an instance (`__iter__`, or the `__getitem__` sequence protocol).
@@ -2036,6 +2185,12 @@ pub fn instance_iter(vm: &mut Vm<'_>, v: &Value) -> PResult<PyIter> {
                     r.type_name()
                 ))),
             }
+        }
+        // A builtin type's iterator goes before the `__getitem__` protocol, as the inherited
+        // `__iter__` does in CPython.
+        None if v.builtin_base().is_some() => {
+            let base = subclass::plain(v).clone();
+            vm.get_iter(&base)
         }
         None if special(v, gi).is_some() => Ok(PyIter::GetItem(v.clone(), 0)),
         None => Err(Exc::type_error(format!(
@@ -2063,6 +2218,11 @@ pub fn user_next(vm: &mut Vm<'_>, v: &Value) -> PResult<Option<Value>> {
 pub fn iter_builtin(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
     match v {
         Value::Special(s) if matches!(**s, Special::Gen(_)) => Ok(v.clone()),
+        // The builtin value's own iterator (a live `list_iterator`, ...).
+        Value::Instance(i) if i.builtin.is_some() && special(v, vm.st.syms.iter).is_none() => {
+            let base = subclass::plain(v).clone();
+            vm.iter_value(&base)
+        }
         Value::Instance(_) => match instance_iter(vm, v)? {
             PyIter::User(r) => Ok(r),
             PyIter::Obj(o) => Ok(Value::Iterator(o)),
@@ -2161,7 +2321,7 @@ fn needs_vm(v: &Value, depth: usize) -> bool {
             .borrow()
             .iter()
             .any(|(k, x)| needs_vm(k, depth + 1) || needs_vm(x, depth + 1)),
-        Value::Set(d) => d.borrow().iter().any(|(k, _)| needs_vm(k, depth + 1)),
+        Value::Set(s) => s.borrow().iter().any(|k| needs_vm(k, depth + 1)),
         // Packets may run campaign code to show their fields.
         Value::Native(_) => true,
         _ => false,
@@ -2193,8 +2353,25 @@ fn repr_into(vm: &mut Vm<'_>, v: &Value, out: &mut String, stack: &mut Vec<usize
                         )))
                     }
                 },
-                None => match v {
-                    Value::Exception(_) => out.push_str(&format::repr(v)?),
+                None => match (v, v.builtin_base()) {
+                    (Value::Exception(_), _) => out.push_str(&format::repr(v)?),
+                    // The builtin value's repr, sharing the stack that stops at a container
+                    // holding itself; set and the library types are spelled with the class name.
+                    (Value::Instance(i), Some(b @ Value::Set(s))) => {
+                        if s.borrow().is_empty() {
+                            out.push_str(&format!("{}()", i.class.name));
+                        } else {
+                            let b = b.clone();
+                            out.push_str(&format!("{}(", i.class.name));
+                            repr_into(vm, &b, out, stack)?;
+                            out.push(')');
+                        }
+                    }
+                    (_, Some(Value::Native(_))) => out.push_str(&subclass::repr_of(vm, v)?),
+                    (_, Some(b)) => {
+                        let b = b.clone();
+                        repr_into(vm, &b, out, stack)?;
+                    }
                     _ => out.push_str(&default_repr(v)),
                 },
             }
@@ -2336,6 +2513,7 @@ pub fn str(vm: &mut Vm<'_>, v: &Value) -> PResult<String> {
     }
     match v {
         Value::Exception(e) => Ok(PyExc::Object(e.clone()).message()),
+        _ if v.builtin_base().is_some() => subclass::str_of(vm, v),
         _ => repr(vm, v),
     }
 }
@@ -2356,6 +2534,10 @@ pub fn format_value(vm: &mut Vm<'_>, v: &Value, spec: &str) -> PResult<String> {
             }
             if spec.is_empty() {
                 return vm.str(v);
+            }
+            if let Some(base) = v.builtin_base() {
+                let base = base.clone();
+                return super::printf::format_spec(vm, &base, spec);
             }
             Err(Exc::type_error(format!(
                 "unsupported format string passed to {}.__format__",
@@ -2384,27 +2566,7 @@ pub fn ascii(s: &str) -> String {
     out
 }
 
-/// An object as `%` formatting sees it: its class name, `repr` and `str` computed beforehand
-/// (the formatter runs without the interpreter).
-struct Shown {
-    type_name: String,
-    repr: String,
-    str: String,
-}
-
-impl super::value::NativeObject for Shown {
-    fn type_name(&self) -> &str {
-        &self.type_name
-    }
-    fn repr(&self) -> String {
-        self.repr.clone()
-    }
-    fn str(&self) -> String {
-        self.str.clone()
-    }
-}
-
-/// Whether `%` arguments hold user objects.
+/// Whether `%` arguments hold user objects, whose `%s` and `%r` need the interpreter.
 pub fn needs_shown(v: &Value) -> bool {
     match v {
         Value::Instance(_) => true,
@@ -2415,39 +2577,4 @@ pub fn needs_shown(v: &Value) -> bool {
         Value::Dict(d) => d.borrow().iter().any(|(_, x)| needs_shown(x)),
         _ => false,
     }
-}
-
-/// `%` arguments with user objects replaced by their precomputed `str`/`repr`.
-pub fn shown_args(vm: &mut Vm<'_>, v: &Value) -> PResult<Value> {
-    Ok(match v {
-        Value::Instance(_) | Value::Exception(_) | Value::Native(_) if needs_shown(v) => {
-            let shown = Shown {
-                type_name: v.type_name().to_string(),
-                repr: vm.repr(v)?,
-                str: vm.str(v)?,
-            };
-            Value::Native(Rc::new(super::value::NativeBox(Box::new(shown))))
-        }
-        Value::Tuple(t) => {
-            let mut out = Vec::with_capacity(t.len());
-            for x in t.iter() {
-                out.push(shown_args(vm, x)?);
-            }
-            Value::tuple(out)
-        }
-        Value::Dict(d) => {
-            let items: Vec<(Value, Value)> = d
-                .borrow()
-                .iter()
-                .map(|(k, x)| (k.clone(), x.clone()))
-                .collect();
-            let mut nd = Dict::new();
-            for (k, x) in items {
-                let x = shown_args(vm, &x)?;
-                nd.insert(ops::key(&k)?, x);
-            }
-            Value::Dict(Rc::new(RefCell::new(nd)))
-        }
-        _ => v.clone(),
-    })
 }

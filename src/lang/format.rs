@@ -319,10 +319,13 @@ fn write_repr(out: &mut String, v: &Value, stack: &mut Stack) -> PResult<()> {
             );
         }
         Value::Native(n) => out.push_str(&n.0.repr()),
-        // Without the interpreter (user `__repr__` methods), the default spellings.
-        Value::Instance(_) | Value::Method(_) | Value::Special(_) => {
-            out.push_str(&super::classes::default_repr(v))
-        }
+        // Without the interpreter (user `__repr__` methods), the default spellings; an instance
+        // of a subclass of a builtin type shows its builtin value.
+        Value::Instance(i) => match &i.builtin {
+            Some(b) => write_repr(out, b, stack)?,
+            None => out.push_str(&super::classes::default_repr(v)),
+        },
+        Value::Method(_) | Value::Special(_) => out.push_str(&super::classes::default_repr(v)),
     }
     Ok(())
 }

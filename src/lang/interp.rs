@@ -1594,15 +1594,50 @@ impl Vm<'_> {
         Ok(Value::Bool(self.compare(op, a, b)?))
     }
 
+    /// A set display, laid out as CPython builds it (`lang::settable`): constants folded
+    /// into one frozenset, else the items added in order and starred iterables merged.
     #[inline(never)]
     fn eval_set(&mut self, items: &[Expr], frame: &mut Frame) -> PResult<Value> {
-        let vals = self.eval_items(items, frame)?;
-        let mut d = Dict::new();
-        for v in vals {
-            let k = self.key_among(&v, || d.keys())?;
-            d.insert(k, Value::None);
+        use super::settable::{self, SetTable};
+        let t = Rc::new(RefCell::new(SetTable::new()));
+        if !items.iter().any(|e| matches!(e, Expr::Starred(_))) {
+            let vals = self.eval_items(items, frame)?;
+            if settable::display_is_constant(items) {
+                let keys = vals
+                    .iter()
+                    .map(|v| self.key(v))
+                    .collect::<PResult<Vec<_>>>()?;
+                // Which strings CPython had interned depends on what it ran before: wirecraft
+                // counts the names it has seen, and single characters (most are, at start-up).
+                let interned = vals.iter().any(|v| match v {
+                    Value::Str(s) => {
+                        !s.s.is_empty()
+                            && s.s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                            && (s.s.len() == 1 || self.st.interner.lookup(&s.s).is_some())
+                    }
+                    _ => false,
+                });
+                return Ok(Value::Set(Rc::new(RefCell::new(SetTable::from_constants(
+                    keys, interned,
+                )))));
+            }
+            for v in vals {
+                let k = self.key_among(&v, || t.borrow().keys())?;
+                t.borrow_mut().insert(k);
+            }
+            return Ok(Value::Set(t));
         }
-        Ok(Value::Set(Rc::new(RefCell::new(d))))
+        for it in items {
+            if let Expr::Starred(x) = it {
+                let v = self.eval(x, frame)?;
+                settable::update_from(self, &t, &v)?;
+            } else {
+                let v = self.eval(it, frame)?;
+                let k = self.key_among(&v, || t.borrow().keys())?;
+                t.borrow_mut().insert(k);
+            }
+        }
+        Ok(Value::Set(t))
     }
 
     #[inline(never)]
@@ -1618,6 +1653,7 @@ impl Vm<'_> {
                 }
                 DictItem::Splat(x) => {
                     let m = self.eval(x, frame)?;
+                    let m = super::subclass::plain(&m).clone();
                     let Value::Dict(m) = m else {
                         return Err(Exc::type_error(format!(
                             "'{}' object is not a mapping",
@@ -1743,11 +1779,12 @@ impl Vm<'_> {
         }
         if let Value::Class(c) = &fv {
             if c.user && !c.has_flag(super::value::class_flags::HAS_NEW) {
-                if let ClassKind::Builtin(_) = c.kind {
+                if let ClassKind::Builtin(TypeTag::Object) = c.kind {
                     // `C(args)`: evaluate the arguments after the new instance, for __init__.
                     let obj = Value::Instance(Rc::new(super::value::Instance {
                         class: c.clone(),
                         dict: RefCell::new(SymMap::default()),
+                        builtin: None,
                     }));
                     if let Some(Value::Function(init)) = c.lookup(self.st.syms.init) {
                         let r = match self.call_direct(&init, Some(&obj), args, frame) {
@@ -1944,7 +1981,7 @@ impl Vm<'_> {
                 Arg::Kw(name, e) => kw.push((*name, self.eval(e, frame)?)),
                 Arg::DStar(e) => {
                     let v = self.eval(e, frame)?;
-                    let Value::Dict(d) = &v else {
+                    let Value::Dict(d) = super::subclass::plain(&v) else {
                         return Err(Exc::type_error(format!(
                             "argument after ** must be a mapping, not {}",
                             v.type_name()
@@ -1999,7 +2036,7 @@ impl Vm<'_> {
         self.enter_call()?;
         let mut acc = match c.kind {
             CompKind::List => Value::list(Vec::new()),
-            CompKind::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+            CompKind::Set => Value::Set(Rc::new(RefCell::new(super::settable::SetTable::new()))),
             _ => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
         };
         let r = self.comp_level(c, 0, pit, &mut cf, &mut acc);
@@ -2046,8 +2083,8 @@ impl Vm<'_> {
                     }
                     Value::Set(s) => {
                         let v = self.eval(&c.elt, cf)?;
-                        let k = self.key_in(&v, s)?;
-                        s.borrow_mut().insert(k, Value::None);
+                        let k = self.key_among(&v, || s.borrow().keys())?;
+                        s.borrow_mut().insert(k);
                     }
                     Value::Dict(d) => {
                         let k = self.eval(&c.elt, cf)?;
@@ -2327,8 +2364,7 @@ impl Vm<'_> {
             && matches!(a, Value::Str(_) | Value::Bytes(_))
             && classes::needs_shown(b)
         {
-            let args = classes::shown_args(self, b)?;
-            return ops::binary(op, a, &args);
+            return super::printf::format_with_vm(self, a, b);
         }
         if classes::is_user(a) || classes::is_user(b) {
             return classes::binary(self, op, a.clone(), b.clone());
@@ -2396,9 +2432,13 @@ impl Vm<'_> {
                 }
                 Ok(false)
             }
-            Value::Dict(d) | Value::Set(d) if classes::is_user(item) => {
+            Value::Dict(d) if classes::is_user(item) => {
                 let k = self.key_in(item, d)?;
                 Ok(d.borrow().get(&k).is_some())
+            }
+            Value::Set(s) if classes::is_user(item) => {
+                let k = self.key_among(item, || s.borrow().keys())?;
+                Ok(s.borrow().contains(&k))
             }
             Value::Native(n) => {
                 if let Some(r) = n.0.contains(item) {
@@ -2512,6 +2552,9 @@ impl Vm<'_> {
                 name,
                 name_str: Rc::from(attr.as_str()),
             })));
+        }
+        if let Some(m) = super::subclass::special_attr(self, &o, name) {
+            return Ok(m);
         }
         Err(self.no_attribute(&o, name))
     }
@@ -2942,7 +2985,8 @@ impl Vm<'_> {
         }
     }
 
-    fn inplace_builtin(&mut self, op: BinOp, cur: Value, rhs: &Value) -> PResult<Value> {
+    /// `cur op= rhs` for builtin values (lists, sets and dicts change in place).
+    pub fn inplace_builtin(&mut self, op: BinOp, cur: Value, rhs: &Value) -> PResult<Value> {
         match (&cur, op) {
             (Value::List(l), BinOp::Add) => {
                 let items = ops::iterate(rhs)?;
@@ -2958,12 +3002,10 @@ impl Vm<'_> {
                 Ok(cur)
             }
             (Value::Set(s), BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor)
-                if matches!(rhs, Value::Set(_)) =>
+                if super::settable::table_of(rhs).is_some() =>
             {
-                let r = ops::binary(op, &cur, rhs)?;
-                if let Value::Set(new) = r {
-                    let d = new.borrow().clone();
-                    *s.borrow_mut() = d;
+                if let Some(o) = super::settable::table_of(rhs) {
+                    super::settable::inplace(op, s, &o);
                 }
                 Ok(cur)
             }

@@ -94,6 +94,9 @@ const SET_METHODS: &[&str] = &[
     "copy",
     "clear",
     "update",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
 ];
 const INT_METHODS: &[&str] = &["bit_length", "to_bytes", "from_bytes", "conjugate"];
 const FLOAT_METHODS: &[&str] = &["is_integer", "hex", "conjugate"];
@@ -164,7 +167,7 @@ fn kw_lookup(vm: &Vm<'_>, kw: &Kw, name: &str) -> Option<Value> {
 }
 
 fn str_arg<'a>(v: &'a Value, what: &str) -> PResult<&'a str> {
-    match v {
+    match super::subclass::plain(v) {
         Value::Str(s) => Ok(&s.s),
         _ => Err(Exc::type_error(format!(
             "{what} must be str, not {}",
@@ -217,7 +220,14 @@ pub fn call_method(
         Value::Tuple(t) => seq_method(&mname, t, args)
             .map_err(|e| super::objects::rename_not_in_list(e, "tuple.index(x): x not in tuple")),
         Value::Dict(_) => dict_method(vm, recv, &mname, args, kw),
-        Value::Set(_) => set_method(vm, recv, &mname, args),
+        Value::Set(_) => {
+            if !kw.is_empty() {
+                return Err(Exc::type_error(format!(
+                    "set.{mname}() takes no keyword arguments"
+                )));
+            }
+            set_method(vm, recv, &mname, args)
+        }
         Value::Int(_) | Value::BigInt(_) | Value::Bool(_) => int_method(vm, recv, &mname, args, kw),
         Value::Float(f) => match &*mname {
             "is_integer" => Ok(Value::Bool(f.is_finite() && f.fract() == 0.0)),
@@ -322,6 +332,10 @@ fn call_class_method(
         _ => {}
     }
     if !method_table(tag).contains(&mname) {
+        // `int.__add__(1, 2)`, `dict.__setitem__(self, k, v)`: the type's special methods.
+        if let Some(d) = super::subclass::special_of(vm, tag, name) {
+            return (d.func)(vm, args, kw);
+        }
         return Err(Exc::new(
             ExcKind::AttributeError,
             format!("type object '{cname}' has no attribute '{mname}'"),
@@ -333,6 +347,11 @@ fn call_class_method(
         )));
     }
     let recv = args.remove(0);
+    // `list.append(self, x)` on an instance of a subclass acts on its list.
+    let recv = match recv.builtin_base() {
+        Some(b) if b.type_tag() == tag => b.clone(),
+        _ => recv,
+    };
     if recv.type_tag() != tag {
         return Err(Exc::type_error(format!(
             "descriptor '{mname}' for '{cname}' objects doesn't apply to a '{}' object",
@@ -545,13 +564,14 @@ fn str_method(vm: &mut Vm<'_>, s: &str, m: &str, args: Vec<Value>, kw: Kw) -> PR
                 if i > 0 {
                     out.push_str(s);
                 }
-                match it {
+                match super::subclass::plain(it) {
                     Value::Str(p) => out.push_str(&p.s),
-                    v => {
+                    _ => {
+                        let v = it;
                         return Err(Exc::type_error(format!(
                             "sequence item {i}: expected str instance, {} found",
                             v.type_name()
-                        )))
+                        )));
                     }
                 }
             }
@@ -969,6 +989,7 @@ fn list_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>, kw: Kw)
 /// `d.update(src)`: from a dict or an iterable of pairs.
 pub fn dict_update(vm: &mut Vm<'_>, d: &Value, src: &Value) -> PResult<()> {
     let Value::Dict(d) = d else { return Ok(()) };
+    let src = super::subclass::plain(src);
     if let Value::Dict(s) = src {
         let pairs: Vec<(Value, Value)> = s
             .borrow()
@@ -1077,88 +1098,176 @@ fn dict_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>, kw: Kw)
     }
 }
 
-fn set_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>) -> PResult<Value> {
-    let Value::Set(s) = recv else {
+/// The methods of set and frozenset (`recv` is either, or an instance of a class deriving
+/// from one): CPython's algorithms over the set tables (`lang::settable`), so results iterate
+/// in CPython's order.
+pub fn set_method(vm: &mut Vm<'_>, recv: &Value, m: &str, args: Vec<Value>) -> PResult<Value> {
+    use super::settable::{self, SetTable};
+    let Some(t) = settable::table_of(recv) else {
         return Ok(Value::None);
     };
-    let as_set = |vm: &mut Vm<'_>, v: &Value| -> PResult<Value> {
-        if let Value::Set(_) = v {
-            return Ok(v.clone());
+    let frozen = !matches!(super::subclass::plain(recv), Value::Set(_));
+    let tname = if frozen { "frozenset" } else { "set" };
+    let new_table = |r: SetTable| Rc::new(RefCell::new(r));
+    let result = |r: settable::SharedTable| {
+        let r = Rc::try_unwrap(r)
+            .map(RefCell::into_inner)
+            .unwrap_or_else(|shared| shared.borrow().copy());
+        settable::set_value(r, frozen)
+    };
+    // The other operand as a table: a set's own, or one built from the iterable.
+    let table_arg = |vm: &mut Vm<'_>, v: &Value| -> PResult<settable::SharedTable> {
+        match settable::table_of(v) {
+            Some(o) => Ok(o),
+            None => Ok(new_table(settable::build(vm, Some(v))?)),
         }
-        let mut d = Dict::new();
-        for x in vm.iterate(v)? {
-            d.insert(ops::key(&x)?, Value::None);
-        }
-        Ok(Value::Set(Rc::new(RefCell::new(d))))
     };
     match m {
         "add" => {
             want("add", &args, 1, 1)?;
-            s.borrow_mut().insert(ops::key(&args[0])?, Value::None);
+            let k = vm.key_among(&args[0], || t.borrow().keys())?;
+            t.borrow_mut().insert(k);
             Ok(Value::None)
         }
-        "discard" => {
-            want("discard", &args, 1, 1)?;
-            s.borrow_mut().remove(&ops::key(&args[0])?);
+        "discard" | "remove" => {
+            want(m, &args, 1, 1)?;
+            let k = vm.key_among(&args[0], || t.borrow().keys())?;
+            let removed = t.borrow_mut().remove(&k);
+            match removed {
+                None if m == "remove" => {
+                    Err(Exc::with_args(ExcKind::KeyError, vec![args[0].clone()]))
+                }
+                _ => Ok(Value::None),
+            }
+        }
+        "pop" => {
+            want("pop", &args, 0, 0)?;
+            let popped = t.borrow_mut().pop();
+            popped.ok_or_else(|| Exc::new(ExcKind::KeyError, "pop from an empty set"))
+        }
+        "clear" => {
+            t.borrow_mut().clear();
             Ok(Value::None)
         }
-        "remove" => {
-            want("remove", &args, 1, 1)?;
-            match s.borrow_mut().remove(&ops::key(&args[0])?) {
-                Some(_) => Ok(Value::None),
-                None => Err(Exc::with_args(ExcKind::KeyError, vec![args[0].clone()])),
-            }
-        }
-        "pop" => match s.borrow_mut().pop_last() {
-            Some((k, _)) => Ok(k),
-            None => Err(Exc::new(ExcKind::KeyError, "pop from an empty set")),
-        },
-        "union" | "intersection" | "difference" | "symmetric_difference" => {
-            let op = match m {
-                "union" => super::ast::BinOp::BitOr,
-                "intersection" => super::ast::BinOp::BitAnd,
-                "difference" => super::ast::BinOp::Sub,
-                _ => super::ast::BinOp::BitXor,
-            };
-            let mut acc = Value::Set(Rc::new(RefCell::new(s.borrow().clone())));
-            for a in &args {
-                let other = as_set(vm, a)?;
-                acc = ops::binary(op, &acc, &other)?;
-            }
-            Ok(acc)
-        }
+        "copy" if frozen => Ok(recv.clone()),
+        "copy" => Ok(settable::set_value(t.borrow().copy(), false)),
         "update" => {
             for a in &args {
-                for x in vm.iterate(a)? {
-                    s.borrow_mut().insert(ops::key(&x)?, Value::None);
-                }
+                settable::update_from(vm, &t, a)?;
             }
             Ok(Value::None)
         }
-        "issubset" | "issuperset" => {
-            want(m, &args, 1, 1)?;
-            let other = as_set(vm, &args[0])?;
-            let op = if m == "issubset" {
-                super::ast::CmpOp::Le
-            } else {
-                super::ast::CmpOp::Ge
-            };
-            Ok(Value::Bool(ops::compare(op, recv, &other)?))
+        "union" => {
+            let r = new_table(t.borrow().copy());
+            for a in &args {
+                if settable::table_of(a).is_some_and(|o| Rc::ptr_eq(&o, &t)) {
+                    continue;
+                }
+                settable::update_from(vm, &r, a)?;
+            }
+            Ok(result(r))
         }
-        "isdisjoint" => {
-            want(m, &args, 1, 1)?;
-            let other = as_set(vm, &args[0])?;
-            let inter = ops::binary(super::ast::BinOp::BitAnd, recv, &other)?;
-            Ok(Value::Bool(!inter.truthy()))
-        }
-        "copy" => Ok(Value::Set(Rc::new(RefCell::new(s.borrow().clone())))),
-        "clear" => {
-            s.borrow_mut().clear();
+        "intersection" | "intersection_update" => {
+            let mut r = t.clone();
+            if args.is_empty() {
+                r = new_table(t.borrow().copy());
+            }
+            for a in &args {
+                let next = match settable::table_of(a) {
+                    Some(o) if Rc::ptr_eq(&o, &r) => r.borrow().copy(),
+                    Some(o) => SetTable::intersection(&r.borrow(), &o.borrow()),
+                    None => {
+                        let keys = settable::keys_of(vm, a)?;
+                        SetTable::intersection_iter(&r.borrow(), keys)
+                    }
+                };
+                r = new_table(next);
+            }
+            if m == "intersection" {
+                return Ok(result(r));
+            }
+            // The set takes the result's table, as CPython swaps the two bodies.
+            let body = Rc::try_unwrap(r)
+                .map(RefCell::into_inner)
+                .unwrap_or_else(|shared| shared.borrow().copy());
+            t.borrow_mut().replace_table(body);
             Ok(Value::None)
+        }
+        "difference" => {
+            let Some((first, rest)) = args.split_first() else {
+                return Ok(settable::set_value(t.borrow().copy(), frozen));
+            };
+            let mut r = match settable::table_of(first) {
+                Some(o) => {
+                    let (x, y) = (t.borrow(), o.borrow());
+                    SetTable::difference(&x, y.len(), || y.entries(), |k| y.contains(k))
+                }
+                None => match super::subclass::plain(first) {
+                    Value::Dict(d) => {
+                        let keys = settable::keys_of(vm, first)?;
+                        let x = t.borrow();
+                        let d = d.borrow();
+                        SetTable::difference(
+                            &x,
+                            keys.len(),
+                            || keys.clone(),
+                            |k| d.get(k).is_some(),
+                        )
+                    }
+                    _ => {
+                        let keys = settable::keys_of(vm, first)?;
+                        SetTable::difference_iter(&t.borrow(), keys)
+                    }
+                },
+            };
+            for a in rest {
+                r.difference_update(settable::keys_of(vm, a)?);
+            }
+            Ok(settable::set_value(r, frozen))
+        }
+        "difference_update" => {
+            for a in &args {
+                if settable::table_of(a).is_some_and(|o| Rc::ptr_eq(&o, &t)) {
+                    t.borrow_mut().clear();
+                    continue;
+                }
+                let keys = settable::keys_of(vm, a)?;
+                t.borrow_mut().difference_update(keys);
+            }
+            Ok(Value::None)
+        }
+        "symmetric_difference" | "symmetric_difference_update" => {
+            want(m, &args, 1, 1)?;
+            if m == "symmetric_difference" {
+                let mut r = settable::build(vm, Some(&args[0]))?;
+                r.symmetric_difference_update(t.borrow().entries());
+                return Ok(settable::set_value(r, frozen));
+            }
+            if settable::table_of(&args[0]).is_some_and(|o| Rc::ptr_eq(&o, &t)) {
+                t.borrow_mut().clear();
+                return Ok(Value::None);
+            }
+            // A dict's keys are toggled in its order, other iterables through a set of them.
+            let keys = match super::subclass::plain(&args[0]) {
+                Value::Dict(_) => settable::keys_of(vm, &args[0])?,
+                _ => table_arg(vm, &args[0])?.borrow().entries(),
+            };
+            t.borrow_mut().symmetric_difference_update(keys);
+            Ok(Value::None)
+        }
+        "issubset" | "issuperset" | "isdisjoint" => {
+            want(m, &args, 1, 1)?;
+            let o = table_arg(vm, &args[0])?;
+            let (x, y) = (t.borrow(), o.borrow());
+            Ok(Value::Bool(match m {
+                "issubset" => SetTable::is_subset(&x, &y),
+                "issuperset" => SetTable::is_subset(&y, &x),
+                _ => SetTable::disjoint(&x, &y),
+            }))
         }
         _ => Err(Exc::new(
             ExcKind::AttributeError,
-            format!("'set' object has no attribute '{m}'"),
+            format!("'{tname}' object has no attribute '{m}'"),
         )),
     }
 }

@@ -46,7 +46,10 @@ pub mod packets;
 pub mod parser;
 pub mod printf;
 pub mod resolve;
+pub mod settable;
+pub mod siphash;
 pub mod source;
+pub mod subclass;
 pub mod symbols;
 pub mod value;
 

@@ -10,7 +10,7 @@ use num_traits::{FromPrimitive, Pow, Signed, ToPrimitive, Zero};
 
 use super::ast::{BinOp, CmpOp};
 use super::exceptions::{Exc, ExcKind, PResult};
-use super::value::{Dict, HashKey, PyStr, Value};
+use super::value::{HashKey, PyStr, Value};
 
 /// The largest int result we agree to build, in bits (CPython would try and exhaust memory).
 pub const MAX_INT_BITS: u64 = 1 << 24;
@@ -30,8 +30,16 @@ fn num(v: &Value) -> Option<Num<'_>> {
         Value::Bool(b) => Some(Num::I(*b as i64)),
         Value::BigInt(b) => Some(Num::B(b)),
         Value::Float(f) => Some(Num::F(*f)),
+        Value::Instance(i) => i.builtin.as_ref().and_then(num),
         _ => None,
     }
+}
+
+/// The value itself, or the builtin value of an instance of a subclass of a builtin type:
+/// the operations here act on it, as CPython's C code acts on a subclass's builtin part.
+#[inline]
+fn plain(v: &Value) -> &Value {
+    v.builtin_base().unwrap_or(v)
 }
 
 fn big(n: &Num<'_>) -> BigInt {
@@ -67,6 +75,7 @@ pub fn as_bigint(v: &Value) -> Option<BigInt> {
         Value::Int(i) => Some(BigInt::from(*i)),
         Value::Bool(b) => Some(BigInt::from(*b as i64)),
         Value::BigInt(b) => Some((**b).clone()),
+        Value::Instance(i) => i.builtin.as_ref().and_then(as_bigint),
         _ => None,
     }
 }
@@ -90,6 +99,13 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
             return Ok(v);
         }
     }
+    binary_as(op, plain(a), plain(b), a, b)
+}
+
+/// `a op b` with errors naming the operands `na` and `nb` as written (`a` and `b` are their
+/// builtin values).
+#[inline(never)]
+fn binary_as(op: BinOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<Value> {
     // bool's own &, | and ^ return bools.
     if let (Value::Bool(x), Value::Bool(y)) = (a, b) {
         match op {
@@ -111,11 +127,11 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
     }
     if let (Some(x), Some(y)) = (num(a), num(b)) {
         return match (&x, &y) {
-            (Num::F(_), _) | (_, Num::F(_)) => float_op(op, to_f64(&x)?, to_f64(&y)?, a, b),
-            _ => big_int_op(op, big(&x), big(&y), a, b),
+            (Num::F(_), _) | (_, Num::F(_)) => float_op(op, to_f64(&x)?, to_f64(&y)?, na, nb),
+            _ => big_int_op(op, big(&x), big(&y), na, nb),
         };
     }
-    sequence_op(op, a, b)
+    sequence_op(op, a, b, na, nb)
 }
 
 /// Fast path for two machine ints; `None` means "overflowed: redo with big ints".
@@ -416,7 +432,7 @@ fn repeat<T: Clone>(items: &[T], n: i64) -> PResult<Vec<T>> {
     Ok(out)
 }
 
-fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
+fn sequence_op(op: BinOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<Value> {
     match (op, a, b) {
         (BinOp::Add, Value::Str(x), Value::Str(y)) => {
             let mut s = String::with_capacity(x.s.len() + y.s.len());
@@ -426,7 +442,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::Str(_), _) => Err(Exc::type_error(format!(
             "can only concatenate str (not \"{}\") to str",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Add, Value::Bytes(x), Value::Bytes(y)) => {
             let mut v = (**x).clone();
@@ -435,7 +451,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::Bytes(_), _) => Err(Exc::type_error(format!(
             "can't concat {} to bytes",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Add, Value::List(x), Value::List(y)) => {
             let mut v = x.borrow().clone();
@@ -444,7 +460,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::List(_), _) => Err(Exc::type_error(format!(
             "can only concatenate list (not \"{}\") to list",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
             let mut v = (**x).clone();
@@ -453,7 +469,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         }
         (BinOp::Add, Value::Tuple(_), _) => Err(Exc::type_error(format!(
             "can only concatenate tuple (not \"{}\") to tuple",
-            b.type_name()
+            nb.type_name()
         ))),
         (BinOp::Mul, Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Tuple(_), n)
             if repeat_count(n).is_some() =>
@@ -468,60 +484,22 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
         (BinOp::Mul, Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Tuple(_), _) => {
             Err(Exc::type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
-                b.type_name()
+                nb.type_name()
             )))
         }
         (BinOp::Mul, _, Value::Str(_) | Value::Bytes(_) | Value::List(_) | Value::Tuple(_)) => {
             Err(Exc::type_error(format!(
                 "can't multiply sequence by non-int of type '{}'",
-                a.type_name()
+                na.type_name()
             )))
         }
         (BinOp::Mod, Value::Str(s), args) => super::printf::format_str(&s.s, args),
         (BinOp::Mod, Value::Bytes(s), args) => super::printf::format_bytes(s, args),
         (
             BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor,
-            Value::Set(x),
-            Value::Set(y),
-        ) => {
-            let x = x.borrow();
-            let y = y.borrow();
-            let mut out = Dict::new();
-            match op {
-                BinOp::BitOr => {
-                    for (k, _) in x.iter().chain(y.iter()) {
-                        out.insert(key(k)?, Value::None);
-                    }
-                }
-                BinOp::BitAnd => {
-                    for (k, _) in x.iter() {
-                        if y.get(&key(k)?).is_some() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                }
-                BinOp::Sub => {
-                    for (k, _) in x.iter() {
-                        if y.get(&key(k)?).is_none() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                }
-                _ => {
-                    for (k, _) in x.iter() {
-                        if y.get(&key(k)?).is_none() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                    for (k, _) in y.iter() {
-                        if x.get(&key(k)?).is_none() {
-                            out.insert(key(k)?, Value::None);
-                        }
-                    }
-                }
-            }
-            Ok(Value::Set(Rc::new(std::cell::RefCell::new(out))))
-        }
+            Value::Set(_),
+            Value::Set(_),
+        ) => super::settable::binary(op, a, b).ok_or_else(|| unsupported(op.symbol(), na, nb)),
         (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
             let mut out = x.borrow().clone();
             for (k, v) in y.borrow().iter() {
@@ -529,7 +507,7 @@ fn sequence_op(op: BinOp, a: &Value, b: &Value) -> PResult<Value> {
             }
             Ok(Value::Dict(Rc::new(std::cell::RefCell::new(out))))
         }
-        _ => Err(unsupported(op.symbol(), a, b)),
+        _ => Err(unsupported(op.symbol(), na, nb)),
     }
 }
 
@@ -540,6 +518,7 @@ fn repeat_seq(seq: &Value, n: i64) -> PResult<Value> {
             Value::Str(Rc::new(PyStr {
                 s: String::from_utf8(bytes).unwrap_or_default(),
                 ascii: s.ascii,
+                hash: std::cell::Cell::new(-1),
             }))
         }
         Value::Bytes(b) => Value::bytes(repeat(b, n)?),
@@ -657,14 +636,14 @@ pub fn eq(a: &Value, b: &Value) -> bool {
                         })
                 }
                 (Value::Set(x), Value::Set(y)) => {
-                    let (x, y) = (x.borrow(), y.borrow());
-                    x.len() == y.len()
-                        && x.iter()
-                            .all(|(k, _)| key(k).is_ok_and(|hk| y.get(&hk).is_some()))
+                    super::settable::SetTable::equal(&x.borrow(), &y.borrow())
                 }
                 (Value::Range(x), Value::Range(y)) => {
                     let (lx, ly) = (x.len(), y.len());
                     lx == ly && (lx == 0 || (x.start == y.start && (lx == 1 || x.step == y.step)))
+                }
+                _ if a.builtin_base().is_some() || b.builtin_base().is_some() => {
+                    eq(plain(a), plain(b))
                 }
                 (Value::Native(n), o) | (o, Value::Native(n)) => match n.0.eq(o) {
                     Some(r) => r,
@@ -714,6 +693,23 @@ pub fn is(a: &Value, b: &Value) -> bool {
 
 /// `a < b` and friends (ordering comparisons).
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(ord_holds(op, x.cmp(y)));
+    }
+    compare_as(op, plain(a), plain(b), a, b)
+}
+
+fn ord_holds(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        _ => o != Ordering::Less,
+    }
+}
+
+/// An ordering comparison of builtin values, with errors naming the operands `na` and `nb`.
+fn compare_as(op: CmpOp, a: &Value, b: &Value, na: &Value, nb: &Value) -> PResult<bool> {
     let ord = match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Some(x.s.cmp(&y.s)),
@@ -725,45 +721,27 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PResult<bool> {
         (Value::Tuple(x), Value::Tuple(y)) => return seq_compare(op, x, y),
         (Value::Native(n), o) => match n.0.compare(op, o) {
             Some(r) => return r,
-            None => return Err(not_supported(op, a, b)),
+            None => return Err(not_supported(op, na, nb)),
         },
         (o, Value::Native(n)) => match n.0.compare(swap_cmp(op), o) {
             Some(r) => return r,
-            None => return Err(not_supported(op, a, b)),
+            None => return Err(not_supported(op, na, nb)),
         },
         (Value::Set(x), Value::Set(y)) => {
-            let (x, y) = (x.borrow(), y.borrow());
-            let subset = |p: &Dict, q: &Dict| {
-                p.iter()
-                    .all(|(k, _)| key(k).is_ok_and(|hk| q.get(&hk).is_some()))
-            };
-            return Ok(match op {
-                CmpOp::Le => subset(&x, &y),
-                CmpOp::Lt => x.len() < y.len() && subset(&x, &y),
-                CmpOp::Ge => subset(&y, &x),
-                _ => y.len() < x.len() && subset(&y, &x),
-            });
+            return Ok(super::settable::SetTable::compare(
+                op,
+                &x.borrow(),
+                &y.borrow(),
+            ));
         }
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => num_cmp(&x, &y),
-            _ => {
-                return Err(Exc::type_error(format!(
-                    "'{}' not supported between instances of '{}' and '{}'",
-                    op.symbol(),
-                    a.type_name(),
-                    b.type_name()
-                )))
-            }
+            _ => return Err(not_supported(op, na, nb)),
         },
     };
     Ok(match ord {
         None => false,
-        Some(o) => match op {
-            CmpOp::Lt => o == Ordering::Less,
-            CmpOp::Le => o != Ordering::Greater,
-            CmpOp::Gt => o == Ordering::Greater,
-            _ => o != Ordering::Less,
-        },
+        Some(o) => ord_holds(op, o),
     })
 }
 
@@ -875,14 +853,38 @@ fn hash_float(v: f64) -> i64 {
     fix_hash((x as i64).wrapping_mul(sign))
 }
 
+/// CPython's hash of bytes (and of a str's code units): SipHash-1-3, keyed as CPython is
+/// under `PYTHONHASHSEED=0`; empty data hashes to 0.
 fn hash_bytes(b: &[u8]) -> i64 {
-    // FNV-1a: CPython's string hash is randomized per process, so any stable hash will do.
-    let mut h: u64 = 0xcbf29ce484222325;
-    for &c in b {
-        h ^= c as u64;
-        h = h.wrapping_mul(0x100000001b3);
+    if b.is_empty() {
+        return 0;
     }
-    fix_hash(h as i64)
+    fix_hash(super::siphash::siphash13(0, 0, b) as i64)
+}
+
+/// CPython's hash of a str: of its code units in the narrowest of 1, 2 or 4 bytes that holds
+/// every character (little-endian), as CPython stores strings; cached in the str.
+fn hash_str(s: &PyStr) -> i64 {
+    let cached = s.hash.get();
+    if cached != -1 {
+        return cached;
+    }
+    let h = if s.ascii {
+        hash_bytes(s.s.as_bytes())
+    } else {
+        let width = match s.s.chars().map(|c| c as u32).max().unwrap_or(0) {
+            0..=0xff => 1,
+            0x100..=0xffff => 2,
+            _ => 4,
+        };
+        let mut units = Vec::with_capacity(s.s.len() * width);
+        for c in s.s.chars() {
+            units.extend_from_slice(&(c as u32).to_le_bytes()[..width]);
+        }
+        hash_bytes(&units)
+    };
+    s.hash.set(h);
+    h
 }
 
 /// `hash(v)`, or TypeError for unhashable values.
@@ -892,7 +894,7 @@ pub fn hash_value(v: &Value) -> PResult<i64> {
         Value::Bool(b) => *b as i64,
         Value::BigInt(b) => hash_bigint(b),
         Value::Float(f) => hash_float(*f),
-        Value::Str(s) => hash_bytes(s.s.as_bytes()),
+        Value::Str(s) => hash_str(s),
         Value::Bytes(b) => hash_bytes(b),
         Value::None => 0x5f3759df,
         Value::Ellipsis => 0x2e2e2e,
@@ -925,6 +927,10 @@ pub fn hash_value(v: &Value) -> PResult<i64> {
             Some(r) => return r,
             None => (v.identity().unwrap_or(0) >> 4) as i64,
         },
+        Value::Instance(i) if i.builtin.is_some() => {
+            return hash_value(plain(v))
+                .map_err(|_| Exc::type_error(format!("unhashable type: '{}'", v.type_name())))
+        }
         _ => (v.identity().unwrap_or(0) >> 4) as i64,
     })
 }
@@ -939,6 +945,7 @@ pub fn key(v: &Value) -> PResult<HashKey> {
 
 /// `item in container`.
 pub fn contains(container: &Value, item: &Value) -> PResult<bool> {
+    let (container, item) = (plain(container), plain(item));
     Ok(match container {
         Value::List(l) => {
             let items = l.borrow().clone();
@@ -969,7 +976,8 @@ pub fn contains(container: &Value, item: &Value) -> PResult<bool> {
                 )))
             }
         },
-        Value::Dict(d) | Value::Set(d) => d.borrow().get(&key(item)?).is_some(),
+        Value::Dict(d) => d.borrow().get(&key(item)?).is_some(),
+        Value::Set(s) => s.borrow().contains(&key(item)?),
         Value::Range(r) => match item {
             Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
                 let i = match as_bigint(item).and_then(|b| b.to_i64()) {
@@ -1008,9 +1016,11 @@ pub fn len(v: &Value) -> PResult<usize> {
         Value::Bytes(b) => b.len(),
         Value::List(l) => l.borrow().len(),
         Value::Tuple(t) => t.len(),
-        Value::Dict(d) | Value::Set(d) => d.borrow().len(),
+        Value::Dict(d) => d.borrow().len(),
+        Value::Set(s) => s.borrow().len(),
         Value::Range(r) => r.len() as usize,
         Value::Native(n) if n.0.len().is_some() => n.0.len().unwrap_or(0),
+        Value::Instance(i) if i.builtin.is_some() => return len(plain(v)),
         _ => {
             return Err(Exc::type_error(format!(
                 "object of type '{}' has no len()",
@@ -1027,7 +1037,8 @@ pub fn iterate(v: &Value) -> PResult<Vec<Value>> {
         Value::Tuple(t) => (**t).clone(),
         Value::Str(s) => s.s.chars().map(|c| Value::str(c.to_string())).collect(),
         Value::Bytes(b) => b.iter().map(|&c| Value::Int(c as i64)).collect(),
-        Value::Dict(d) | Value::Set(d) => d.borrow().keys(),
+        Value::Dict(d) => d.borrow().keys(),
+        Value::Set(s) => s.borrow().keys(),
         Value::Range(r) => {
             let n = r.len();
             if n as usize > MAX_SEQ_LEN {
@@ -1062,6 +1073,7 @@ pub fn iterate(v: &Value) -> PResult<Vec<Value>> {
                 )))
             }
         },
+        Value::Instance(i) if i.builtin.is_some() => return iterate(plain(v)),
         _ => {
             return Err(Exc::type_error(format!(
                 "'{}' object is not iterable",
@@ -1077,6 +1089,7 @@ pub fn index_of(v: &Value) -> Option<i64> {
         Value::Int(i) => Some(*i),
         Value::Bool(b) => Some(*b as i64),
         Value::BigInt(b) => Some(if b.is_negative() { i64::MIN } else { i64::MAX }),
+        Value::Instance(i) => i.builtin.as_ref().and_then(index_of),
         _ => None,
     }
 }
@@ -1207,6 +1220,7 @@ pub fn get_slice(
                 Value::Str(Rc::new(PyStr {
                     s: String::from_utf8(out).unwrap_or_default(),
                     ascii: true,
+                    hash: std::cell::Cell::new(-1),
                 }))
             } else {
                 let chars: Vec<char> = s.s.chars().collect();

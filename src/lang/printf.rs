@@ -443,8 +443,13 @@ struct Conv {
     ty: char,
 }
 
+/// How `%s` and `%r` turn a value into text: `(value, 's' or 'r')`.
+type TextOf<'a> = dyn FnMut(&Value, char) -> PResult<String> + 'a;
+
 /// printf-style formatting over text; `render` turns each conversion into text.
-fn percent(fmt: &str, args: &Value, is_bytes: bool) -> PResult<String> {
+fn percent(fmt: &str, args: &Value, is_bytes: bool, text: &mut TextOf<'_>) -> PResult<String> {
+    // A tuple or dict subclass is the tuple or mapping of arguments, as in CPython.
+    let args = super::subclass::plain(args);
     let items: Vec<Value> = match args {
         Value::Tuple(t) => (**t).clone(),
         v => vec![v.clone()],
@@ -541,7 +546,7 @@ fn percent(fmt: &str, args: &Value, is_bytes: bool) -> PResult<String> {
             },
             None => take(&mut next)?,
         };
-        out.push_str(&render(&conv, &v, is_bytes)?);
+        out.push_str(&render(&conv, &v, is_bytes, text)?);
     }
     if !mapping && next < items.len() {
         return Err(Exc::type_error(
@@ -551,7 +556,11 @@ fn percent(fmt: &str, args: &Value, is_bytes: bool) -> PResult<String> {
     Ok(out)
 }
 
-fn render(c: &Conv, v: &Value, is_bytes: bool) -> PResult<String> {
+fn render(c: &Conv, v: &Value, is_bytes: bool, text: &mut TextOf<'_>) -> PResult<String> {
+    // Numbers and bytes are read from the builtin value of a subclass instance; `%s`/`%r`
+    // ask the value itself (its class may override `__str__`/`__repr__`).
+    let shown = v;
+    let v = super::subclass::plain(v);
     let left = c.flags.contains('-');
     let zero = c.flags.contains('0') && !left;
     let sign = if c.flags.contains('+') {
@@ -597,10 +606,10 @@ fn render(c: &Conv, v: &Value, is_bytes: bool) -> PResult<String> {
             (true, _) => {
                 return Err(Exc::type_error(format!(
                 "%b requires a bytes-like object, or an object that implements __bytes__, not '{}'",
-                v.type_name()
+                shown.type_name()
             )))
             }
-            _ => format::str(v)?,
+            _ => text(shown, 's')?,
         })),
         'b' if is_bytes => match v {
             Value::Bytes(b) => Ok(text_body(b.iter().map(|&x| x as char).collect())),
@@ -609,7 +618,7 @@ fn render(c: &Conv, v: &Value, is_bytes: bool) -> PResult<String> {
                 v.type_name()
             ))),
         },
-        'r' | 'a' => Ok(text_body(format::repr(v)?)),
+        'r' | 'a' => Ok(text_body(text(shown, 'r')?)),
         'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
             let n: BigInt = match v {
                 Value::Float(f) if matches!(c.ty, 'd' | 'i' | 'u') => {
@@ -692,14 +701,44 @@ fn render(c: &Conv, v: &Value, is_bytes: bool) -> PResult<String> {
     }
 }
 
+/// The text of builtin values, without the interpreter.
+fn builtin_text(v: &Value, conv: char) -> PResult<String> {
+    if conv == 'r' {
+        format::repr(v)
+    } else {
+        format::str(v)
+    }
+}
+
 /// `str % args`.
 pub fn format_str(fmt: &str, args: &Value) -> PResult<Value> {
-    Ok(Value::str(percent(fmt, args, false)?))
+    Ok(Value::str(percent(fmt, args, false, &mut builtin_text)?))
 }
 
 /// `bytes % args`.
 pub fn format_bytes(fmt: &[u8], args: &Value) -> PResult<Value> {
     let text: String = fmt.iter().map(|&b| b as char).collect();
-    let out = percent(&text, args, true)?;
+    let out = percent(&text, args, true, &mut builtin_text)?;
     Ok(Value::bytes(out.chars().map(|c| c as u32 as u8).collect()))
+}
+
+/// `fmt % args` (str or bytes `fmt`) when the arguments hold user objects: `%s` and `%r` call
+/// their `__str__` and `__repr__`, only for the conversions that show them.
+pub fn format_with_vm(vm: &mut Vm<'_>, fmt: &Value, args: &Value) -> PResult<Value> {
+    let mut text = |v: &Value, conv: char| {
+        if conv == 'r' {
+            vm.repr(v)
+        } else {
+            vm.str(v)
+        }
+    };
+    match fmt {
+        Value::Bytes(b) => {
+            let f: String = b.iter().map(|&c| c as char).collect();
+            let out = percent(&f, args, true, &mut text)?;
+            Ok(Value::bytes(out.chars().map(|c| c as u32 as u8).collect()))
+        }
+        Value::Str(s) => Ok(Value::str(percent(&s.s, args, false, &mut text)?)),
+        _ => Err(Exc::type_error("format requires a str or bytes")),
+    }
 }

@@ -29,7 +29,8 @@ pub enum Value {
     List(Rc<RefCell<Vec<Value>>>),
     Tuple(Rc<Vec<Value>>),
     Dict(Rc<RefCell<Dict>>),
-    Set(Rc<RefCell<Dict>>),
+    /// A set, in a table laid out as CPython's (`lang::settable`).
+    Set(Rc<RefCell<super::settable::SetTable>>),
     Range(Rc<RangeObj>),
     Ellipsis,
     /// A function defined with `def`.
@@ -93,6 +94,9 @@ pub struct Instance {
     pub class: Rc<Class>,
     /// `__dict__`.
     pub dict: RefCell<SymMap>,
+    /// For a class deriving from a builtin type (`class Port(int)`), the builtin value the
+    /// instance is; the protocols fall back to it (see `lang::subclass`).
+    pub builtin: Option<Value>,
 }
 
 /// A function bound to an instance (or, for classmethods, to a class).
@@ -338,13 +342,19 @@ pub struct PyStr {
     pub s: String,
     /// Whether every character is ASCII (char index == byte index).
     pub ascii: bool,
+    /// `hash(s)` once computed (-1 until then: no str hashes to -1), as CPython caches it.
+    pub hash: Cell<i64>,
 }
 
 impl PyStr {
     /// Wraps a String.
     pub fn new(s: String) -> PyStr {
         let ascii = s.is_ascii();
-        PyStr { s, ascii }
+        PyStr {
+            s,
+            ascii,
+            hash: Cell::new(-1),
+        }
     }
     /// Length in code points.
     pub fn char_len(&self) -> usize {
@@ -773,6 +783,14 @@ impl Value {
             None => Value::BigInt(Rc::new(b)),
         }
     }
+    /// The builtin value of an instance of a class deriving from a builtin type.
+    #[inline]
+    pub fn builtin_base(&self) -> Option<&Value> {
+        match self {
+            Value::Instance(i) => i.builtin.as_ref(),
+            _ => None,
+        }
+    }
     /// The type name, as `type(x).__name__` gives it.
     pub fn type_name(&self) -> &str {
         match self {
@@ -847,9 +865,11 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::List(l) => !l.borrow().is_empty(),
             Value::Tuple(t) => !t.is_empty(),
-            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
+            Value::Dict(d) => !d.borrow().is_empty(),
+            Value::Set(s) => !s.borrow().is_empty(),
             Value::Range(r) => !r.is_empty(),
             Value::Native(n) => n.0.truthy(),
+            Value::Instance(i) => i.builtin.as_ref().is_none_or(Value::truthy),
             _ => true,
         }
     }
@@ -861,7 +881,8 @@ impl Value {
             Value::Bytes(r) => Rc::as_ptr(r) as usize,
             Value::List(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Tuple(r) => Rc::as_ptr(r) as usize,
-            Value::Dict(r) | Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Dict(r) => Rc::as_ptr(r) as *const u8 as usize,
+            Value::Set(r) => Rc::as_ptr(r) as *const u8 as usize,
             Value::Range(r) => Rc::as_ptr(r) as usize,
             Value::Function(r) => Rc::as_ptr(r) as usize,
             Value::Builtin(r) => *r as *const BuiltinDef as usize,

@@ -33,7 +33,7 @@ pub fn error(vm: &mut Vm<'_>, msg: &str) -> Exc {
 
 /// Data for the a2b functions: bytes-like, or an ASCII str.
 pub fn ascii_data(v: &Value) -> PResult<Vec<u8>> {
-    match v {
+    match crate::lang::subclass::plain(v) {
         Value::Str(s) => {
             if !s.s.is_ascii() {
                 return Err(Exc::value_error(

@@ -22,13 +22,11 @@ const ALGORITHMS: &[&str] = &["md5", "sha1", "sha224", "sha256", "sha384", "sha5
 /// The module.
 pub fn module(_st: &mut State) -> Module {
     let names = || {
-        let mut d = crate::lang::value::Dict::new();
-        for n in ALGORITHMS {
-            if let Ok(k) = crate::lang::ops::key(&Value::str(*n)) {
-                d.insert(k, Value::None);
-            }
-        }
-        Value::Set(std::rc::Rc::new(RefCell::new(d)))
+        let keys = ALGORITHMS
+            .iter()
+            .filter_map(|n| crate::lang::ops::key(&Value::str(*n)).ok());
+        let t = crate::lang::settable::SetTable::from_keys(keys);
+        Value::Set(std::rc::Rc::new(RefCell::new(t)))
     };
     Module::new(
         "hashlib",

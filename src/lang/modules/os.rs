@@ -61,7 +61,7 @@ pub fn path_module(_st: &mut State) -> Module {
 }
 
 fn path_arg(v: &Value) -> PResult<String> {
-    match v {
+    match crate::lang::subclass::plain(v) {
         Value::Str(s) => Ok(s.s.clone()),
         _ => match bytes_like(v) {
             Some(b) => Ok(String::from_utf8_lossy(&b).to_string()),

@@ -226,7 +226,7 @@ fn translate(p: &str, ascii: bool, multiline: bool) -> String {
 
 /// Text a pattern works on: str, or bytes seen as latin-1 characters.
 fn haystack(v: &Value, bytes: bool) -> PResult<String> {
-    match (v, bytes) {
+    match (crate::lang::subclass::plain(v), bytes) {
         (Value::Str(s), false) => Ok(s.s.clone()),
         (Value::Str(_), true) => Err(Exc::type_error(
             "cannot use a bytes pattern on a string-like object",
@@ -262,7 +262,7 @@ pub fn compile_value(vm: &mut Vm<'_>, pat: &Value, flags: i64) -> PResult<Rc<Com
         }
         return Ok(p.0.clone());
     }
-    let (key, text, bytes) = match pat {
+    let (key, text, bytes) = match crate::lang::subclass::plain(pat) {
         Value::Str(s) => (Value2::Str(s.s.clone()), s.s.clone(), false),
         v => match bytes_like(v) {
             Some(b) => (
@@ -1046,7 +1046,7 @@ fn sub_impl(vm: &mut Vm<'_>, name: &str, args: Vec<Value>, kw: Kw) -> PResult<(V
         None => 0,
     };
     let repl = a[1].clone().unwrap_or(Value::None);
-    let template = match &repl {
+    let template = match crate::lang::subclass::plain(&repl) {
         Value::Str(s) if !c.bytes => Some(s.s.clone()),
         Value::Str(_) => {
             return Err(Exc::type_error(

@@ -148,7 +148,7 @@ fn enumerate(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     ))
 }
 
-fn reversed(_vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
+fn reversed(vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
     no_kw("reversed", &kw)?;
     if args.len() != 1 {
         return Err(Exc::type_error(format!(
@@ -185,10 +185,10 @@ fn reversed(_vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
                 },
             )
         }
-        Value::Dict(d) => iters::dict_iter(d, DictPart::Keys, true, false),
+        Value::Dict(d) => iters::dict_iter(d, DictPart::Keys, true),
         Value::Native(_) => {
             if let Some(view) = super::downcast::<super::views::DictView>(v) {
-                iters::dict_iter(&view.dict, view.part, true, false)
+                iters::dict_iter(&view.dict, view.part, true)
             } else if let Some(b) = super::downcast::<super::bytearray::ByteArray>(v) {
                 let items = b
                     .data
@@ -199,6 +199,16 @@ fn reversed(_vm: &mut Vm<'_>, args: Vec<Value>, kw: Kw) -> PResult<Value> {
                 snapshot(items)
             } else {
                 return Err(not_reversible(v));
+            }
+        }
+        // A user `__reversed__`, else the builtin value of a subclass of a builtin type.
+        Value::Instance(_) => {
+            if let Some(r) = crate::lang::classes::call_dunder(vm, v, "__reversed__", Vec::new()) {
+                return r;
+            }
+            match v.builtin_base() {
+                Some(b) => return reversed(vm, vec![b.clone()], Vec::new()),
+                None => return Err(not_reversible(v)),
             }
         }
         _ => return Err(not_reversible(v)),
@@ -637,11 +647,13 @@ pub fn construct(vm: &mut Vm<'_>, tag: TypeTag, args: Vec<Value>, kw: Kw) -> PRe
         TypeTag::FrozenSet => {
             no_kw("frozenset", &kw)?;
             count("frozenset", &args, 0, 1)?;
-            let items = match args.first() {
-                Some(v) => vm.iterate(v)?,
-                None => Vec::new(),
-            };
-            super::frozenset::new(items)
+            // A frozenset is its own frozenset, as in CPython.
+            if let Some(v @ Value::Native(_)) = args.first() {
+                if super::downcast::<super::frozenset::FrozenSet>(v).is_some() {
+                    return Ok(v.clone());
+                }
+            }
+            super::frozenset::new(vm, args.first())
         }
         _ => Err(Exc::type_error("cannot create instances")),
     }

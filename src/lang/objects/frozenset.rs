@@ -1,53 +1,38 @@
-//! `frozenset`: an immutable, hashable set. Operations borrow the `set` implementation.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! `frozenset`: an immutable, hashable set. It shares the set's table (`lang::settable`) and
+//! methods; the operations give a frozenset when it is the left operand.
 
 use crate::lang::ast::{BinOp, CmpOp};
 use crate::lang::exceptions::PResult;
 use crate::lang::format;
 use crate::lang::interp::Vm;
 use crate::lang::ops;
-use crate::lang::value::{Dict, NativeObject, TypeTag, Value};
+use crate::lang::settable::{self, SetTable, SharedTable};
+use crate::lang::value::{NativeObject, TypeTag, Value};
 
 /// A frozenset.
 pub struct FrozenSet {
-    /// Its members (values unused).
-    pub items: Rc<RefCell<Dict>>,
+    /// Its members.
+    pub items: SharedTable,
 }
 
-/// A frozenset of `items`.
-pub fn new(items: Vec<Value>) -> PResult<Value> {
-    let mut d = Dict::new();
-    for v in items {
-        d.insert(ops::key(&v)?, Value::None);
-    }
-    Ok(super::native(FrozenSet {
-        items: Rc::new(RefCell::new(d)),
-    }))
+/// A frozenset value over `items`.
+pub fn from_table(items: SharedTable) -> Value {
+    super::native(FrozenSet { items })
+}
+
+/// `frozenset(iterable)`.
+pub fn new(vm: &mut Vm<'_>, source: Option<&Value>) -> PResult<Value> {
+    Ok(settable::set_value(settable::build(vm, source)?, true))
 }
 
 impl FrozenSet {
-    /// The members as a (mutable, fresh) set.
-    pub fn as_set(&self) -> Value {
-        Value::Set(Rc::new(RefCell::new(self.items.borrow().clone())))
+    /// The frozenset as a value sharing this table (for operations that take values).
+    fn value(&self) -> Value {
+        from_table(self.items.clone())
     }
 }
 
-fn set_of(v: &Value) -> Option<Value> {
-    match v {
-        Value::Set(_) => Some(v.clone()),
-        _ => super::downcast::<FrozenSet>(v).map(|f| f.as_set()),
-    }
-}
-
-fn freeze(v: Value) -> Value {
-    match v {
-        Value::Set(d) => super::native(FrozenSet { items: d }),
-        o => o,
-    }
-}
-
+/// The methods of frozenset (the set methods that do not change it).
 const METHODS: &[&str] = &[
     "copy",
     "difference",
@@ -67,10 +52,8 @@ impl NativeObject for FrozenSet {
         if self.items.borrow().is_empty() {
             return "frozenset()".into();
         }
-        format!(
-            "frozenset({})",
-            format::repr(&self.as_set()).unwrap_or_default()
-        )
+        let inner = Value::Set(self.items.clone());
+        format!("frozenset({})", format::repr(&inner).unwrap_or_default())
     }
     fn truthy(&self) -> bool {
         !self.items.borrow().is_empty()
@@ -95,21 +78,15 @@ impl NativeObject for FrozenSet {
         if !METHODS.contains(&name) {
             return None;
         }
-        if name == "copy" {
-            return Some(Ok(this.clone()));
+        if !kw.is_empty() {
+            return Some(Err(crate::lang::exceptions::Exc::type_error(format!(
+                "frozenset.{name}() takes no keyword arguments"
+            ))));
         }
-        let set = self.as_set();
-        let sym = vm.st.interner.intern(name);
-        let r = crate::lang::methods::call_method(vm, &set, sym, args, kw);
-        Some(r.map(freeze))
+        Some(crate::lang::methods::set_method(vm, this, name, args))
     }
     fn iter(&self, _this: &Value) -> Option<PResult<Value>> {
-        Some(Ok(super::iters::dict_iter(
-            &self.items,
-            super::iters::DictPart::Keys,
-            false,
-            true,
-        )))
+        Some(Ok(super::iters::set_iter(&self.items)))
     }
     fn items(&self) -> Option<PResult<Vec<Value>>> {
         Some(Ok(self.items.borrow().keys()))
@@ -118,44 +95,29 @@ impl NativeObject for FrozenSet {
         Some(self.items.borrow().len())
     }
     fn contains(&self, item: &Value) -> Option<PResult<bool>> {
-        Some(ops::key(item).map(|k| self.items.borrow().get(&k).is_some()))
+        Some(ops::key(item).map(|k| self.items.borrow().contains(&k)))
     }
     fn eq(&self, other: &Value) -> Option<bool> {
-        Some(set_of(other).is_some_and(|o| ops::eq(&self.as_set(), &o)))
+        Some(settable::table_of(other).is_some_and(|o| {
+            let (x, y) = (self.items.borrow(), o.borrow());
+            SetTable::equal(&x, &y)
+        }))
     }
     fn hash(&self) -> Option<PResult<i64>> {
-        // Order-independent: xor of the members' shuffled hashes (CPython's scheme).
-        let mut h: u64 = 0;
-        for k in self.items.borrow().keys() {
-            let x = match ops::hash_value(&k) {
-                Ok(x) => x as u64,
-                Err(e) => return Some(Err(e)),
-            };
-            h ^= ((x ^ 89869747) ^ (x << 16)).wrapping_mul(3644798167);
-        }
-        let n = self.items.borrow().len() as u64;
-        h ^= (n + 1).wrapping_mul(1927868237);
-        let r = h as i64;
-        Some(Ok(if r == -1 { 590923713 } else { r }))
+        Some(Ok(self.items.borrow().frozen_hash()))
     }
     fn binary(&self, op: BinOp, other: &Value, reflected: bool) -> Option<PResult<Value>> {
-        if !matches!(
-            op,
-            BinOp::BitAnd | BinOp::BitOr | BinOp::Sub | BinOp::BitXor
-        ) {
-            return None;
-        }
-        let o = set_of(other)?;
-        let me = self.as_set();
+        let me = self.value();
         let r = if reflected {
-            ops::binary(op, &o, &me)
+            settable::binary(op, other, &me)
         } else {
-            ops::binary(op, &me, &o).map(freeze)
+            settable::binary(op, &me, other)
         };
-        Some(r)
+        r.map(Ok)
     }
     fn compare(&self, op: CmpOp, other: &Value) -> Option<PResult<bool>> {
-        let o = set_of(other)?;
-        Some(ops::compare(op, &self.as_set(), &o))
+        let o = settable::table_of(other)?;
+        let (x, y) = (self.items.borrow(), o.borrow());
+        Some(Ok(SetTable::compare(op, &x, &y)))
     }
 }

@@ -10,6 +10,7 @@ use super::{addr, native};
 use crate::lang::exceptions::{Exc, ExcKind, PResult};
 use crate::lang::interp::Vm;
 use crate::lang::ops;
+use crate::lang::settable::SharedTable;
 use crate::lang::value::{Dict, NativeObject, PyStr, Value};
 
 /// What a dict iterator yields.
@@ -30,14 +31,19 @@ pub enum IterState {
     Str { s: Rc<PyStr>, pos: usize },
     /// A range.
     Range { next: i64, step: i64, left: i64 },
-    /// A dict or set, walking its entry table; `len` detects a size change.
+    /// A dict, walking its entry table; `len` detects a size change.
     Dict {
         d: Rc<RefCell<Dict>>,
         part: DictPart,
         pos: usize,
         len: usize,
         rev: bool,
-        is_set: bool,
+    },
+    /// A set or frozenset, walking its table; `len` detects a size change.
+    Set {
+        t: SharedTable,
+        pos: usize,
+        len: usize,
     },
     /// `map(func, *iterators)`.
     Map { func: Value, its: Vec<Value> },
@@ -105,8 +111,8 @@ pub fn get_iter(v: &Value) -> PResult<Value> {
                 pos: 0,
             },
         ),
-        Value::Dict(d) => dict_iter(d, DictPart::Keys, false, false),
-        Value::Set(d) => dict_iter(d, DictPart::Keys, false, true),
+        Value::Dict(d) => dict_iter(d, DictPart::Keys, false),
+        Value::Set(t) => set_iter(t),
         Value::Range(r) => make(
             "range_iterator",
             IterState::Range {
@@ -134,16 +140,28 @@ pub fn get_iter(v: &Value) -> PResult<Value> {
     })
 }
 
-/// An iterator over a dict's (or set's) entries.
-pub fn dict_iter(d: &Rc<RefCell<Dict>>, part: DictPart, rev: bool, is_set: bool) -> Value {
-    let name = match (is_set, part, rev) {
-        (true, _, _) => "set_iterator",
-        (_, DictPart::Keys, false) => "dict_keyiterator",
-        (_, DictPart::Values, false) => "dict_valueiterator",
-        (_, DictPart::Items, false) => "dict_itemiterator",
-        (_, DictPart::Keys, true) => "dict_reversekeyiterator",
-        (_, DictPart::Values, true) => "dict_reversevalueiterator",
-        (_, DictPart::Items, true) => "dict_reverseitemiterator",
+/// An iterator over a set's (or frozenset's) members, in table order.
+pub fn set_iter(t: &SharedTable) -> Value {
+    let len = t.borrow().len();
+    make(
+        "set_iterator",
+        IterState::Set {
+            t: t.clone(),
+            pos: 0,
+            len,
+        },
+    )
+}
+
+/// An iterator over a dict's entries.
+pub fn dict_iter(d: &Rc<RefCell<Dict>>, part: DictPart, rev: bool) -> Value {
+    let name = match (part, rev) {
+        (DictPart::Keys, false) => "dict_keyiterator",
+        (DictPart::Values, false) => "dict_valueiterator",
+        (DictPart::Items, false) => "dict_itemiterator",
+        (DictPart::Keys, true) => "dict_reversekeyiterator",
+        (DictPart::Values, true) => "dict_reversevalueiterator",
+        (DictPart::Items, true) => "dict_reverseitemiterator",
     };
     let b = d.borrow();
     make(
@@ -154,7 +172,6 @@ pub fn dict_iter(d: &Rc<RefCell<Dict>>, part: DictPart, rev: bool, is_set: bool)
             pos: if rev { b.raw_len() } else { 0 },
             len: b.len(),
             rev,
-            is_set,
         },
     )
 }
@@ -210,21 +227,39 @@ impl LazyIter {
                     Ok(Some(Value::Int(v)))
                 }
             }
+            IterState::Set { t, pos, len } => {
+                let t = t.borrow();
+                if t.len() != *len {
+                    *len = usize::MAX;
+                    Err(Exc::new(
+                        ExcKind::RuntimeError,
+                        "Set changed size during iteration",
+                    ))
+                } else {
+                    let mut found = None;
+                    while let Some(slot) = t.raw_entry(*pos) {
+                        *pos += 1;
+                        if let Some(k) = slot {
+                            found = Some(k.clone());
+                            break;
+                        }
+                    }
+                    Ok(found)
+                }
+            }
             IterState::Dict {
                 d,
                 part,
                 pos,
                 len,
                 rev,
-                is_set,
             } => {
                 let d = d.borrow();
                 if d.len() != *len {
                     *len = usize::MAX;
-                    let what = if *is_set { "Set" } else { "dictionary" };
                     Err(Exc::new(
                         ExcKind::RuntimeError,
-                        format!("{what} changed size during iteration"),
+                        "dictionary changed size during iteration",
                     ))
                 } else {
                     let mut found = None;

@@ -317,7 +317,7 @@ pub fn parse_args(
 
 /// An int argument (ints and bools), with CPython's TypeError otherwise.
 pub fn int_arg(v: &Value) -> PResult<i64> {
-    match v {
+    match crate::lang::subclass::plain(v) {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
         Value::BigInt(_) => Err(Exc::new(
@@ -333,7 +333,7 @@ pub fn int_arg(v: &Value) -> PResult<i64> {
 
 /// A float argument (ints, bools and floats).
 pub fn float_arg(v: &Value) -> PResult<f64> {
-    match v {
+    match crate::lang::subclass::plain(v) {
         Value::Float(f) => Ok(*f),
         Value::Int(i) => Ok(*i as f64),
         Value::Bool(b) => Ok(*b as i64 as f64),
@@ -347,7 +347,7 @@ pub fn float_arg(v: &Value) -> PResult<f64> {
 
 /// A str argument.
 pub fn str_arg<'a>(v: &'a Value, what: &str) -> PResult<&'a str> {
-    match v {
+    match crate::lang::subclass::plain(v) {
         Value::Str(s) => Ok(&s.s),
         _ => Err(Exc::type_error(format!(
             "{what} must be str, not {}",
@@ -358,6 +358,7 @@ pub fn str_arg<'a>(v: &'a Value, what: &str) -> PResult<&'a str> {
 
 /// The bytes of a bytes-like value (bytes, bytearray), or None.
 pub fn bytes_like(v: &Value) -> Option<Vec<u8>> {
+    let v = crate::lang::subclass::plain(v);
     match v {
         Value::Bytes(b) => Some((**b).clone()),
         _ => downcast::<bytearray::ByteArray>(v).map(|b| b.data.borrow().clone()),

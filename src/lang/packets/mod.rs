@@ -144,6 +144,7 @@ pub fn to_engine(v: &Value) -> PResult<EValue> {
                 return Err(unsupported(v));
             }
         }
+        Value::Instance(i) if i.builtin.is_some() => to_engine(crate::lang::subclass::plain(v))?,
         other => return Err(unsupported(other)),
     })
 }
