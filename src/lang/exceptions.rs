@@ -11,6 +11,7 @@ macro_rules! exc_kinds {
     ($($name:ident : $parent:expr),* $(,)?) => {
         /// The builtin exception classes.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(non_camel_case_types)] // Scapy_Exception is Scapy's name
         pub enum ExcKind { $($name),* }
 
         impl ExcKind {
@@ -74,6 +75,8 @@ exc_kinds! {
     MemoryError: Some(ExcKind::Exception),
     SyntaxError: Some(ExcKind::Exception),
     IndentationError: Some(ExcKind::SyntaxError),
+    // Scapy's own error (a capture file that is none, a bad BPF filter).
+    Scapy_Exception: Some(ExcKind::Exception),
 }
 
 impl ExcKind {
