@@ -46,10 +46,7 @@ impl<K: PartialEq + Clone + std::fmt::Display> Cache<K> {
     /// The MAC cached for `k`, if still valid.
     pub fn get(&mut self, k: &K) -> Option<String> {
         self.expire();
-        self.entries
-            .iter()
-            .find(|e| &e.0 == k)
-            .map(|e| e.1.clone())
+        self.entries.iter().find(|e| &e.0 == k).map(|e| e.1.clone())
     }
 
     /// Caches `mac` for `k` (replacing an older entry).
@@ -361,7 +358,10 @@ mod tests {
         );
         assert_eq!(arp_reply_mac(&reply, Ipv4Addr::new(198, 51, 100, 2)), None);
         assert_eq!(arp_reply_mac(&f, Ipv4Addr::new(198, 51, 100, 1)), None);
-        assert_eq!(arp_reply_mac(&f[..20], Ipv4Addr::new(198, 51, 100, 1)), None);
+        assert_eq!(
+            arp_reply_mac(&f[..20], Ipv4Addr::new(198, 51, 100, 1)),
+            None
+        );
     }
 
     #[test]
@@ -385,7 +385,8 @@ mod tests {
     #[test]
     fn caches_show_as_scapy() {
         let mut c = NetCache::new();
-        c.arp.set(Ipv4Addr::new(198, 51, 100, 7), "00:00:5e:00:53:07".into());
+        c.arp
+            .set(Ipv4Addr::new(198, 51, 100, 7), "00:00:5e:00:53:07".into());
         assert_eq!(
             c.summary(),
             "arp_cache: 1 valid items. Timeout=120s\nin6_neighbor: 0 valid items. Timeout=120s"

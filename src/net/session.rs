@@ -231,7 +231,9 @@ impl NetSession {
         let r = match dst {
             Some(EValue::Ip4(a)) => Some(h.route.route_to(a).iface),
             Some(EValue::Ip6(a)) => Some(h.route6(Some(&fmt_ipv6(&a)), None)?.iface),
-            Some(EValue::Str(s)) if p.class_name() == "IPv6" => Some(h.route6(Some(&s), None)?.iface),
+            Some(EValue::Str(s)) if p.class_name() == "IPv6" => {
+                Some(h.route6(Some(&s), None)?.iface)
+            }
             Some(EValue::Str(s)) => Some(h.route(Some(&s), None)?.iface),
             _ => None,
         };
@@ -247,7 +249,12 @@ impl NetSession {
 
     /// A level 3 packet framed for its interface (Scapy's L3PacketSocket): `Ether()/pkt`
     /// with the resolved MACs on Ethernet and the loopback, the packet alone elsewhere.
-    pub fn l3_frame(&self, reg: &Registry, p: &Packet, iface: Option<&str>) -> Result<Outgoing, String> {
+    pub fn l3_frame(
+        &self,
+        reg: &Registry,
+        p: &Packet,
+        iface: Option<&str>,
+    ) -> Result<Outgoing, String> {
         let name = match iface {
             Some(n) => n.to_string(),
             None => self.route_iface(p).map_err(|e| e.to_string())?,
@@ -259,9 +266,11 @@ impl NetSession {
                     .new_layer("Ether")
                     .map_err(|e| format!("no Ether layer: {e:?}"))?;
                 let f = ether.div(p);
-                crate::packet::build(&f).map_err(|e| format!("While building field '{}': {}", e.field, e.message))?
+                crate::packet::build(&f)
+                    .map_err(|e| format!("While building field '{}': {}", e.field, e.message))?
             }
-            _ => crate::packet::build(p).map_err(|e| format!("While building field '{}': {}", e.field, e.message))?,
+            _ => crate::packet::build(p)
+                .map_err(|e| format!("While building field '{}': {}", e.field, e.message))?,
         };
         Ok(Outgoing {
             iface: Some(iface),
@@ -317,10 +326,13 @@ impl Resolver for NetSession {
 
     fn host_ipv4(&self, name: &str) -> Option<Ipv4Addr> {
         use std::net::ToSocketAddrs;
-        (name, 0).to_socket_addrs().ok()?.find_map(|a| match a.ip() {
-            IpAddr::V4(v4) => Some(v4),
-            IpAddr::V6(_) => None,
-        })
+        (name, 0)
+            .to_socket_addrs()
+            .ok()?
+            .find_map(|a| match a.ip() {
+                IpAddr::V4(v4) => Some(v4),
+                IpAddr::V6(_) => None,
+            })
     }
 }
 

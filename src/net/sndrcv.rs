@@ -431,9 +431,10 @@ impl BackgroundCapture {
 
     /// Waits for the thread to end; the socket error that ended it, if any.
     pub fn finish(&mut self) -> Option<String> {
-        self.thread
-            .take()
-            .and_then(|t| t.join().unwrap_or(Some("the capture thread panicked".into())))
+        self.thread.take().and_then(|t| {
+            t.join()
+                .unwrap_or(Some("the capture thread panicked".into()))
+        })
     }
 }
 
@@ -502,8 +503,14 @@ mod tests {
         let stop = Arc::new(AtomicUsize::new(0));
         let mut c = BackgroundCapture::start(Box::new(rx), None, Some(2), stop).expect("thread");
         assert_eq!(c.finish(), None);
-        assert_eq!(c.next_frame(Duration::ZERO).map(|f| f.data), Some(b"1".to_vec()));
-        assert_eq!(c.next_frame(Duration::ZERO).map(|f| f.data), Some(b"2".to_vec()));
+        assert_eq!(
+            c.next_frame(Duration::ZERO).map(|f| f.data),
+            Some(b"1".to_vec())
+        );
+        assert_eq!(
+            c.next_frame(Duration::ZERO).map(|f| f.data),
+            Some(b"2".to_vec())
+        );
         assert!(c.next_frame(Duration::ZERO).is_none());
         assert!(!c.running());
     }

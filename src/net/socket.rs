@@ -68,9 +68,9 @@ impl SocketKind {
     /// The Scapy module the class lives in.
     pub fn module(self) -> &'static str {
         match self {
-            SocketKind::L2pcapSocket | SocketKind::L3pcapSocket | SocketKind::L2pcapListenSocket => {
-                "scapy.arch.libpcap"
-            }
+            SocketKind::L2pcapSocket
+            | SocketKind::L3pcapSocket
+            | SocketKind::L2pcapListenSocket => "scapy.arch.libpcap",
             SocketKind::L3RawSocket => "scapy.supersocket",
             _ => "scapy.arch.linux",
         }
@@ -333,7 +333,8 @@ fn poll_any(fds: &[RawFd], timeout: Duration) -> io::Result<Option<usize>> {
         }
         return Err(e);
     }
-    Ok(p.iter().position(|x| x.revents & (libc::POLLIN | libc::POLLERR) != 0))
+    Ok(p.iter()
+        .position(|x| x.revents & (libc::POLLIN | libc::POLLERR) != 0))
 }
 
 /// Sends on a pnet channel.
@@ -623,11 +624,7 @@ pub fn pcap_listen(
         fds.push(c.as_raw_fd());
         caps.push((name.clone(), c));
     }
-    Ok(PcapRx {
-        caps,
-        fds,
-        next: 0,
-    })
+    Ok(PcapRx { caps, fds, next: 0 })
 }
 
 impl FrameRx for PcapRx {

@@ -927,7 +927,9 @@ impl MacField {
             }
             (Value::None, AddrRole::Source(f)) => {
                 let r = super::resolver::current();
-                if let (true, Some(std::net::IpAddr::V6(a))) = (f.is_empty(), Self::payload_dst(layer)) {
+                if let (true, Some(std::net::IpAddr::V6(a))) =
+                    (f.is_empty(), Self::payload_dst(layer))
+                {
                     if let Some(m) = r.interface_mac6(a) {
                         return Value::Mac(m);
                     }

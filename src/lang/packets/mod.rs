@@ -22,15 +22,13 @@ use super::objects::{downcast, native};
 use super::value::Value;
 
 pub mod funcs;
+pub mod net;
 pub mod objects;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
 
 /// Installs every layer class, the packet functions and `conf` into a fresh session.
 pub fn install(st: &mut State) {
-    // Unset sources and interface MACs come from this host's routes, as in Scapy; read when a
-    // build first asks (one session per thread at a time, so per session).
-    crate::packet::resolver::install(Rc::new(crate::net::host::LazyHostResolver::new()));
     let reg = Rc::new(Registry::with_builtins());
     for def in reg.all() {
         // A class registered twice is bound to its latest definition.
@@ -42,6 +40,9 @@ pub fn install(st: &mut State) {
         }
     }
     funcs::install(st, &reg);
+    // Unset sources and MACs come from this host's routes and neighbours, as in Scapy: the
+    // session's network state is the engine's resolver (one session per thread at a time).
+    net::install(st, &reg);
 }
 
 /// The names [`install`] puts into a session: the engine's layers and functions, which the
@@ -50,6 +51,7 @@ pub fn names() -> Vec<String> {
     let reg = Registry::with_builtins();
     let mut out: Vec<String> = reg.all().iter().map(|d| d.class_name.clone()).collect();
     out.extend(funcs::names().into_iter().map(str::to_string));
+    out.extend(net::names().into_iter().map(str::to_string));
     out
 }
 
