@@ -200,11 +200,12 @@ fn setsockopt<T>(fd: RawFd, level: libc::c_int, name: libc::c_int, v: &T) -> io:
     }
 }
 
-/// The error a filter with a syntax error gives, in libpcap's words.
+/// The error a filter with a syntax error gives: Scapy's words around libpcap's.
 pub fn filter_error(expr: &str, detail: &str) -> io::Error {
+    let detail = detail.strip_prefix("libpcap error: ").unwrap_or(detail);
     io::Error::new(
         io::ErrorKind::InvalidInput,
-        format!("Failed to compile filter expression {expr} ({detail})"),
+        format!("Cannot set filter: Failed to compile filter expression '{expr}' ({detail})"),
     )
 }
 
@@ -700,7 +701,8 @@ mod tests {
         let e = compile_filter("icmp and and", linktype::ETHERNET).expect_err("syntax error");
         assert!(
             e.to_string()
-                .starts_with("Failed to compile filter expression icmp and and ("),
+                == "Cannot set filter: Failed to compile filter expression 'icmp and and' \
+                    (can't parse filter expression: syntax error)",
             "{e}"
         );
     }

@@ -141,7 +141,7 @@ fn io_err(e: std::io::Error) -> Exc {
             Exc::new(ExcKind::PermissionError, format!("[Errno 1] {msg}"))
         }
         std::io::ErrorKind::NotFound => Exc::new(ExcKind::OSError, format!("[Errno 19] {msg}")),
-        std::io::ErrorKind::InvalidInput if msg.starts_with("Failed to compile filter") => {
+        std::io::ErrorKind::InvalidInput if msg.starts_with("Cannot set filter") => {
             Exc::new(ExcKind::Scapy_Exception, msg)
         }
         _ => Exc::new(ExcKind::OSError, msg),
@@ -149,7 +149,7 @@ fn io_err(e: std::io::Error) -> Exc {
 }
 
 fn text_err(m: String) -> Exc {
-    if m.starts_with("Failed to compile filter") {
+    if m.starts_with("Cannot set filter") {
         return Exc::new(ExcKind::Scapy_Exception, m);
     }
     if m.starts_with("Interface '") {
