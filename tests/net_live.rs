@@ -268,3 +268,29 @@ fn a_run_without_root_says_so() {
         );
     }
 }
+
+#[test]
+fn the_documentations_network_examples_run_in_the_lab() {
+    let _lab = lab();
+    let report = report_path("examples");
+    // result_views: the packet lists' views arrive with the capture-file work (issue 7).
+    let out = run_in_client(
+        &[],
+        &[
+            "-t",
+            "campaigns/examples/network.uts",
+            "-K",
+            "known_gap,result_views",
+        ],
+        &report,
+    );
+    assert_passed(&out, &report);
+    let text = read(&report);
+    let attacks = section(&text, "3.3.8 Classical attacks");
+    assert!(attacks.contains("\nSent 41 packets.\n"), "{attacks}");
+    let ack = section(&text, "3.3.1 ACK Scan");
+    assert!(
+        ack.contains("80 is unfiltered\n666 is unfiltered\n"),
+        "{ack}"
+    );
+}

@@ -768,7 +768,10 @@ impl FieldKind for IpField {
             Value::None => out.extend_from_slice(&[0; 4]),
             Value::Int(i) => out.extend_from_slice(&(i as u32).to_be_bytes()),
             Value::Bytes(b) => out.extend_from_slice(&b),
-            Value::Str(s) => match super::sets::inet_aton(&s) {
+            // inet_aton's short forms, else a host name through the session's resolver.
+            Value::Str(s) => match super::sets::inet_aton(&s)
+                .or_else(|| ctx.resolver.host_ipv4(&s).map(u32::from))
+            {
                 Some(a) => out.extend_from_slice(&a.to_be_bytes()),
                 None => return Err(format!("cannot resolve host name {s:?}")),
             },

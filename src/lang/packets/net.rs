@@ -268,15 +268,45 @@ fn verbose(a: &Args, n: &NetLang) -> PResult<i64> {
     })
 }
 
+/// Host names in IPv4 address fields replaced by their addresses, as iterating Scapy's
+/// `Net("name/32")` gives them: the packets sent, routed and matched carry the address.
+fn resolve_names(p: &Packet) {
+    let r = crate::packet::resolver::current();
+    for l in p.layers() {
+        let names: Vec<(usize, String)> = {
+            let d = l.data();
+            d.explicit_order()
+                .into_iter()
+                .filter_map(|i| match d.explicit(i) {
+                    Some(crate::packet::Value::Str(s))
+                        if d.def().fields[i].kind.class_name().ends_with("IPField")
+                            && crate::packet::sets::inet_aton(s).is_none() =>
+                    {
+                        Some((i, s.clone()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        for (i, s) in names {
+            if let Some(a) = r.host_ipv4(&s) {
+                l.data_mut().set_raw(i, crate::packet::Value::Ip4(a));
+            }
+        }
+    }
+}
+
 /// The packets a send function sends: a packet's implicit set, each packet of a list, or a
 /// str/bytes as Raw.
 fn probes(vm: &mut Vm<'_>, reg: &Rc<Registry>, x: &Value) -> PResult<Vec<Packet>> {
     if let Some(p) = downcast::<PacketObj>(x) {
-        return Ok(if p.p.is_set() {
+        let pkts = if p.p.is_set() {
             p.p.iter_set()
         } else {
-            vec![p.p.clone()]
-        });
+            vec![p.p.copy()]
+        };
+        pkts.iter().for_each(resolve_names);
+        return Ok(pkts);
     }
     let raw = |b: Vec<u8>| -> PResult<Packet> {
         let p = reg
