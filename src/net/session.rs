@@ -151,7 +151,7 @@ impl NetSession {
         let iface = match self.iface(&route.iface) {
             Ok(i) => i,
             Err(e) => {
-                log::log_warning(&format!("getmacbyip failed on {e}"));
+                log::log_warning(format!("getmacbyip failed on {e}"));
                 return None;
             }
         };
@@ -163,7 +163,7 @@ impl NetSession {
             }
             Ok(None) => None,
             Err(e) => {
-                log::log_warning(&format!("getmacbyip failed on {e}"));
+                log::log_warning(format!("getmacbyip failed on {e}"));
                 None
             }
         }
@@ -203,7 +203,7 @@ impl NetSession {
             }
             Ok(None) => None,
             Err(e) => {
-                log::log_warning(&format!("getmacbyip6 failed on {e}"));
+                log::log_warning(format!("getmacbyip6 failed on {e}"));
                 None
             }
         }

@@ -282,16 +282,16 @@ fn pnet_iface(i: &IfaceRef) -> pnet_datalink::NetworkInterface {
     }
 }
 
-/// A PF_PACKET socket bound to one interface, through pnet: its sending and receiving
-/// halves, and the descriptor the receiving half waits on.
-fn pnet_channel(
-    iface: &IfaceRef,
-    opts: &PacketOpts,
-) -> io::Result<(
+/// A pnet channel: its sending and receiving halves, and the descriptor the receiving half
+/// waits on.
+type Channel = (
     Box<dyn pnet_datalink::DataLinkSender>,
     Box<dyn pnet_datalink::DataLinkReceiver>,
     RawFd,
-)> {
+);
+
+/// A PF_PACKET socket bound to one interface, through pnet.
+fn pnet_channel(iface: &IfaceRef, opts: &PacketOpts) -> io::Result<Channel> {
     let fd = packet_socket(iface.linktype(), opts)?;
     let cfg = pnet_datalink::Config {
         write_buffer_size: MAX_FRAME,
@@ -647,7 +647,7 @@ impl FrameRx for PcapRx {
                             linktype: lt,
                             iface: name.clone(),
                             time: Timestamp {
-                                secs: ts.tv_sec as i64,
+                                secs: ts.tv_sec,
                                 nanos: (ts.tv_usec as u32).saturating_mul(1000),
                             },
                         }));
@@ -698,7 +698,9 @@ mod tests {
     #[test]
     fn filters_compile_or_say_why() {
         assert!(compile_filter("icmp and host 198.51.100.1", linktype::ETHERNET).is_ok());
-        let e = compile_filter("icmp and and", linktype::ETHERNET).expect_err("syntax error");
+        let Err(e) = compile_filter("icmp and and", linktype::ETHERNET) else {
+            panic!("a syntax error compiled");
+        };
         assert!(
             e.to_string()
                 == "Cannot set filter: Failed to compile filter expression 'icmp and and' \

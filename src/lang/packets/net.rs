@@ -449,14 +449,13 @@ fn l3_out(
     p: &Packet,
     iface: Option<&str>,
 ) -> PResult<Outgoing> {
-    let r = if kind == SocketKind::L3RawSocket {
+    if kind == SocketKind::L3RawSocket {
         build(vm, p).map(|bytes| Outgoing { iface: None, bytes })
     } else {
         let r = n.session.l3_frame(&n.reg, p, iface).map_err(text_err);
         drain(vm);
         r
-    };
-    r
+    }
 }
 
 // ---- the functions ------------------------------------------------------------------------
@@ -690,6 +689,9 @@ fn l2_iface(n: &NetLang, a: &Args) -> PResult<String> {
     n.session.default_iface().map_err(net_err)
 }
 
+/// What `sr()` gives: the (sent, answer) pairs and the unanswered probes.
+type Exchange = (Vec<(Packet, Packet)>, Vec<Packet>);
+
 /// `sr`/`srp` (and their variants): probes sent from a thread while answers are received
 /// and matched here. `verbose_override` is srloop's `verbose=0`.
 fn sr(
@@ -699,7 +701,7 @@ fn sr(
     a: &Args,
     l2: bool,
     verbose_override: Option<i64>,
-) -> PResult<(Vec<(Packet, Packet)>, Vec<Packet>)> {
+) -> PResult<Exchange> {
     let pkts = probes(vm, &n.reg, x)?;
     let params = SrParams {
         timeout: a.seconds("timeout")?,
@@ -814,7 +816,6 @@ fn sr(
         n.session.stop.clone(),
         &mut io,
     );
-    drop(io);
     let vm = vm_cell.into_inner();
     let rest = out_text.into_inner();
     if !rest.is_empty() {
