@@ -7,16 +7,25 @@
 //! - [`host`]: the whole picture (`conf.ifaces`, `conf.route`, `conf.route6`, `conf.iface`),
 //!   from the kernel or from a fixed snapshot, and the engine's
 //!   [`Resolver`](crate::packet::resolver::Resolver) answering from it;
+//! - [`socket`]: Scapy's super sockets (PF_PACKET through pnet, raw IP, libpcap), BPF in
+//!   the kernel;
+//! - [`neighbor`]: ARP and Neighbor Discovery, `conf.netcache`;
+//! - [`session`]: a session's network state, the engine's resolver, level 3 framing;
+//! - [`sndrcv`]: sending, `sr()`'s concurrent send and receive with hashret buckets, sniffing;
 //! - [`addr`], [`pysort`], [`table`]: the address rules, CPython's sort and Scapy's text
 //!   tables these rest on.
 
 pub mod addr;
 pub mod host;
 pub mod iface;
+pub mod neighbor;
 pub mod netlink;
 pub mod pysort;
 pub mod route;
 pub mod route6;
+pub mod session;
+pub mod sndrcv;
+pub mod socket;
 pub mod table;
 
 pub use host::{Host, HostResolver, HostSource, Kernel, Snapshot};

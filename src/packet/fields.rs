@@ -768,7 +768,10 @@ impl FieldKind for IpField {
             Value::None => out.extend_from_slice(&[0; 4]),
             Value::Int(i) => out.extend_from_slice(&(i as u32).to_be_bytes()),
             Value::Bytes(b) => out.extend_from_slice(&b),
-            Value::Str(s) => match super::sets::inet_aton(&s) {
+            // inet_aton's short forms, else a host name through the session's resolver.
+            Value::Str(s) => match super::sets::inet_aton(&s)
+                .or_else(|| ctx.resolver.host_ipv4(&s).map(u32::from))
+            {
                 Some(a) => out.extend_from_slice(&a.to_be_bytes()),
                 None => return Err(format!("cannot resolve host name {s:?}")),
             },
@@ -864,6 +867,14 @@ impl MacField {
     }
 
     fn payload_ip_dst(layer: &LayerData) -> Option<Ipv4Addr> {
+        match Self::payload_dst(layer) {
+            Some(std::net::IpAddr::V4(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The IPv4 or IPv6 destination of the payload (its first one, for a set).
+    fn payload_dst(layer: &LayerData) -> Option<std::net::IpAddr> {
         let p = layer.payload()?;
         match p
             .get("dst")
@@ -871,8 +882,17 @@ impl MacField {
             .map(super::sets::first_element)
             .as_deref()
         {
-            Some(Value::Ip4(a)) => Some(*a),
+            Some(Value::Ip4(a)) => Some(std::net::IpAddr::V4(*a)),
+            Some(Value::Ip6(a)) => Some(std::net::IpAddr::V6(*a)),
             _ => None,
+        }
+    }
+
+    /// The MAC of the next hop towards the payload's destination (ARP or ND).
+    fn neighbour(r: &dyn super::resolver::Resolver, layer: &LayerData) -> Option<[u8; 6]> {
+        match Self::payload_dst(layer)? {
+            std::net::IpAddr::V4(a) => r.neighbour_mac(a),
+            std::net::IpAddr::V6(a) => r.neighbour_mac6(a),
         }
     }
 
@@ -905,11 +925,18 @@ impl MacField {
                     return Value::Mac(m);
                 }
                 let r = super::resolver::current();
-                let m = Self::payload_ip_dst(layer).and_then(|d| r.neighbour_mac(d));
+                let m = Self::neighbour(r.as_ref(), layer);
                 Value::Mac(m.unwrap_or([0xff; 6]))
             }
             (Value::None, AddrRole::Source(f)) => {
                 let r = super::resolver::current();
+                if let (true, Some(std::net::IpAddr::V6(a))) =
+                    (f.is_empty(), Self::payload_dst(layer))
+                {
+                    if let Some(m) = r.interface_mac6(a) {
+                        return Value::Mac(m);
+                    }
+                }
                 let towards = if f.is_empty() {
                     Self::payload_ip_dst(layer)
                 } else {
@@ -960,9 +987,7 @@ impl FieldKind for MacField {
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         if v.is_none() && self.role == AddrRole::Dest {
             let known = Self::multicast_mac(ctx.layer).is_some()
-                || Self::payload_ip_dst(ctx.layer)
-                    .and_then(|d| ctx.resolver.neighbour_mac(d))
-                    .is_some();
+                || Self::neighbour(ctx.resolver, ctx.layer).is_some();
             if !known {
                 super::log::log_warning(
                     "MAC address to reach destination not found. Using broadcast.",

@@ -13,6 +13,16 @@ pub trait Resolver {
     fn interface_mac(&self, dst: Option<Ipv4Addr>) -> Option<[u8; 6]>;
     /// The MAC of the next hop towards `dst` (Ether's unset `dst`).
     fn neighbour_mac(&self, dst: Ipv4Addr) -> Option<[u8; 6]>;
+    /// The MAC of the next hop towards an IPv6 `dst` (Ether's unset `dst` above IPv6).
+    fn neighbour_mac6(&self, dst: std::net::Ipv6Addr) -> Option<[u8; 6]> {
+        let _ = dst;
+        None
+    }
+    /// The MAC of the interface that reaches an IPv6 `dst` (Ether's unset `src` above IPv6).
+    fn interface_mac6(&self, dst: std::net::Ipv6Addr) -> Option<[u8; 6]> {
+        let _ = dst;
+        None
+    }
     /// The source address the IPv6 routing table picks for `dst` (IPv6's unset `src`).
     /// `None` when unknown: the engine then uses `::1` towards `::1` and `::` otherwise.
     fn source_ipv6(&self, dst: std::net::Ipv6Addr) -> Option<std::net::Ipv6Addr> {

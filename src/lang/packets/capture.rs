@@ -869,6 +869,17 @@ enum Source {
 /// `sniff(offline=..., filter=None, count=0, prn=None, lfilter=None, stop_filter=None,
 /// store=True)`: packets from capture files (or a list of packets) through the BPF filter,
 /// `lfilter`, `prn` (its non-None results printed) and `stop_filter`, as a list named Sniffed.
+/// `sniff(offline=...)`, for the live `sniff` of the network functions to hand files and
+/// packet lists to.
+pub fn sniff_offline(
+    vm: &mut Vm<'_>,
+    pos: Vec<Value>,
+    kw: Vec<(String, Value)>,
+    reg: &Rc<Registry>,
+) -> PResult<Value> {
+    sniff(vm, &Args { pos, kw }, reg)
+}
+
 fn sniff(vm: &mut Vm<'_>, a: &Args, reg: &Rc<Registry>) -> PResult<Value> {
     let Some(offline) = a.kw("offline") else {
         return Err(Exc::new(

@@ -32,15 +32,13 @@ pub mod fieldobj;
 pub mod funcs;
 pub mod hooks;
 pub mod lists;
+pub mod net;
 pub mod objects;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
 
 /// Installs every layer class, the packet functions and `conf` into a fresh session.
 pub fn install(st: &mut State) {
-    // Unset sources and interface MACs come from this host's routes, as in Scapy; read when a
-    // build first asks (one session per thread at a time, so per session).
-    crate::packet::resolver::install(Rc::new(crate::net::host::LazyHostResolver::new()));
     let reg = Rc::new(Registry::with_builtins());
     for def in reg.all() {
         // A class registered twice is bound to its latest definition.
@@ -57,6 +55,9 @@ pub fn install(st: &mut State) {
     }
     funcs::install(st, &reg);
     capture::install(st, &reg);
+    // Unset sources and MACs come from this host's routes and neighbours, as in Scapy: the
+    // session's network state is the engine's resolver (one session per thread at a time).
+    net::install(st, &reg);
 }
 
 /// The field classes of the namespace: the engine's (chapter 6.5's generic ones).
@@ -72,6 +73,7 @@ pub fn names() -> Vec<String> {
     out.extend(funcs::names().into_iter().map(str::to_string));
     out.extend(capture::names().into_iter().map(str::to_string));
     out.push("Scapy_Exception".to_string());
+    out.extend(net::names().into_iter().map(str::to_string));
     out
 }
 

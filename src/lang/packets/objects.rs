@@ -1266,6 +1266,10 @@ impl NativeObject for Conf {
         Some(self)
     }
     fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
+        // The network settings live with the session's network state.
+        if let Some(v) = super::net::conf_attr(name) {
+            return Some(v);
+        }
         let found = self
             .attrs
             .borrow()
@@ -1280,6 +1284,9 @@ impl NativeObject for Conf {
         }))
     }
     fn set_attr(&self, name: &str, value: Value) -> Option<PResult<()>> {
+        if let Some(Err(e)) = super::net::set_conf_attr(name, &value) {
+            return Some(Err(e));
+        }
         let mut attrs = self.attrs.borrow_mut();
         match attrs.iter_mut().find(|(k, _)| k == name) {
             Some(slot) => slot.1 = value,
