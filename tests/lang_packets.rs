@@ -61,15 +61,16 @@ fn warnings_appear_where_they_happen() {
 #[test]
 fn subclass_instances_are_field_values() {
     // Instances of classes deriving from int, str and bytes are the builtin value wherever the
-    // engine reads a field value; the expected lines are Scapy 2.8's for the same snippet.
+    // engine reads a field value; the expected lines are Scapy 2.8's for the same snippet (the
+    // source is given: an unset one would be this host's address).
     let t = transcript(
         "class MyInt(int): pass\n\nclass MyStr(str): pass\n\nclass MyBytes(bytes): pass\n\n\
-         p = IP(ttl=MyInt(3), dst=MyStr('192.0.2.1'))/UDP(dport=MyInt(53))/Raw(load=MyBytes(b'hi'))\n\
+         p = IP(ttl=MyInt(3), src='198.51.100.1', dst=MyStr('192.0.2.1'))/UDP(dport=MyInt(53))/Raw(load=MyBytes(b'hi'))\n\
          p\nraw(p).hex()\np.ttl = MyInt(9)\np.ttl, raw(p)[8]",
     );
     for want in [
-        "<IP  frag=0 ttl=3 proto=udp dst=192.0.2.1 |<UDP  dport=domain |<Raw  load=b'hi' |>>>\n",
-        "'4500001e00010000031133cbc0000202c000020100350035000a13036869'\n",
+        "<IP  frag=0 ttl=3 proto=udp src=198.51.100.1 dst=192.0.2.1 |<UDP  dport=domain |<Raw  load=b'hi' |>>>\n",
+        "'4500001e000100000311cb98c6336401c000020100350035000aaad06869'\n",
         "(9, 9)\n",
     ] {
         assert!(t.contains(want), "missing {want:?} in:\n{t}");
