@@ -447,7 +447,10 @@ mod tests {
             ],
         ));
         let p = Packet::new(&def);
-        assert_eq!(super::super::build::build(&p).expect("built"), [0x23, 0x11, 7]);
+        assert_eq!(
+            super::super::build::build(&p).expect("built"),
+            [0x23, 0x11, 7]
+        );
         let d = dissect(&def, &[0x34, 0x12, 9]);
         assert_eq!(d.repr(), "<G  a=1 b=564 c=9 |>");
         // Too short for the group: the bits that are there are read as they are.
