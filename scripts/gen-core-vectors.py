@@ -178,6 +178,44 @@ icmp6 += [
     'IPv6(%s)/ICMPv6MLDone(mladdr="ff02::fb")' % LL6,
     'IPv6(%s)/ICMPv6MLQuery2(mladdr="ff02::fb", S=1, QRV=3, QQIC=10)' % LL6,
     'IPv6(%s)/ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::fb"), ICMPv6MLDMultAddrRec(dst="ff02::1:3", sources=["2001:db8::1", "2001:db8::2"])])' % LL6,
+    # Node Information (RFC 4620): the subject's encoding gives a query its code; a reply's
+    # data is read by its qtype.
+    'IPv6(%s)/ICMPv6NIQueryNOOP(nonce=b"\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08")' % A6,
+    'IPv6(%s)/ICMPv6NIQueryName(nonce=b"abcdefgh", data="2001:db8::2")' % A6,
+    'IPv6(%s)/ICMPv6NIQueryName(nonce=b"abcdefgh", data="host.example.")' % A6,
+    'IPv6(%s)/ICMPv6NIQueryIPv6(nonce=b"abcdefgh", data="198.51.100.1")' % A6,
+    'IPv6(%s)/ICMPv6NIQueryIPv4(nonce=b"abcdefgh", data="2001:db8::2")' % A6,
+    'IPv6(%s)/ICMPv6NIReplyNOOP(nonce=b"abcdefgh")' % B6,
+    'IPv6(%s)/ICMPv6NIReplyName(nonce=b"abcdefgh", data=[3, "host.example."])' % B6,
+    'IPv6(%s)/ICMPv6NIReplyIPv6(nonce=b"abcdefgh", data=[(60, "2001:db8::2")])' % B6,
+    'IPv6(%s)/ICMPv6NIReplyIPv4(nonce=b"abcdefgh", data=[(60, "198.51.100.2")])' % B6,
+    'IPv6(%s)/ICMPv6NIReplyRefuse(nonce=b"abcdefgh")' % B6,
+    'IPv6(%s)/ICMPv6NIReplyUnknown(nonce=b"abcdefgh")' % B6,
+    'IPv6(%s)/ICMPv6NIQueryName(nonce=b"abcdefgh", data="host")' % A6,
+    'IPv6(%s)/ICMPv6NIQueryIPv4(nonce=b"abcdefgh", flags="A", data=b"a.b.example")' % A6,
+    'IPv6(%s)/ICMPv6NIQueryIPv6(nonce=b"abcdefgh", flags="TACLSG", data="2001:db8::2")' % A6,
+    'IPv6(%s)/ICMPv6NIReplyName(nonce=b"abcdefgh", data=[600, "host.", "host.example.", "h2"])' % B6,
+    'IPv6(%s)/ICMPv6NIReplyIPv6(nonce=b"abcdefgh", flags="A", data=[(60, "2001:db8::2"), "fe80::1"])' % B6,
+    'IPv6(%s)/ICMPv6NIReplyIPv4(nonce=b"abcdefgh", data="198.51.100.2")' % B6,
+    'IPv6(%s)/ICMPv6NIReplyNOOP(nonce=b"abc", qtype=9, data=b"opaque")' % B6,
+] + [
+    # Node Information bytes as they may arrive: the class by type, code and qtype; a
+    # qtype no class knows, an address cut short or an unknown reply code is Raw; a
+    # refusal's or a NOOP's trailing bytes are a payload; names cut short are dropped.
+    'IPv6(%s, nh=58)/Raw(b"%s")' % (NI6, "".join("\\x" + h[i:i + 2] for i in range(0, len(h), 2)))
+    for NI6, h in [
+        (A6, "8b01000000010000616263646566676800"),
+        (A6, "8b00000000020000616263646566676820010db8"),
+        (A6, "8b01000000020000616263646566676804686f737407"),
+        (A6, "8b0000000000000061626364656667680102"),
+        (B6, "8c010000000300006162636465666768000000"),
+        (B6, "8c000000000500006162636465666768abcd"),
+        (B6, "8c030000000000006162636465666768"),
+        (B6, "8c0000000002000061626364656667680000000301610001620000016300"),
+        (B6, "8c0000000004000061626364656667680000003cc6336402000000"),
+        (B6, "8c000000000300006162636465666768000000"),
+    ]
+] + [
     'IPv6(%s)/ICMPv6HAADRequest(id=7)' % A6,
     'IPv6(%s)/ICMPv6HAADReply(id=7, addresses=["2001:db8::a", "2001:db8::b"])' % B6,
     'IPv6(%s)/ICMPv6MPSol(id=8)' % A6,

@@ -438,6 +438,13 @@ def inet6_vectors():
 
 # Request/answer pairs for sr() matching: (request, reply).
 MATCH_PAIRS = [
+    # ICMPv6 Node Information: a reply answers the query with its nonce, whatever its kind.
+    ('IPv6(src="2001:db8::1", dst="2001:db8::2")/ICMPv6NIQueryName(nonce=b"abcdefgh", data="host")',
+     'IPv6(src="2001:db8::2", dst="2001:db8::1")/ICMPv6NIReplyName(nonce=b"abcdefgh", data=[3, "host"])'),
+    ('IPv6(src="2001:db8::1", dst="2001:db8::2")/ICMPv6NIQueryIPv6(nonce=b"abcdefgh", data="2001:db8::2")',
+     'IPv6(src="2001:db8::2", dst="2001:db8::1")/ICMPv6NIReplyIPv6(nonce=b"zzzzzzzz", data=[(60, "2001:db8::2")])'),
+    ('IPv6(src="2001:db8::1", dst="2001:db8::2")/ICMPv6NIQueryIPv4(nonce=b"abcdefgh", data="host")',
+     'IPv6(src="2001:db8::2", dst="2001:db8::1")/ICMPv6NIReplyRefuse(nonce=b"abcdefgh")'),
     ('Ether(dst="ff:ff:ff:ff:ff:ff", src="00:01:02:03:04:05")/ARP(hwsrc="00:01:02:03:04:05", psrc="198.51.100.1", pdst="198.51.100.2")',
      'Ether(dst="00:01:02:03:04:05", src="00:0a:0b:0c:0d:0e")/ARP(op=2, hwsrc="00:0a:0b:0c:0d:0e", psrc="198.51.100.2", hwdst="00:01:02:03:04:05", pdst="198.51.100.1")'),
     ('ARP(psrc="198.51.100.1", pdst="198.51.100.2", hwsrc="00:01:02:03:04:05")',

@@ -1,7 +1,8 @@
 //! IPv6 and its companions: the IPv6 header, extension headers (hop-by-hop and destination
 //! options with their option types, routing type 0, segment routing with its TLVs,
 //! fragment), ICMPv6 (echo, errors quoting the invoking packet as IPerror6, Neighbor
-//! Discovery with its options, MLD and MLDv2), and the upper-layer checksum over the IPv6
+//! Discovery with its options, MLD and MLDv2, inverse ND and Mobile IPv6 discovery, Node
+//! Information queries and replies), and the upper-layer checksum over the IPv6
 //! pseudo-header (`in6_chksum`).
 //!
 //! ```text
@@ -109,6 +110,8 @@ static ICMP6_MIN_LEN: &[(u8, usize)] = &[
     (135, 24),
     (136, 24),
     (137, 40),
+    (139, 8),
+    (140, 8),
     (141, 8),
     (142, 8),
     (143, 8),
@@ -853,6 +856,10 @@ struct Classes {
     icmp6: Vec<(i128, Weak<LayerDef>)>,
     ndopts: Vec<(i128, Weak<LayerDef>)>,
     mlquery2: Weak<LayerDef>,
+    /// Node Information queries and replies (their NOOP class first), picked by qtype and
+    /// code ([`ni_class`]).
+    ni_query: Vec<Weak<LayerDef>>,
+    ni_reply: Vec<Weak<LayerDef>>,
     srh: Weak<LayerDef>,
     ndopt_unknown: Weak<LayerDef>,
     tcperror: Weak<LayerDef>,
@@ -883,6 +890,9 @@ fn guess_after_ipv6(cl: &Classes, d: &LayerData, p: &[u8]) -> Rc<LayerDef> {
             }
             if t == 130 && p.len() >= 28 {
                 return cl.mlquery2.upgrade();
+            }
+            if t == 139 || t == 140 {
+                return ni_class(cl, p);
             }
             lookup(&cl.icmp6, i128::from(t))
         }),
@@ -1914,6 +1924,618 @@ fn discovery_messages(cl: &Shared, parent: &Rc<LayerDef>) -> Vec<LayerDef> {
     ]
 }
 
+// --- ICMPv6 Node Information (RFC 4620) ---
+//
+// ```text
+// NI query/reply | type=139/140 | code | cksum (2) | qtype (2) | unused(10b) flags(6b) |
+//                | nonce (8) | data |
+// ```
+// A query's data is its subject (`code`: 0 an IPv6 address, 1 a DNS name, 2 an IPv4
+// address); a successful reply's data depends on `qtype` (2: a TTL then DNS names, 3 and 4:
+// TTL and address pairs).
+
+static NI_QTYPES: &[(i128, &str)] = &[
+    (0, "NOOP"),
+    (2, "Node Name"),
+    (3, "IPv6 Address"),
+    (4, "IPv4 Address"),
+];
+static NI_QUERY_CODES: &[(i128, &str)] = &[(0, "IPv6 Query"), (1, "Name Query"), (2, "IPv4 Query")];
+static NI_REPLY_CODES: &[(i128, &str)] = &[(0, "Successful Reply"), (1, "Response Refusal")];
+/// The flags, least significant first (RFC 4620 section 4: G S L C A T, from the top).
+static NI_FLAGS: &[&str] = &["T", "A", "C", "L", "S", "G"];
+
+/// A DNS name as the reference sends it in Node Information data: each dot-separated part
+/// as a length-prefixed label (an empty part is an empty label), then a zero byte; a name
+/// without any dot (a single label) ends with one more zero.
+fn ni_name(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 3);
+    for part in text.split(|&c| c == b'.') {
+        let part = &part[..part.len().min(255)];
+        out.push(part.len() as u8);
+        out.extend_from_slice(part);
+    }
+    out.push(0);
+    if !text.contains(&b'.') {
+        out.push(0);
+    }
+    out
+}
+
+/// A query's name as shown: its labels up to the first empty one (or the end), joined by
+/// dots.
+fn ni_query_name(mut s: &[u8]) -> Vec<u8> {
+    let mut labels: Vec<&[u8]> = Vec::new();
+    while let Some((&l, rest)) = s.split_first() {
+        if l == 0 {
+            break;
+        }
+        let n = usize::from(l).min(rest.len());
+        labels.push(&rest[..n]);
+        s = &rest[n..];
+    }
+    labels.join(&b'.')
+}
+
+/// A reply's names: each name's labels up to its zero byte (a single-label name's second
+/// zero is skipped); a name the bytes end inside is dropped.
+fn ni_reply_names(mut s: &[u8]) -> Vec<Vec<u8>> {
+    let mut names = Vec::new();
+    let mut cur: Vec<u8> = Vec::new();
+    while let Some((&l, rest)) = s.split_first() {
+        s = rest;
+        if l == 0 {
+            if cur.last() == Some(&b'.') {
+                cur.pop();
+            }
+            names.push(std::mem::take(&mut cur));
+            if s.first() == Some(&0) {
+                s = &s[1..];
+            }
+            continue;
+        }
+        let n = usize::from(l).min(s.len());
+        cur.extend_from_slice(&s[..n]);
+        cur.push(b'.');
+        s = &s[n..];
+    }
+    names
+}
+
+/// The text of an address or name value (a str as given, or bytes).
+fn ni_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.clone()),
+        Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::Ip4(a) => Some(a.to_string()),
+        Value::Ip6(a) => Some(a.to_string()),
+        _ => None,
+    }
+}
+
+/// The bytes of an IPv6 (`v6`) or IPv4 address value.
+fn ni_addr_bytes(v: &Value, v6: bool) -> Result<Vec<u8>, String> {
+    let text = ni_text(v).unwrap_or_default();
+    let bad = || format!("illegal IP address string: {}", v.py_repr());
+    if v6 {
+        text.parse::<Ipv6Addr>()
+            .map(|a| a.octets().to_vec())
+            .map_err(|_| bad())
+    } else {
+        text.parse::<std::net::Ipv4Addr>()
+            .map(|a| a.octets().to_vec())
+            .map_err(|_| bad())
+    }
+}
+
+/// NIQueryDataField: the subject of a query, held as `(code, value)`: `(0, "2001:db8::1")`,
+/// `(2, "192.0.2.1")` or `(1, b"<name in wire form>")`; what the NOOP query's dissection
+/// finds is plain bytes. The code field is computed from it.
+struct NiQueryData;
+
+impl NiQueryData {
+    fn wire(v: &Value) -> Result<Vec<u8>, String> {
+        match v.resolved() {
+            Value::Tuple(t) => match t.as_slice() {
+                [Value::Int(0), a] => ni_addr_bytes(a, true),
+                [Value::Int(2), a] => ni_addr_bytes(a, false),
+                [_, b] => fields::value_bytes(b),
+                _ => Err(format!("not a query subject: {}", v.py_repr())),
+            },
+            other => fields::value_bytes(&other),
+        }
+    }
+}
+
+impl FieldKind for NiQueryData {
+    fn class_name(&self) -> &str {
+        "NIQueryDataField"
+    }
+
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        let text = match &v {
+            Value::None => String::new(),
+            Value::Str(_) | Value::Bytes(_) | Value::Ip4(_) | Value::Ip6(_) => {
+                ni_text(&v).unwrap_or_default()
+            }
+            _ => return Ok(v),
+        };
+        Ok(if text.parse::<Ipv6Addr>().is_ok() {
+            Value::Tuple(vec![Value::Int(0), Value::Str(text)])
+        } else if text.parse::<std::net::Ipv4Addr>().is_ok() {
+            Value::Tuple(vec![Value::Int(2), Value::Str(text)])
+        } else {
+            Value::Tuple(vec![Value::Int(1), Value::Bytes(ni_name(text.as_bytes()))])
+        })
+    }
+
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        out.extend(Self::wire(v)?);
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        // A NOOP query has no subject: what follows is the payload.
+        if ctx.layer.int("qtype") == Some(0) {
+            return Ok((0, Some(Value::Bytes(Vec::new()))));
+        }
+        let addr = |v: Value| Value::Tuple(vec![Value::Int(ctx.layer.int("code").unwrap_or(1)), v]);
+        Ok(match ctx.layer.int("code") {
+            Some(0) => {
+                let b: [u8; 16] = s
+                    .get(..16)
+                    .ok_or(Truncated)?
+                    .try_into()
+                    .map_err(|_| Truncated)?;
+                (16, Some(addr(Value::Str(Ipv6Addr::from(b).to_string()))))
+            }
+            Some(2) => {
+                let b: [u8; 4] = s
+                    .get(..4)
+                    .ok_or(Truncated)?
+                    .try_into()
+                    .map_err(|_| Truncated)?;
+                (
+                    4,
+                    Some(addr(Value::Str(std::net::Ipv4Addr::from(b).to_string()))),
+                )
+            }
+            _ => (
+                s.len(),
+                Some(Value::Tuple(vec![Value::Int(1), Value::Bytes(s.to_vec())])),
+            ),
+        })
+    }
+
+    fn i2h(&self, _layer: &LayerData, v: &Value) -> Value {
+        match v {
+            Value::Tuple(t) => match t.as_slice() {
+                [Value::Int(1), Value::Bytes(b)] => Value::Bytes(ni_query_name(b)),
+                [_, a] => a.clone(),
+                _ => v.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Tuple(t) => match t.as_slice() {
+                [Value::Int(1), Value::Bytes(b)] => {
+                    String::from_utf8_lossy(&ni_query_name(b)).into_owned()
+                }
+                [_, a] => a.py_repr(),
+                _ => v.py_repr(),
+            },
+            Value::Volatile(r) => r.repr(),
+            other => other.py_repr(),
+        }
+    }
+
+    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
+        Self::wire(v).map_or(0, |b| b.len())
+    }
+
+    fn repr_human(&self, layer: &LayerData, v: &Value) -> String {
+        self.i2h(layer, v).py_repr()
+    }
+}
+
+/// NIReplyDataField: a reply's data, held as `(qtype, value)` with the qtype the layer had
+/// when it was set: `(2, [ttl, b"<names in wire form>"])`, `(3, [(ttl, "2001:db8::1"), ...])`,
+/// `(4, [(ttl, "192.0.2.1"), ...])`, else `(qtype, bytes or None)`; what a dissection finds
+/// where there is no data is plain bytes.
+struct NiReplyData;
+
+impl NiReplyData {
+    fn wire(v: &Value) -> Result<Vec<u8>, String> {
+        let ttl = |t: &Value| (t.as_int().unwrap_or(0) as u32).to_be_bytes();
+        let Value::Tuple(t) = v.resolved() else {
+            return fields::value_bytes(v);
+        };
+        let mut out = Vec::new();
+        match t.as_slice() {
+            [Value::Int(2), Value::List(l)] => {
+                if let [t, names @ ..] = l.as_slice() {
+                    out.extend(ttl(t));
+                    for n in names {
+                        out.extend(fields::value_bytes(n)?);
+                    }
+                }
+            }
+            [Value::Int(q @ (3 | 4)), Value::List(l)] => {
+                for e in l {
+                    match e {
+                        Value::Tuple(p) if p.len() == 2 => {
+                            out.extend(ttl(&p[0]));
+                            out.extend(ni_addr_bytes(&p[1], *q == 3)?);
+                        }
+                        other => {
+                            return Err(format!("not a (ttl, address) pair: {}", other.py_repr()))
+                        }
+                    }
+                }
+            }
+            [_, rest] => out.extend(fields::value_bytes(rest)?),
+            _ => return Err(format!("not a reply's data: {}", v.py_repr())),
+        }
+        Ok(out)
+    }
+}
+
+impl FieldKind for NiReplyData {
+    fn class_name(&self) -> &str {
+        "NIReplyDataField"
+    }
+
+    fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        if matches!(&v, Value::Tuple(t) if matches!(t.as_slice(), [Value::Int(_), Value::List(_) | Value::None | Value::Bytes(_)]))
+            || matches!(v, Value::Volatile(_))
+        {
+            return Ok(v);
+        }
+        let qtype = layer.int("qtype").unwrap_or(0);
+        let text = |x: &Value| ni_text(x).map(String::into_bytes);
+        let body = match (qtype, v) {
+            (_, Value::None) => Value::None,
+            (2, Value::List(l)) => {
+                let (t, names) = match l.split_first() {
+                    Some((Value::Int(t), rest)) => (*t, rest.to_vec()),
+                    _ => (0, l),
+                };
+                let mut wire = Vec::new();
+                for n in &names {
+                    let b = text(n).ok_or_else(|| {
+                        FieldError::BadValue(format!("a node name is a str, not {}", n.py_repr()))
+                    })?;
+                    wire.extend(ni_name(&b));
+                }
+                Value::List(vec![Value::Int(t), Value::Bytes(wire)])
+            }
+            (2, x @ (Value::Str(_) | Value::Bytes(_))) => Value::List(vec![
+                Value::Int(0),
+                Value::Bytes(ni_name(&text(&x).unwrap_or_default())),
+            ]),
+            (3 | 4, l) => {
+                let items = match l {
+                    Value::List(l) => l,
+                    one => vec![one],
+                };
+                Value::List(
+                    items
+                        .into_iter()
+                        .map(|e| match e {
+                            Value::Tuple(p) => Value::Tuple(p),
+                            addr => Value::Tuple(vec![Value::Int(0), addr]),
+                        })
+                        .collect(),
+                )
+            }
+            (_, other) => other,
+        };
+        Ok(Value::Tuple(vec![Value::Int(qtype), body]))
+    }
+
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        out.extend(Self::wire(v)?);
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let none = Ok((0, Some(Value::Bytes(Vec::new()))));
+        let qtype = ctx.layer.int("qtype").unwrap_or(0);
+        if ctx.layer.int("code") != Some(0) || qtype == 0 {
+            // Refusals, unknown qtypes and NOOP replies carry no data: what follows is the
+            // payload.
+            return none;
+        }
+        let ttl = |b: &[u8]| i128::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let pairs = |size: usize| {
+            let n = s.len() / size;
+            let list = s[..n * size]
+                .chunks(size)
+                .map(|c| {
+                    let addr = if size == 20 {
+                        let a: [u8; 16] = c[4..].try_into().unwrap_or([0; 16]);
+                        Ipv6Addr::from(a).to_string()
+                    } else {
+                        std::net::Ipv4Addr::new(c[4], c[5], c[6], c[7]).to_string()
+                    };
+                    Value::Tuple(vec![Value::Int(ttl(c)), Value::Str(addr)])
+                })
+                .collect();
+            (n * size, Value::List(list))
+        };
+        let (used, body) = match qtype {
+            2 if s.len() < 4 => return none,
+            2 => (
+                s.len(),
+                Value::List(vec![Value::Int(ttl(s)), Value::Bytes(s[4..].to_vec())]),
+            ),
+            3 => pairs(20),
+            4 => pairs(8),
+            _ => return Ok((s.len(), Some(Value::Bytes(s.to_vec())))),
+        };
+        Ok((used, Some(Value::Tuple(vec![Value::Int(qtype), body]))))
+    }
+
+    fn i2h(&self, _layer: &LayerData, v: &Value) -> Value {
+        match v {
+            Value::Tuple(t) => match t.as_slice() {
+                [Value::Int(2), Value::List(l)] => match l.as_slice() {
+                    [ttl, Value::Bytes(b)] => {
+                        let mut out = vec![ttl.clone()];
+                        out.extend(ni_reply_names(b).into_iter().map(Value::Bytes));
+                        Value::List(out)
+                    }
+                    _ => Value::List(l.clone()),
+                },
+                [_, body] => body.clone(),
+                _ => v.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Tuple(t) => match t.as_slice() {
+                [Value::Int(2), Value::List(l)] => match l.as_slice() {
+                    [ttl, Value::Bytes(b)] => {
+                        let names: Vec<String> = ni_reply_names(b)
+                            .iter()
+                            .map(|n| String::from_utf8_lossy(n).into_owned())
+                            .collect();
+                        format!("ttl:{} {}", ttl.py_repr(), names.join(","))
+                    }
+                    _ => v.py_repr(),
+                },
+                [Value::Int(3 | 4), Value::List(l)] => {
+                    let pairs: Vec<String> = l
+                        .iter()
+                        .map(|e| match e {
+                            Value::Tuple(p) if p.len() == 2 => format!(
+                                "({}, {})",
+                                p[0].py_repr(),
+                                ni_text(&p[1]).unwrap_or_else(|| p[1].py_repr())
+                            ),
+                            other => other.py_repr(),
+                        })
+                        .collect();
+                    format!("[ {} ]", pairs.join(", "))
+                }
+                [_, body] => body.py_repr(),
+                _ => v.py_repr(),
+            },
+            Value::Volatile(r) => r.repr(),
+            other => other.py_repr(),
+        }
+    }
+
+    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
+        Self::wire(v).map_or(0, |b| b.len())
+    }
+
+    fn repr_human(&self, layer: &LayerData, v: &Value) -> String {
+        self.i2h(layer, v).py_repr()
+    }
+}
+
+/// The code a query is sent with when unset: its subject's kind.
+fn ni_query_code(ctx: &BuildCtx<'_>) -> i128 {
+    match ctx.layer.get("data") {
+        Some(Value::Tuple(t)) => t.first().and_then(Value::as_int).unwrap_or(1),
+        _ => 1,
+    }
+}
+
+/// A query or reply is known by its nonce.
+fn ni_hashret(p: &Packet) -> Vec<u8> {
+    match p.data().get("nonce").map(Value::resolved) {
+        Some(v) => fields::value_bytes(&v).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// A reply answers the query with its nonce.
+fn ni_answers(me: &Packet, other: &Packet) -> bool {
+    let nonce = |p: &Packet| {
+        p.data()
+            .get("nonce")
+            .map(|v| fields::value_bytes(&v.resolved()).unwrap_or_default())
+    };
+    matches!((nonce(me), nonce(other)), (Some(a), Some(b)) if a == b)
+}
+
+fn ni_fields(ty: i128, code: FieldDef, data: FieldDef) -> Vec<FieldDef> {
+    vec![
+        icmp6_type(ty),
+        code,
+        cksum(),
+        FieldDef::new("qtype", fields::short_enum(names(NI_QTYPES)), Value::Int(0)),
+        FieldDef::new("unused", fields::bits(10), Value::Int(0)),
+        FieldDef::new("flags", fields::flags(6, NI_FLAGS), Value::Int(0)),
+        FieldDef::new(
+            "nonce",
+            StrField::with("NonceField", StrLen::Fixed(8), false),
+            crate::packet::volatile::rand_bin(Some(8)),
+        ),
+        data,
+    ]
+}
+
+/// The Node Information queries and replies, registered: a NOOP query and a NOOP reply, and
+/// the classes derived from them for each qtype (their defaults differ: qtype, flags, code).
+fn node_information(
+    reg: &Registry,
+    parent: &Rc<LayerDef>,
+) -> (Vec<Rc<LayerDef>>, Vec<Rc<LayerDef>>) {
+    let query_code = Num::new(
+        "NIQueryCodeField",
+        Width::Bytes(1),
+        NumDisplay::Enum {
+            names: names(NI_QUERY_CODES),
+            hex: false,
+        },
+    )
+    .computed(Rc::new(ni_query_code));
+    let mut query = icmp6_layer(
+        "ICMPv6NIQueryNOOP",
+        "ICMPv6 Node Information Query - NOOP Query",
+        ni_fields(
+            139,
+            FieldDef::new("code", query_code.rc(), Value::None),
+            FieldDef::new(
+                "data",
+                Rc::new(NiQueryData),
+                Value::Tuple(vec![Value::Int(1), Value::Bytes(vec![0; 3])]),
+            ),
+        ),
+        parent,
+    );
+    query.hooks.hashret = Some(Rc::new(ni_hashret));
+    let query = reg.register(query);
+    let mut reply = icmp6_layer(
+        "ICMPv6NIReplyNOOP",
+        "ICMPv6 Node Information Reply - NOOP Reply",
+        ni_fields(
+            140,
+            FieldDef::new(
+                "code",
+                fields::byte_enum(names(NI_REPLY_CODES)),
+                Value::Int(0),
+            ),
+            FieldDef::new(
+                "data",
+                Rc::new(NiReplyData),
+                Value::Tuple(vec![Value::Int(0), Value::None]),
+            ),
+        ),
+        parent,
+    );
+    reply.hooks.hashret = Some(Rc::new(ni_hashret));
+    reply.hooks.answers = Some(Rc::new(ni_answers));
+    let reply = reg.register(reply);
+    // A class derived from the NOOP query or reply: its code (replies), qtype and flags.
+    let derive =
+        |base: &Rc<LayerDef>, class: &str, name: &str, code: Option<i128>, qtype, flags| {
+            let mut d = LayerDef::derive(base, class, name);
+            if let Some(c) = code {
+                d.fields[1].default = Value::Int(c);
+            }
+            d.fields[3].default = Value::Int(qtype);
+            d.fields[5].default = Value::Int(flags);
+            reg.register(d)
+        };
+    let q = |class, name, qtype, flags| derive(&query, class, name, None, qtype, flags);
+    let r = |class, name, code, qtype| derive(&reply, class, name, Some(code), qtype, 0);
+    let queries = vec![
+        query.clone(),
+        q(
+            "ICMPv6NIQueryName",
+            "ICMPv6 Node Information Query - IPv6 Name Query",
+            2,
+            0,
+        ),
+        // The IPv6 address query asks for every kind of address by default (A C L S G).
+        q(
+            "ICMPv6NIQueryIPv6",
+            "ICMPv6 Node Information Query - IPv6 Address Query",
+            3,
+            0x3e,
+        ),
+        q(
+            "ICMPv6NIQueryIPv4",
+            "ICMPv6 Node Information Query - IPv4 Address Query",
+            4,
+            0,
+        ),
+    ];
+    let replies = vec![
+        reply.clone(),
+        r(
+            "ICMPv6NIReplyName",
+            "ICMPv6 Node Information Reply - Node Names",
+            0,
+            2,
+        ),
+        r(
+            "ICMPv6NIReplyIPv6",
+            "ICMPv6 Node Information Reply - IPv6 addresses",
+            0,
+            3,
+        ),
+        r(
+            "ICMPv6NIReplyIPv4",
+            "ICMPv6 Node Information Reply - IPv4 addresses",
+            0,
+            4,
+        ),
+        r(
+            "ICMPv6NIReplyRefuse",
+            "ICMPv6 Node Information Reply - Responder refuses to supply answer",
+            1,
+            0,
+        ),
+        r(
+            "ICMPv6NIReplyUnknown",
+            "ICMPv6 Node Information Reply - Qtype unknown to the responder",
+            2,
+            0,
+        ),
+    ];
+    (queries, replies)
+}
+
+/// The Node Information class of a message, as the reference picks it: a query by its
+/// qtype (other qtypes are Raw); a reply by its code (refusal, unknown qtype), a successful
+/// one by its qtype (other qtypes read as the NOOP reply); other codes are Raw.
+fn ni_class(cl: &Classes, p: &[u8]) -> Option<Rc<LayerDef>> {
+    let (&ty, &code) = (p.first()?, p.get(1)?);
+    let qtype = i128::from(u16::from_be_bytes([*p.get(4)?, *p.get(5)?]));
+    let field = |d: &Rc<LayerDef>, i: usize| d.fields[i].default.as_int();
+    let find = |t: &[Weak<LayerDef>], f: &dyn Fn(&Rc<LayerDef>) -> bool| {
+        t.iter().filter_map(Weak::upgrade).find(|d| f(d))
+    };
+    match (ty, code) {
+        (139, _) => find(&cl.ni_query, &|d| field(d, 3) == Some(qtype)),
+        (140, 0) => find(&cl.ni_reply, &|d| {
+            field(d, 1) == Some(0) && field(d, 3) == Some(qtype)
+        })
+        .or_else(|| cl.ni_reply.first().and_then(Weak::upgrade)),
+        (140, 1 | 2) => find(&cl.ni_reply, &|d| field(d, 1) == Some(i128::from(code))),
+        _ => None,
+    }
+}
+
 static IPADDR_OPTCODES: &[(i128, &str)] = &[
     (1, "Old Care-Of Address"),
     (2, "New Care-Of Address"),
@@ -2906,6 +3528,7 @@ pub fn register(reg: &Registry) {
     let mut ndopts = reg_all(nd_options(&cl, &ip6));
     ndopts.extend(reg_all(more_nd_options(&cl)));
     let discovery = reg_all(discovery_messages(&cl, &icmp6));
+    let (ni_query, ni_reply) = node_information(reg, &icmp6);
     let ml = reg_all(mld(&icmp6));
     let (rec, report2) = mld2_report(&icmp6);
     // A record is followed by another (Scapy's default_payload_class).
@@ -2953,6 +3576,8 @@ pub fn register(reg: &Registry) {
             .map(|d| (d.fields[0].default.as_int().unwrap_or(-1), w(d)))
             .collect();
         c.mlquery2 = ml.get(3).map(w).unwrap_or_default();
+        c.ni_query = ni_query.iter().map(w).collect();
+        c.ni_reply = ni_reply.iter().map(w).collect();
         c.srh = w(&srh);
         c.ndopts = ndopts
             .iter()
@@ -3099,5 +3724,45 @@ mod tests {
         let p = dissect(&reg.def("IPv6").unwrap(), &bytes);
         let _ = p.show();
         let _ = p.summary();
+    }
+
+    #[test]
+    fn node_information_names_as_the_reference_writes_them() {
+        use super::{ni_name, ni_query_name, ni_reply_names};
+        // One label ends with two zeros, a dotted name with one, a trailing dot adds an
+        // empty label.
+        assert_eq!(ni_name(b"host"), b"\x04host\x00\x00");
+        assert_eq!(ni_name(b"a.b"), b"\x01a\x01b\x00");
+        assert_eq!(ni_name(b"a.b."), b"\x01a\x01b\x00\x00");
+        assert_eq!(ni_name(b""), b"\x00\x00\x00");
+        assert_eq!(ni_query_name(b"\x04host\x07"), b"host.");
+        assert_eq!(ni_query_name(b"\xffab"), b"ab");
+        assert_eq!(
+            ni_reply_names(b"\x01a\x00\x00\x01b\x01c\x00\x00\x01d"),
+            vec![b"a".to_vec(), b"b.c".to_vec()]
+        );
+    }
+
+    #[test]
+    fn node_information_replies_answer_by_nonce() {
+        let reg = Registry::with_builtins();
+        let ip6 = reg.def("IPv6").unwrap();
+        // A name query for "host" and a reply with TTL 3, nonce "abcdefgh".
+        let q = dissect(&ip6, &unhex("60000000001b3a4020010db800000000000000000000000120010db80000000000000000000000028b01000000020000616263646566676804686f73740000"));
+        let r = dissect(&ip6, &unhex("60000000001f3a4020010db800000000000000000000000220010db80000000000000000000000018c0000000002000061626364656667680000000304686f73740000"));
+        assert_eq!(
+            q.summary(),
+            "2001:db8::1 > 2001:db8::2 (58) / ICMPv6NIQueryName"
+        );
+        assert_eq!(
+            r.summary(),
+            "2001:db8::2 > 2001:db8::1 (58) / ICMPv6NIReplyName"
+        );
+        assert!(r.answers(&q));
+        assert!(!q.answers(&r));
+        assert!(q.hashret().ends_with(b"abcdefgh"));
+        // Another nonce answers nothing.
+        r.payload().unwrap().set("nonce", &b"zzzzzzzz"[..]).unwrap();
+        assert!(!r.answers(&q));
     }
 }

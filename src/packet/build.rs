@@ -72,7 +72,8 @@ fn host_failed(d: &LayerData, field: &str) -> BuildError {
 }
 
 /// Appends the machine form of every present field of a layer. Bit fields accumulate
-/// MSB-first and are flushed a byte at a time.
+/// MSB-first and are flushed a byte at a time; a little-endian group of them
+/// ([`super::field::FieldKind::le_bit_group`]) has its bytes reversed once complete.
 pub(crate) fn build_fields(
     d: &LayerData,
     payload: &[u8],
@@ -86,6 +87,17 @@ pub(crate) fn build_fields(
     };
     let mut acc: u128 = 0;
     let mut nbits: u32 = 0;
+    // A little-endian bit group in progress: where its bytes start, how many it has.
+    let mut group: Option<(usize, usize)> = None;
+    let close_group = |out: &mut Vec<u8>, group: &mut Option<(usize, usize)>, all: bool| {
+        if let Some((start, n)) = *group {
+            if all || out.len() >= start + n {
+                let end = (start + n).min(out.len());
+                out[start..end].reverse();
+                *group = None;
+            }
+        }
+    };
     for (i, f) in d.def.fields.iter().enumerate() {
         if !f.present(d) {
             continue;
@@ -107,6 +119,9 @@ pub(crate) fn build_fields(
         };
         if let Some(w) = kind.bit_width() {
             let w = w.min(64);
+            if let (Some(n), 0, None) = (kind.le_bit_group(), nbits, group) {
+                group = Some((out.len(), n));
+            }
             let x = kind.i2int(&ctx, v).map_err(err)?;
             let mask: u128 = (1u128 << w) - 1;
             acc = (acc << w) | (x as u128 & mask);
@@ -116,6 +131,7 @@ pub(crate) fn build_fields(
                 nbits -= 8;
             }
             acc &= (1u128 << nbits) - 1;
+            close_group(out, &mut group, false);
         } else {
             if nbits > 0 {
                 // A byte-aligned field after an incomplete bit group: the group is padded.
@@ -123,6 +139,7 @@ pub(crate) fn build_fields(
                 acc = 0;
                 nbits = 0;
             }
+            close_group(out, &mut group, true);
             kind.addfield(&ctx, v, out).map_err(err)?;
         }
         if super::abort::pending() {
@@ -132,6 +149,7 @@ pub(crate) fn build_fields(
     if nbits > 0 {
         out.push((acc << (8 - nbits)) as u8);
     }
+    close_group(out, &mut group, true);
     Ok(())
 }
 

@@ -224,7 +224,12 @@ thread_local! {
 /// Raw, so crafted input cannot exhaust the stack.
 pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<String>) -> Packet {
     if s.is_empty() {
-        return Packet::new(def);
+        // A field that found no bytes holds a packet of its class with its defaults, which
+        // builds to nothing, as it was on the wire, until it is changed: the layer holding
+        // it rebuilds to the bytes it was dissected from, as in the reference.
+        let p = Packet::new(def);
+        p.data_mut().raw_cache = Some((Rc::from(&[][..]), 0, 0));
+        return p;
     }
     let depth = NESTING.with(|n| n.get());
     if depth >= MAX_DEPTH {
@@ -274,15 +279,26 @@ pub fn do_dissect_fields(
 }
 
 /// Reads the layer's fields from `s`. Returns the bytes used and whether the input ended
-/// before a field could be read.
+/// before a field could be read. A little-endian group of bit fields is read from a copy
+/// of the bytes with the group's bytes reversed.
 fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
     let def = data.def.clone();
     let mut bitpos: usize = 0;
+    let mut reordered: Option<Vec<u8>> = None;
     for (i, f) in def.fields.iter().enumerate() {
         if !f.present(data) {
             continue;
         }
         let kind = f.resolve(data).0;
+        if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
+            let start = bitpos / 8;
+            if let Some(end) = start.checked_add(n).filter(|&e| e <= s.len()) {
+                let buf = reordered.get_or_insert_with(|| s.to_vec());
+                buf[start..end].copy_from_slice(&s[start..end]);
+                buf[start..end].reverse();
+            }
+        }
+        let s: &[u8] = reordered.as_deref().unwrap_or(s);
         if let Some(w) = kind.bit_width() {
             let w = w.min(64) as usize;
             let Some(raw) = read_bits(s, bitpos, w) else {
@@ -323,7 +339,7 @@ fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) ->
 }
 
 /// `w` bits (≤ 64) starting at bit `pos`, MSB-first; `None` past the end.
-fn read_bits(s: &[u8], pos: usize, w: usize) -> Option<u128> {
+pub(crate) fn read_bits(s: &[u8], pos: usize, w: usize) -> Option<u128> {
     let end = pos.checked_add(w)?;
     if end > s.len() * 8 {
         return None;
@@ -415,6 +431,30 @@ mod tests {
         assert_eq!(p.repr(), "<Bad  a=1 |>");
         let f = crate::packet::abort::take().expect("pending");
         assert_eq!(f.error.downcast_ref::<u8>(), Some(&7));
+    }
+
+    #[test]
+    fn a_little_endian_bit_group_is_reversed_on_the_wire() {
+        use crate::packet::fields::{Num, NumDisplay, Width};
+        let bits = |n| Num::new("BitField", Width::Bits(n), NumDisplay::Dec);
+        let def = Rc::new(LayerDef::new(
+            "G",
+            "G",
+            vec![
+                FieldDef::new("a", bits(4).le_bit_group(2).rc(), Value::Int(1)),
+                FieldDef::new("b", bits(12).rc(), Value::Int(0x123)),
+                FieldDef::new("c", fields::byte(), Value::Int(7)),
+            ],
+        ));
+        let p = Packet::new(&def);
+        assert_eq!(
+            super::super::build::build(&p).expect("built"),
+            [0x23, 0x11, 7]
+        );
+        let d = dissect(&def, &[0x34, 0x12, 9]);
+        assert_eq!(d.repr(), "<G  a=1 b=564 c=9 |>");
+        // Too short for the group: the bits that are there are read as they are.
+        assert_eq!(dissect(&def, &[0x34]).repr(), "<G  a=3 |>");
     }
 
     #[test]

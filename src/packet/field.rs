@@ -84,6 +84,20 @@ pub trait FieldKind {
         None
     }
 
+    /// Bytes of a little-endian group of bit fields that starts at this one (Scapy's
+    /// negative `tot_size`, or a negative `size` of whole bytes): the group is packed
+    /// MSB-first as any bit fields, then its bytes are reversed on the wire.
+    fn le_bit_group(&self) -> Option<usize> {
+        None
+    }
+
+    /// Runs before a value is assigned to the field, with the layer itself at hand
+    /// (ActionField calls its layer's method, which may set other fields).
+    fn before_assign(&self, layer: &super::packet::Packet, v: &Value) -> Result<(), FieldError> {
+        let _ = (layer, v);
+        Ok(())
+    }
+
     /// Converts what a user assigns to the internal form (Scapy's `any2i`).
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         Ok(v)
@@ -117,6 +131,13 @@ pub trait FieldKind {
 
     /// The text repr()/show() print for the value.
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String;
+
+    /// Scapy's enum fields give a list value's i2repr as a list of texts, one per element:
+    /// those texts (`None` for kinds whose i2repr is always one text).
+    fn i2repr_items(&self, layer: &LayerData, v: &Value) -> Option<Vec<String>> {
+        let _ = (layer, v);
+        None
+    }
 
     /// Length of the machine form, for FieldLenField's `length_of`.
     fn i2len(&self, layer: &LayerData, v: &Value) -> usize {

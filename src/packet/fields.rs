@@ -102,6 +102,7 @@ pub struct Num {
     le: bool,
     display: NumDisplay,
     compute: Option<ComputeFn>,
+    le_group: usize,
 }
 
 impl Num {
@@ -114,6 +115,7 @@ impl Num {
             le: false,
             display,
             compute: None,
+            le_group: 0,
         }
     }
 
@@ -151,6 +153,13 @@ impl Num {
     /// Little-endian (LEShortField...).
     pub fn little_endian(mut self) -> Num {
         self.le = true;
+        self
+    }
+
+    /// Starts a little-endian group of `bytes` bit fields (see
+    /// [`FieldKind::le_bit_group`]); 0 for none.
+    pub fn le_bit_group(mut self, bytes: usize) -> Num {
+        self.le_group = bytes;
         self
     }
 
@@ -325,6 +334,10 @@ impl FieldKind for Num {
         }
     }
 
+    fn le_bit_group(&self) -> Option<usize> {
+        (self.le_group > 0).then_some(self.le_group)
+    }
+
     fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         match v {
             Value::Str(s) => match self.name_to_int(layer, &s) {
@@ -409,11 +422,30 @@ impl FieldKind for Num {
         Ok((n, Some(Value::Int(self.sign_extend(raw)))))
     }
 
-    fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
+    fn i2repr_items(&self, layer: &LayerData, v: &Value) -> Option<Vec<String>> {
         let is_enum = matches!(
             self.display,
             NumDisplay::Enum { .. } | NumDisplay::ByField { .. } | NumDisplay::Multi { .. }
         );
+        match v {
+            Value::List(l) if is_enum => Some(
+                l.iter()
+                    .map(|x| match x {
+                        Value::Int(i) => self.repr_one(layer, *i),
+                        other => other.py_repr(),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
+        if let Some(items) = self.i2repr_items(layer, v) {
+            // An enum shows a list as the list of its elements' names (a list of str).
+            let parts: Vec<String> = items.iter().map(|s| py_str_repr(s)).collect();
+            return format!("[{}]", parts.join(", "));
+        }
         match v {
             Value::Int(i) => self.repr_one(layer, *i),
             Value::Volatile(r) => match self.display {
@@ -424,17 +456,6 @@ impl FieldKind for Num {
                 },
                 _ => r.repr(),
             },
-            // An enum shows a list as the list of its elements' names (a list of str).
-            Value::List(l) if is_enum => {
-                let parts: Vec<String> = l
-                    .iter()
-                    .map(|x| match x {
-                        Value::Int(i) => py_str_repr(&self.repr_one(layer, *i)),
-                        other => py_str_repr(&other.py_repr()),
-                    })
-                    .collect();
-                format!("[{}]", parts.join(", "))
-            }
             Value::List(_) | Value::Tuple(_) if matches!(self.display, NumDisplay::Hex) => lhex(v),
             other => other.py_repr(),
         }
@@ -952,6 +973,16 @@ impl MacField {
     }
 }
 
+/// A MAC address given as text: kept as the text when it is not written as the reference
+/// shows MACs (`AA:BB:...` stays in capitals, as Scapy keeps the string it was given), else
+/// the address.
+fn mac_value(s: String) -> Value {
+    match parse_mac(&s) {
+        Some(m) if mac_to_string(&m) == s => Value::Mac(m),
+        Some(_) | None => Value::Str(s),
+    }
+}
+
 impl FieldKind for MacField {
     fn class_name(&self) -> &str {
         self.class
@@ -967,15 +998,12 @@ impl FieldKind for MacField {
 
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         Ok(match v {
-            Value::Str(s) => match parse_mac(&s) {
-                Some(m) => Value::Mac(m),
-                None => Value::Str(s),
-            },
+            Value::Str(s) => mac_value(s),
             Value::List(items) => Value::List(
                 items
                     .into_iter()
                     .map(|i| match i {
-                        Value::Str(s) => parse_mac(&s).map_or(Value::Str(s), Value::Mac),
+                        Value::Str(s) => mac_value(s),
                         o => o,
                     })
                     .collect(),
@@ -994,8 +1022,14 @@ impl FieldKind for MacField {
                 );
             }
         }
-        match self.effective(ctx.layer, v).resolved() {
+        let v = match self.effective(ctx.layer, v).resolved() {
+            Value::Str(s) => parse_mac(&s).map_or(Value::Str(s), Value::Mac),
+            other => other,
+        };
+        match v {
             Value::Mac(m) => out.extend_from_slice(&m),
+            // An unset MACField is all zeros, as the reference's i2m of None.
+            Value::None => out.extend_from_slice(&[0; 6]),
             Value::Bytes(b) => {
                 let mut m = [0u8; 6];
                 for (d, s) in m.iter_mut().zip(b.iter()) {
@@ -1061,7 +1095,8 @@ pub enum StrLen {
     Fixed(usize),
     /// StrFixedLenField with `length_from`: that many bytes, padded when built.
     FixedFrom(LengthFn),
-    /// As another field says (StrLenField's `length_from`), at most `max` bytes.
+    /// As another field says (StrLenField's `length_from`). `max` (Scapy's `max_length`)
+    /// only bounds the random values fuzz() draws: dissection takes what `length_from` says.
     From(LengthFn, Option<usize>),
 }
 
@@ -1159,10 +1194,7 @@ impl FieldKind for StrField {
             StrLen::Rest(r) => s.len().saturating_sub(*r),
             StrLen::Fixed(n) => (*n).min(s.len()),
             StrLen::FixedFrom(f) => usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len()),
-            StrLen::From(f, max) => {
-                let n = usize::try_from(f(ctx.layer)).unwrap_or(0);
-                max.map_or(n, |m| n.min(m)).min(s.len())
-            }
+            StrLen::From(f, _) => usize::try_from(f(ctx.layer)).unwrap_or(0).min(s.len()),
         };
         Ok((n, Some(Value::Bytes(s[..n].to_vec()))))
     }
@@ -1192,6 +1224,7 @@ impl FieldKind for StrField {
         Some(match &self.len {
             StrLen::Fixed(n) => r::rand_bin(Some(*n as i128)),
             StrLen::FixedFrom(_) => r::rand_bin_upto(200),
+            StrLen::From(_, Some(max)) => r::rand_bin_upto(*max as i128),
             _ => r::rand_bin_upto(1200),
         })
     }
@@ -1411,6 +1444,15 @@ impl FieldKind for PacketListField {
                 }
                 *c -= 1;
             }
+            if items.len() >= max {
+                // The reference raises here; the list stops and its bytes go back to the
+                // layer (they become Raw or the next fields).
+                ctx.warnings.push(format!(
+                    "Maximum amount of items reached in PacketListField: {max} (defaults to \
+                     conf.max_list_count)"
+                ));
+                break;
+            }
             if self.elements {
                 let def = match &self.cls {
                     PktCls::Dispatch(f) => f(&rest),
@@ -1454,13 +1496,6 @@ impl FieldKind for PacketListField {
                 }
                 packets.push(p.clone());
                 items.push(Value::Packet(p));
-            }
-            if items.len() > max {
-                ctx.warnings.push(format!(
-                    "Maximum amount of items reached in PacketListField: {max} (defaults to \
-                     conf.max_list_count)"
-                ));
-                break;
             }
         }
         // What the elements left (and what was past length_from) goes back to the layer.
@@ -1681,14 +1716,45 @@ impl FieldKind for FieldListField {
             _ => None,
         };
         let max = self.max_count.unwrap_or(MAX_LIST_COUNT);
-        let mut pos = 0;
+        let limit_reached = |warnings: &mut Vec<String>| {
+            // The reference raises here; the list stops and its bytes go back to the layer.
+            warnings.push(format!(
+                "Maximum amount of items reached in FieldListField: {max} (defaults to \
+                 conf.max_list_count)"
+            ));
+        };
         let mut items = Vec::new();
+        if let Some(w) = self.elem.bit_width() {
+            // Bit fields follow each other MSB-first, as they were built.
+            let w = w.clamp(1, 64) as usize;
+            let mut bit = 0;
+            while let Some(x) = dissect::read_bits(&s[..n], bit, w) {
+                if let Some(c) = count.as_mut() {
+                    if *c <= 0 {
+                        break;
+                    }
+                    *c -= 1;
+                }
+                if items.len() >= max {
+                    limit_reached(ctx.warnings);
+                    break;
+                }
+                items.push(self.elem.int2i(x as i128));
+                bit += w;
+            }
+            return Ok((bit.div_ceil(8), Some(Value::List(items))));
+        }
+        let mut pos = 0;
         while pos < n {
             if let Some(c) = count.as_mut() {
                 if *c <= 0 {
                     break;
                 }
                 *c -= 1;
+            }
+            if items.len() >= max {
+                limit_reached(ctx.warnings);
+                break;
             }
             let (used, v) = self.elem.getfield(ctx, &s[pos..n])?;
             items.extend(v);
@@ -1697,13 +1763,6 @@ impl FieldKind for FieldListField {
                 break;
             }
             pos += used;
-            if items.len() > max {
-                ctx.warnings.push(format!(
-                    "Maximum amount of items reached in FieldListField: {max} (defaults to \
-                     conf.max_list_count)"
-                ));
-                break;
-            }
         }
         Ok((pos, Some(Value::List(items))))
     }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, Truncated};
 use super::fields::{command_value, value_bytes, Num, NumDisplay, Width};
-use super::packet::LayerData;
+use super::packet::{LayerData, Packet};
 use super::value::{py_bytes_repr, py_float_repr, py_str_repr, Value};
 use super::volatile;
 
@@ -902,9 +902,10 @@ impl FieldKind for IpOptionsField {
     }
 }
 
-/// A packet method an ActionField calls on assignment: gets the layer, the value, and the
-/// keyword arguments given to the ActionField.
-pub type ActionFn = Rc<dyn Fn(&LayerData, &Value, &[(String, Value)]) -> Result<(), String>>;
+/// A packet method an ActionField calls on assignment: gets the layer itself (the method
+/// may set its other fields), the value, and the keyword arguments given to the
+/// ActionField.
+pub type ActionFn = Rc<dyn Fn(&Packet, &Value, &[(String, Value)]) -> Result<(), String>>;
 
 /// ActionField(fld, action_method, **kargs): assigning the field first calls the layer's
 /// method `action_method(value, fld, **kargs)` (found in the layer's hooks), then converts
@@ -941,17 +942,20 @@ impl FieldKind for ActionField {
     fn bit_width(&self) -> Option<u32> {
         self.inner.bit_width()
     }
-    fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {
-        match layer.def().hooks.methods.get(&self.method) {
-            Some(m) => m(layer, &v, &self.kwargs).map_err(FieldError::BadValue)?,
-            None => {
-                return Err(FieldError::BadValue(format!(
-                    "'{}' object has no attribute '{}'",
-                    layer.def().class_name,
-                    self.method
-                )))
-            }
+    fn le_bit_group(&self) -> Option<usize> {
+        self.inner.le_bit_group()
+    }
+    fn before_assign(&self, layer: &Packet, v: &Value) -> Result<(), FieldError> {
+        let def = layer.def();
+        match def.hooks.methods.get(&self.method) {
+            Some(m) => m(layer, v, &self.kwargs).map_err(FieldError::BadValue),
+            None => Err(FieldError::BadValue(format!(
+                "'{}' object has no attribute '{}'",
+                def.class_name, self.method
+            ))),
         }
+    }
+    fn any2i(&self, layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         self.inner.any2i(layer, v)
     }
     fn i2int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
@@ -972,6 +976,9 @@ impl FieldKind for ActionField {
     }
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
         self.inner.i2repr(layer, v)
+    }
+    fn i2repr_items(&self, layer: &LayerData, v: &Value) -> Option<Vec<String>> {
+        self.inner.i2repr_items(layer, v)
     }
     fn i2len(&self, layer: &LayerData, v: &Value) -> usize {
         self.inner.i2len(layer, v)

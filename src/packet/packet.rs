@@ -295,11 +295,18 @@ impl Packet {
             .def
             .field_index(name)
             .ok_or_else(|| FieldError::NoSuchField(name.to_string()))?;
-        let conv = {
+        self.assign(i, v)
+    }
+
+    /// Assigns field `i` of this layer: the kind's hook with the layer at hand, then its
+    /// any→internal conversion.
+    fn assign(&self, i: usize, v: Value) -> Result<(), FieldError> {
+        let kind = {
             let d = self.0.borrow();
-            let (kind, _) = d.def.fields[i].resolve(&d);
-            kind.clone().any2i(&d, v)?
+            d.def.fields[i].resolve(&d).0.clone()
         };
+        kind.before_assign(self, &v)?;
+        let conv = kind.any2i(&self.0.borrow(), v)?;
         self.0.borrow_mut().set_raw(i, conv);
         Ok(())
     }
@@ -339,15 +346,7 @@ impl Packet {
         let v = v.into();
         let idx = self.0.borrow().def.field_index(name);
         match idx {
-            Some(i) => {
-                let conv = {
-                    let d = self.0.borrow();
-                    let (kind, _) = d.def.fields[i].resolve(&d);
-                    kind.clone().any2i(&d, v)?
-                };
-                self.0.borrow_mut().set_raw(i, conv);
-                Ok(())
-            }
+            Some(i) => self.assign(i, v),
             None => match self.payload() {
                 Some(p) => p.set(name, v),
                 None => Err(FieldError::NoSuchField(name.to_string())),

@@ -717,7 +717,18 @@ pub fn signature(class_name: &str) -> Option<Signature> {
         "FixedPointField" => (&["name", "default", "size", "frac_bits"], 3, false),
         "TimeStampField" => (&["name", "default"], 2, false),
         "ICMPTimeStampField" => (&["name", "default"], 2, false),
-        "FlagsField" => (&["name", "default", "size", "names"], 4, false),
+        "FlagsField" => (
+            &[
+                "name",
+                "default",
+                "size",
+                "names",
+                "tot_size",
+                "end_tot_size",
+            ],
+            4,
+            false,
+        ),
         "EnumField" => (&["name", "default", "enum", "fmt"], 3, false),
         "BitEnumField" => (
             &[
@@ -867,14 +878,16 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             };
             make(
                 b.name()?,
-                num(c, Width::Bits(size), display).rc(),
+                num(c, Width::Bits(size), display)
+                    .le_bit_group(le_group(&b)?)
+                    .rc(),
                 b.val("default"),
             )
         }
         "BitFieldLenField" => {
             let b = bind(c, args)?;
             let size = bits_arg(&b)?;
-            let k = num(c, Width::Bits(size), NumDisplay::Dec);
+            let k = num(c, Width::Bits(size), NumDisplay::Dec).le_bit_group(le_group(&b)?);
             let k = with_len_of(&b, k, true)?;
             make(b.name()?, k.rc(), b.val("default"))
         }
@@ -902,7 +915,9 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             let names = flag_names(c, b.get("names"))?;
             make(
                 b.name()?,
-                num(c, Width::Bits(size), NumDisplay::Flags(Rc::new(names))).rc(),
+                num(c, Width::Bits(size), NumDisplay::Flags(Rc::new(names)))
+                    .le_bit_group(le_group(&b)?)
+                    .rc(),
                 b.val("default"),
             )
         }
@@ -920,7 +935,9 @@ pub fn field_from_spec(class_name: &str, args: Args) -> Result<FieldDef, SpecErr
             let names = enum_names(c, b.get("enum"))?;
             make(
                 b.name()?,
-                num(c, Width::Bits(size), NumDisplay::Enum { names, hex: false }).rc(),
+                num(c, Width::Bits(size), NumDisplay::Enum { names, hex: false })
+                    .le_bit_group(le_group(&b)?)
+                    .rc(),
                 b.val("default"),
             )
         }
@@ -1230,6 +1247,24 @@ fn bits_arg(b: &Bound) -> Result<u32, SpecError> {
         .ok()
         .filter(|n| (1..=64).contains(n))
         .ok_or_else(|| SpecError::Value(format!("{}(): size must be 1 to 64 bits", b.class)))
+}
+
+/// The little-endian group a bit field starts, in bytes (0: none): Scapy's negative
+/// `tot_size`, else a negative `size` of whole bytes (the field alone is little-endian).
+fn le_group(b: &Bound) -> Result<usize, SpecError> {
+    let tot = if b.slots.iter().any(|(n, _)| *n == "tot_size") {
+        b.opt_int("tot_size")?.unwrap_or(0)
+    } else {
+        0
+    };
+    let size = b.int("size")?;
+    Ok(if tot < 0 {
+        usize::try_from(-tot).unwrap_or(0)
+    } else if size < 0 && size % 8 == 0 {
+        usize::try_from(-size / 8).unwrap_or(0)
+    } else {
+        0
+    })
 }
 
 fn with_len_of(b: &Bound, k: Num, _bits: bool) -> Result<Num, SpecError> {

@@ -773,12 +773,14 @@ pub fn conversion(
         )));
     };
     let reg = obj.class.reg.clone();
-    let lk = lang_kind(vm, obj, this, skip);
-    let full: Rc<dyn FieldKind> = match lk {
-        Some(k) => Rc::new(k),
-        None => def.kind.clone(),
+    let lk: Option<Rc<dyn FieldKind>> =
+        lang_kind(vm, obj, this, skip).map(|k| Rc::new(k) as Rc<dyn FieldKind>);
+    // The kind for the layer at hand (a MultipleTypeField's alternative is chosen by the
+    // layer's other fields), with the campaign's overrides, and without them.
+    let full = |layer: &LayerData| -> Rc<dyn FieldKind> {
+        lk.clone().unwrap_or_else(|| def.resolve(layer).0.clone())
     };
-    let raw = def.kind.clone();
+    let raw = |layer: &LayerData| -> Rc<dyn FieldKind> { def.resolve(layer).0.clone() };
     let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::None);
     let need = |n: usize| -> PResult<()> {
         if args.len() < n {
@@ -806,30 +808,40 @@ pub fn conversion(
                 let lp = layer_of(&arg(0));
                 let layer = lp.data();
                 let v = if name == "h2i" && skip == Some(Conv::H2i) {
-                    raw.any2i(&layer, to_engine(&arg(1))?)
+                    raw(&layer).any2i(&layer, to_engine(&arg(1))?)
                 } else {
-                    full.any2i(&layer, to_engine(&arg(1))?)
+                    full(&layer).any2i(&layer, to_engine(&arg(1))?)
                 };
                 to_lang(&v.map_err(super::field_err)?, &reg)
             }
             "i2h" => {
                 need(2)?;
-                to_lang(
-                    &full.i2h(&layer_of(&arg(0)).data(), &to_engine(&arg(1))?),
-                    &reg,
-                )
+                let lp = layer_of(&arg(0));
+                let layer = lp.data();
+                to_lang(&full(&layer).i2h(&layer, &to_engine(&arg(1))?), &reg)
             }
             "i2repr" => {
                 need(2)?;
-                Value::str(full.i2repr(&layer_of(&arg(0)).data(), &to_engine(&arg(1))?))
+                let lp = layer_of(&arg(0));
+                let layer = lp.data();
+                let kind = full(&layer);
+                let v = to_engine(&arg(1))?;
+                match kind.i2repr_items(&layer, &v) {
+                    Some(items) => Value::list(items.into_iter().map(Value::str).collect()),
+                    None => Value::str(kind.i2repr(&layer, &v)),
+                }
             }
             "i2len" => {
                 need(2)?;
-                Value::Int(full.i2len(&layer_of(&arg(0)).data(), &to_engine(&arg(1))?) as i64)
+                let lp = layer_of(&arg(0));
+                let layer = lp.data();
+                Value::Int(full(&layer).i2len(&layer, &to_engine(&arg(1))?) as i64)
             }
             "i2count" => {
                 need(2)?;
-                Value::Int(full.i2count(&to_engine(&arg(1))?) as i64)
+                let lp = layer_of(&arg(0));
+                let layer = lp.data();
+                Value::Int(full(&layer).i2count(&to_engine(&arg(1))?) as i64)
             }
             "i2m" => {
                 need(2)?;
@@ -840,13 +852,13 @@ pub fn conversion(
                     payload: &[],
                     resolver: resolver.as_ref(),
                 };
-                i2m(raw.as_ref(), &ctx, &to_engine(&arg(1))?, &reg)?
+                i2m(raw(&layer).as_ref(), &ctx, &to_engine(&arg(1))?, &reg)?
             }
             "m2i" => {
                 need(2)?;
                 let lp = layer_of(&arg(0));
                 let layer = lp.data();
-                m2i(raw.as_ref(), &layer, &arg(1), &reg)?
+                m2i(raw(&layer).as_ref(), &layer, &arg(1), &reg)?
             }
             "addfield" => {
                 need(3)?;
@@ -858,7 +870,8 @@ pub fn conversion(
                     resolver: resolver.as_ref(),
                 };
                 let mut out = bytes_arg(&arg(1))?;
-                full.addfield(&ctx, &to_engine(&arg(2))?, &mut out)
+                full(&layer)
+                    .addfield(&ctx, &to_engine(&arg(2))?, &mut out)
                     .map_err(Exc::value_error)?;
                 Value::bytes(out)
             }
@@ -873,7 +886,7 @@ pub fn conversion(
                     whole: &s,
                     warnings: &mut warnings,
                 };
-                let (used, v) = full
+                let (used, v) = full(&layer)
                     .getfield(&mut ctx, &s)
                     .map_err(|_| Exc::new(ExcKind::ValueError, "not enough bytes for the field"))?;
                 Value::tuple(vec![
@@ -881,7 +894,11 @@ pub fn conversion(
                     v.map_or(Value::None, |v| to_lang(&v, &reg)),
                 ])
             }
-            "randval" => full.randval().map_or(Value::None, |v| to_lang(&v, &reg)),
+            "randval" => lk
+                .clone()
+                .unwrap_or_else(|| def.kind.clone())
+                .randval()
+                .map_or(Value::None, |v| to_lang(&v, &reg)),
             _ => return Err(Exc::new(ExcKind::AttributeError, name.to_string())),
         })
     })?;
@@ -1117,6 +1134,14 @@ impl FieldKind for LangKind {
         self.base.bit_width()
     }
 
+    fn le_bit_group(&self) -> Option<usize> {
+        self.bit_width().and(self.base.le_bit_group())
+    }
+
+    fn before_assign(&self, layer: &crate::packet::Packet, v: &EValue) -> Result<(), FieldError> {
+        self.base.before_assign(layer, v)
+    }
+
     fn any2i(&self, layer: &LayerData, v: EValue) -> Result<EValue, FieldError> {
         let f = self.user(Conv::Any2i).or_else(|| self.user(Conv::H2i));
         match f {
@@ -1250,6 +1275,13 @@ impl FieldKind for LangKind {
                 .unwrap_or_default();
         }
         self.base.i2repr(layer, v)
+    }
+
+    fn i2repr_items(&self, layer: &LayerData, v: &EValue) -> Option<Vec<String>> {
+        if self.user(Conv::I2repr).is_some() || self.user(Conv::I2h).is_some() {
+            return None;
+        }
+        self.base.i2repr_items(layer, v)
     }
 
     fn i2h(&self, layer: &LayerData, v: &EValue) -> EValue {

@@ -232,12 +232,12 @@ pub fn install(hooks: &mut Hooks, methods: &[(&'static str, Value)], reg: &Rc<Re
 /// The method an ActionField calls when its field is assigned:
 /// `method(self, value, fld, **kwargs)`.
 pub fn action(f: Value, fld: Value, reg: Rc<Registry>) -> crate::packet::kinds::ActionFn {
-    Rc::new(move |d: &LayerData, v, kwargs| {
+    Rc::new(move |p: &Packet, v, kwargs| {
         if callback::failed() {
             return Ok(());
         }
         let r = callback::with_vm(|vm| {
-            let me = PacketObj::value(&d.snapshot(), &reg);
+            let me = PacketObj::value(p, &reg);
             let args = vec![me, super::to_lang(v, &reg), fld.clone()];
             let kw = kwargs
                 .iter()
