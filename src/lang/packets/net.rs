@@ -30,7 +30,7 @@ use super::super::exceptions::{Exc, ExcKind, PResult};
 use super::super::interp::{State, Vm};
 use super::super::objects::{downcast, native};
 use super::super::value::{NativeObject, Value};
-use super::lists::PacketListObj;
+use super::lists::{Args, PacketListObj};
 use super::objects::{kw_names, obj_addr, PacketObj, VolatileObj};
 use super::{build, drain};
 
@@ -167,36 +167,15 @@ fn text_err(m: String) -> Exc {
 
 // ---- arguments ----------------------------------------------------------------------------
 
-/// Positional and keyword arguments of one call.
-struct Args {
-    pos: Vec<Value>,
-    kw: Vec<(String, Value)>,
+/// What the network functions read from their arguments beyond [`Args`]: numbers, durations
+/// and interface names (a str or an interface object).
+trait NetArgs {
+    fn int(&self, name: &str) -> PResult<Option<i64>>;
+    fn seconds(&self, name: &str) -> PResult<Option<Duration>>;
+    fn iface_text(&self, i: usize, name: &str) -> PResult<Option<String>>;
 }
 
-impl Args {
-    fn get(&self, i: usize, name: &str) -> Option<&Value> {
-        self.pos
-            .get(i)
-            .or_else(|| self.kw.iter().find(|(k, _)| k == name).map(|(_, v)| v))
-            .filter(|v| !matches!(v, Value::None))
-    }
-
-    fn kw(&self, name: &str) -> Option<&Value> {
-        self.get(usize::MAX, name)
-    }
-
-    fn need(&self, f: &str, i: usize, name: &str) -> PResult<&Value> {
-        self.get(i, name).ok_or_else(|| {
-            Exc::type_error(format!(
-                "{f}() missing 1 required positional argument: '{name}'"
-            ))
-        })
-    }
-
-    fn flag(&self, name: &str) -> bool {
-        self.kw(name).is_some_and(Value::truthy)
-    }
-
+impl NetArgs for Args {
     fn int(&self, name: &str) -> PResult<Option<i64>> {
         match self.kw(name) {
             None => Ok(None),
@@ -218,7 +197,7 @@ impl Args {
         }
     }
 
-    fn text(&self, i: usize, name: &str) -> PResult<Option<String>> {
+    fn iface_text(&self, i: usize, name: &str) -> PResult<Option<String>> {
         match self.get(i, name) {
             None => Ok(None),
             Some(Value::Str(s)) => Ok(Some(s.s.clone())),
@@ -530,7 +509,7 @@ fn run(vm: &mut Vm<'_>, n: &Rc<NetLang>, f: &str, a: &Args) -> PResult<Value> {
             ))
         }
         "get_if_addr" | "get_if_addr6" | "get_if_hwaddr" | "get_if_raw_hwaddr" => {
-            let iff = a.text(0, "iff")?.ok_or_else(|| {
+            let iff = a.iface_text(0, "iff")?.ok_or_else(|| {
                 Exc::type_error(format!(
                     "{f}() missing 1 required positional argument: 'iff'"
                 ))
@@ -558,7 +537,7 @@ fn run(vm: &mut Vm<'_>, n: &Rc<NetLang>, f: &str, a: &Args) -> PResult<Value> {
             iface_value(n, &name)
         }
         "getmacbyip" => {
-            let ip = a.text(0, "ip")?.unwrap_or_default();
+            let ip = a.iface_text(0, "ip")?.unwrap_or_default();
             let ip: Ipv4Addr = crate::net::addr::inet_aton(&ip).ok_or_else(|| {
                 Exc::new(
                     ExcKind::OSError,
@@ -571,7 +550,7 @@ fn run(vm: &mut Vm<'_>, n: &Rc<NetLang>, f: &str, a: &Args) -> PResult<Value> {
                 .unwrap_or(Value::None))
         }
         "getmacbyip6" => {
-            let ip = a.text(0, "ip6")?.unwrap_or_default();
+            let ip = a.iface_text(0, "ip6")?.unwrap_or_default();
             let ip: Ipv6Addr = ip.parse().map_err(|_| {
                 Exc::new(
                     ExcKind::OSError,
@@ -600,7 +579,7 @@ fn send(vm: &mut Vm<'_>, n: &Rc<NetLang>, a: &Args, l2: bool) -> PResult<Value> 
     } else if lp == 0 {
         lp = -1;
     }
-    let iface = a.text(usize::MAX, "iface")?;
+    let iface = a.iface_text(usize::MAX, "iface")?;
     let pkts = probes(vm, &n.reg, &x)?;
     let kind = match a.kw("socket") {
         Some(s) => downcast::<SuperSocketObj>(s).map(|s| s.kind),
@@ -646,7 +625,7 @@ fn send(vm: &mut Vm<'_>, n: &Rc<NetLang>, a: &Args, l2: bool) -> PResult<Value> 
                 l3_out(vm, n, kind, p, iface.as_deref())?
             };
             tx.send(&out).map_err(io_err)?;
-            if a.flag("return_packets") {
+            if a.flag(usize::MAX, "return_packets") {
                 sent.push(packet_value(p, &n.reg));
             }
             count_sent += 1;
@@ -670,7 +649,7 @@ fn send(vm: &mut Vm<'_>, n: &Rc<NetLang>, a: &Args, l2: bool) -> PResult<Value> 
         vm.write(&format!("\nSent {count_sent} packets.\n"));
     }
     result?;
-    if a.flag("return_packets") {
+    if a.flag(usize::MAX, "return_packets") {
         return Ok(packet_list(&n.reg, "PacketList", sent));
     }
     Ok(Value::None)
@@ -679,10 +658,10 @@ fn send(vm: &mut Vm<'_>, n: &Rc<NetLang>, a: &Args, l2: bool) -> PResult<Value> 
 /// The level 2 interface of `srp`/`sendp`: `iface`, else the route of `iface_hint`, else
 /// `conf.iface`.
 fn l2_iface(n: &NetLang, a: &Args) -> PResult<String> {
-    if let Some(i) = a.text(usize::MAX, "iface")? {
+    if let Some(i) = a.iface_text(usize::MAX, "iface")? {
         return Ok(i);
     }
-    if let Some(h) = a.text(usize::MAX, "iface_hint")? {
+    if let Some(h) = a.iface_text(usize::MAX, "iface_hint")? {
         let host = n.session.host().map_err(net_err)?;
         let r = host.borrow().route(Some(&h), None).map_err(net_err)?;
         return Ok(r.iface);
@@ -708,16 +687,16 @@ fn sr(
         timeout: a.seconds("timeout")?,
         inter: a.seconds("inter")?.unwrap_or(Duration::ZERO),
         retry: a.int("retry")?.unwrap_or(0),
-        multi: a.flag("multi"),
+        multi: a.flag(usize::MAX, "multi"),
         verbose: match verbose_override {
             Some(v) => v,
             None => verbose(a, n)?,
         },
     };
-    let filter = if a.flag("nofilter") {
+    let filter = if a.flag(usize::MAX, "nofilter") {
         None
     } else {
-        a.text(usize::MAX, "filter")?
+        a.iface_text(usize::MAX, "filter")?
     };
     let promisc = n.settings.borrow().sniff_promisc;
     let (kind, tx, mut rx): (SocketKind, Transmitter, Box<dyn FrameRx>) = if l2 {
@@ -745,7 +724,7 @@ fn sr(
         }
     } else {
         let kind = n.settings.borrow().l3socket;
-        let iface = a.text(usize::MAX, "iface")?;
+        let iface = a.iface_text(usize::MAX, "iface")?;
         let listen_on = match &iface {
             Some(i) => vec![n.session.iface(i).map_err(net_err)?],
             None => n.session.up_ifaces().map_err(net_err)?,
@@ -753,7 +732,7 @@ fn sr(
         let rx = open_listen(kind, &listen_on, filter.as_deref(), false, true)?;
         (kind, l3_transmitter(kind), rx)
     };
-    let iface = a.text(usize::MAX, "iface")?;
+    let iface = a.iface_text(usize::MAX, "iface")?;
     let reg = n.reg.clone();
     let stop = n.session.stop.clone();
     let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed) != 0;
@@ -1079,7 +1058,7 @@ fn sniff_socket(n: &NetLang, a: &Args) -> PResult<Box<dyn FrameRx>> {
         Some(v) => kind_of(v)?,
         None => n.settings.borrow().l2listen,
     };
-    let filter = a.text(usize::MAX, "filter")?;
+    let filter = a.iface_text(usize::MAX, "filter")?;
     let ifaces = ifaces_of(n, a.kw("iface"))?;
     let promisc = n.settings.borrow().sniff_promisc;
     open_listen(kind, &ifaces, filter.as_deref(), promisc, false)
@@ -1373,8 +1352,8 @@ pub struct SuperSocketObj {
 impl SuperSocketObj {
     fn open(kind: SocketKind, a: &Args) -> PResult<Value> {
         let n = net()?;
-        let iface = a.text(usize::MAX, "iface")?;
-        let filter = a.text(usize::MAX, "filter")?;
+        let iface = a.iface_text(usize::MAX, "iface")?;
+        let filter = a.iface_text(usize::MAX, "filter")?;
         let promisc = a
             .kw("promisc")
             .map(Value::truthy)
@@ -1636,7 +1615,7 @@ pub struct RouteObj {
 }
 
 fn spec_text(a: &Args, name: &str) -> PResult<Option<String>> {
-    a.text(usize::MAX, name)
+    a.iface_text(usize::MAX, name)
 }
 
 impl NativeObject for RouteObj {
@@ -1736,8 +1715,8 @@ impl NativeObject for RouteObj {
             let mut h = h.borrow_mut();
             let r = match (name, self.v6) {
                 ("route", false) => {
-                    let dst = a.text(0, "dst")?;
-                    let dev = a.text(1, "dev")?;
+                    let dst = a.iface_text(0, "dst")?;
+                    let dev = a.iface_text(1, "dev")?;
                     let r = h.route(dst.as_deref(), dev.as_deref()).map_err(net_err)?;
                     Value::tuple(vec![
                         Value::str(r.iface),
@@ -1746,8 +1725,8 @@ impl NativeObject for RouteObj {
                     ])
                 }
                 ("route", true) => {
-                    let dst = a.text(0, "dst")?;
-                    let dev = a.text(1, "dev")?;
+                    let dst = a.iface_text(0, "dst")?;
+                    let dev = a.iface_text(1, "dev")?;
                     let r = h.route6(dst.as_deref(), dev.as_deref()).map_err(net_err)?;
                     Value::tuple(vec![
                         Value::str(r.iface.clone()),
@@ -1779,14 +1758,14 @@ impl NativeObject for RouteObj {
                     Value::None
                 }
                 ("add" | "delt", true) => {
-                    let dst = a.text(0, "dst")?.ok_or_else(|| {
+                    let dst = a.iface_text(0, "dst")?.ok_or_else(|| {
                         Exc::type_error(format!(
                             "{name}() missing 1 required positional argument: 'dst'"
                         ))
                     })?;
-                    let gw = a.text(1, "gw")?;
+                    let gw = a.iface_text(1, "gw")?;
                     if name == "add" {
-                        let dev = a.text(2, "dev")?;
+                        let dev = a.iface_text(2, "dev")?;
                         h.route6_add(&dst, gw.as_deref(), dev.as_deref())
                             .map_err(net_err)?;
                     } else {
