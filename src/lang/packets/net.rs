@@ -312,17 +312,10 @@ fn packet_value(p: &Packet, reg: &Rc<Registry>) -> Value {
     PacketObj::value(p, reg)
 }
 
-/// A received frame as a packet, dissected by its link type's layer.
+/// A received frame as a packet, dissected by its link type's layer (the capture files'
+/// choice: Raw for link types without one).
 fn frame_packet(reg: &Rc<Registry>, f: &Frame) -> Option<Packet> {
-    let class = match f.linktype {
-        linktype::ETHERNET => "Ether",
-        linktype::RAW => match f.data.first().map(|b| b >> 4) {
-            Some(6) => "IPv6",
-            _ => "IP",
-        },
-        linktype::LINUX_SLL => "CookedLinux",
-        _ => "Raw",
-    };
+    let class = crate::results::linktype::class_for(f.linktype, &f.data).unwrap_or("Raw");
     let def = reg.get(class).or_else(|| reg.get("Raw"))?;
     Some(crate::packet::dissect(&def, &f.data))
 }
