@@ -8,7 +8,7 @@ use std::rc::Rc;
 use super::base;
 use super::field::DissectCtx;
 use super::layer::LayerDef;
-use super::packet::{LayerData, Packet};
+use super::packet::{LayerData, Packet, RawCache};
 use super::value::Value;
 
 /// A dissected packet and the warnings its dissection logged.
@@ -57,16 +57,28 @@ thread_local! {
 
 /// The cache of header bytes `h`: a range of the dissection's input when `h` lies in it
 /// (no copy), else a copy.
-fn cache_of(h: &[u8]) -> (Rc<[u8]>, usize, usize) {
+fn cache_of(h: &[u8]) -> RawCache {
     ROOT.with(|r| {
         if let Some(root) = r.borrow().as_ref() {
             let base = root.as_ptr() as usize;
             let p = h.as_ptr() as usize;
             if p >= base && p + h.len() <= base + root.len() {
-                return (root.clone(), p - base, p - base + h.len());
+                if let (Ok(start), Ok(end)) =
+                    (u32::try_from(p - base), u32::try_from(p - base + h.len()))
+                {
+                    return RawCache {
+                        root: root.clone(),
+                        start,
+                        end,
+                    };
+                }
             }
         }
-        (Rc::from(h), 0, h.len())
+        RawCache {
+            root: Rc::from(h),
+            start: 0,
+            end: u32::try_from(h.len()).unwrap_or(u32::MAX),
+        }
     })
 }
 
@@ -183,9 +195,9 @@ fn raw_after_failure(cls: &LayerDef, bytes: &[u8]) -> Packet {
 
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
 fn holds_packets(d: &LayerData) -> bool {
-    d.fields.iter().any(|s| match &s.v {
-        Some(Value::Packet(_)) => true,
-        Some(Value::List(l)) => l.iter().any(|x| matches!(x, Value::Packet(_))),
+    d.fields.iter().flatten().any(|v| match v {
+        Value::Packet(_) => true,
+        Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
         _ => false,
     })
 }

@@ -92,8 +92,8 @@ pub trait FieldKind {
     /// The integer a bit-packed kind emits (only called when `bit_width` is `Some`).
     fn i2int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
         let _ = ctx;
-        match v.resolved() {
-            Value::Int(i) => Ok(i),
+        match &*v.concrete() {
+            Value::Int(i) => Ok(*i),
             Value::None => Ok(0),
             other => Err(format!("an integer is required, not {}", other.py_repr())),
         }

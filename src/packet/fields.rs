@@ -173,12 +173,12 @@ impl Num {
     }
 
     fn to_int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
-        match v.resolved() {
-            Value::Int(i) => Ok(i),
-            Value::Float(f) => Ok(f as i128),
+        match &*v.concrete() {
+            Value::Int(i) => Ok(*i),
+            Value::Float(f) => Ok(*f as i128),
             Value::None => Ok(self.compute.as_ref().map_or(0, |c| c(ctx))),
             Value::Str(s) => self
-                .name_to_int(ctx.layer, &s)
+                .name_to_int(ctx.layer, s)
                 .ok_or_else(|| format!("unknown value name {s:?}")),
             other => Err(format!("an integer is required, not {}", other.py_repr())),
         }
@@ -1077,12 +1077,28 @@ impl StrField {
 
 /// The bytes of a string-like value (text is UTF-8 encoded, numbers as their digits).
 pub fn value_bytes(v: &Value) -> Result<Vec<u8>, String> {
-    match v.resolved() {
-        Value::Bytes(b) => Ok(b),
-        Value::Str(s) => Ok(s.into_bytes()),
-        Value::None => Ok(Vec::new()),
-        Value::Int(i) => Ok(i.to_string().into_bytes()),
-        Value::Packet(p) => super::build::build(&p).map_err(|e| e.to_string()),
+    bytes_of(v).map(std::borrow::Cow::into_owned)
+}
+
+/// [`value_bytes`], borrowing the bytes a value holds (no copy for bytes and text).
+pub fn bytes_of(v: &Value) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    match v {
+        Value::Volatile(r) => concrete_bytes(&r.draw()).map(|b| b.into_owned().into()),
+        other => concrete_bytes(other),
+    }
+}
+
+/// The bytes of a value that is not volatile (a drawn one).
+fn concrete_bytes(v: &Value) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    use std::borrow::Cow;
+    match v {
+        Value::Bytes(b) => Ok(Cow::Borrowed(b)),
+        Value::Str(s) => Ok(Cow::Borrowed(s.as_bytes())),
+        Value::None => Ok(Cow::Borrowed(&[])),
+        Value::Int(i) => Ok(Cow::Owned(i.to_string().into_bytes())),
+        Value::Packet(p) => super::build::build(p)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string()),
         other => Err(format!(
             "a bytes-like object is required, not {}",
             other.py_repr()
@@ -1113,7 +1129,7 @@ impl FieldKind for StrField {
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        let b = value_bytes(v)?;
+        let b = bytes_of(v)?;
         match self.fixed_len(ctx.layer) {
             Some(n) => {
                 let take = b.len().min(n);
@@ -1499,7 +1515,7 @@ impl FieldKind for PacketField {
             Value::Packet(p) => {
                 out.extend(build::build_with(p, ctx.resolver).map_err(|e| e.to_string())?)
             }
-            other => out.extend(value_bytes(other)?),
+            other => out.extend_from_slice(&bytes_of(other)?),
         }
         Ok(())
     }
