@@ -329,7 +329,8 @@ impl NativeObject for LayerClass {
 pub struct PacketObj {
     pub p: Packet,
     pub reg: Rc<Registry>,
-    cls: String,
+    /// The layer's class when the object was made (its type name).
+    cls: Rc<LayerDef>,
     /// Python attributes that are not fields (`p.comment = ...`).
     extra: RefCell<Vec<(String, Value)>>,
 }
@@ -340,7 +341,7 @@ impl PacketObj {
         native(PacketObj {
             p: p.clone(),
             reg: reg.clone(),
-            cls: p.class_name(),
+            cls: p.def(),
             extra: RefCell::new(Vec::new()),
         })
     }
@@ -675,7 +676,7 @@ fn payload_raw(reg: &Rc<Registry>, b: &[u8]) -> PResult<Packet> {
 
 impl NativeObject for PacketObj {
     fn type_name(&self) -> &str {
-        &self.cls
+        &self.cls.class_name
     }
     fn repr(&self) -> String {
         self.p.repr()
@@ -794,7 +795,10 @@ impl NativeObject for PacketObj {
         Some(self.p.del(name).map_err(|_| {
             Exc::new(
                 ExcKind::AttributeError,
-                format!("'{}' object has no attribute '{}'", self.cls, name),
+                format!(
+                    "'{}' object has no attribute '{}'",
+                    self.cls.class_name, name
+                ),
             )
         }))
     }
