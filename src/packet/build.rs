@@ -3,6 +3,7 @@
 //! callback that fails stops the build (see [`super::abort`]).
 
 use super::field::{BuildCtx, BuildError};
+use super::layer::Step;
 use super::packet::{LayerData, Packet};
 use super::resolver::{self, Resolver};
 use super::value::Value;
@@ -86,8 +87,15 @@ pub(crate) fn build_fields(
     };
     let mut acc: u128 = 0;
     let mut nbits: u32 = 0;
+    let plan = d.def.plan();
     for (i, f) in d.def.fields.iter().enumerate() {
-        if !f.present(d) {
+        let step = plan.get(i).copied().unwrap_or(Step::Kind);
+        if let (Step::Int(fixed), Value::Int(x), 0) = (step, d.value_ref(i), nbits) {
+            // A plain integer field holding an integer: what its kind would write.
+            fixed.write(*x, out);
+            continue;
+        }
+        if step == Step::Kind && !f.present(d) {
             continue;
         }
         let (kind, _) = f.resolve(d);

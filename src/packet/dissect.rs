@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::base;
 use super::field::DissectCtx;
-use super::layer::LayerDef;
+use super::layer::{LayerDef, Step};
 use super::packet::{LayerData, Packet, RawCache};
 use super::value::Value;
 
@@ -106,7 +106,10 @@ fn dissect_layer(
     depth: usize,
     under: Option<&Packet>,
 ) -> (Packet, Outcome) {
-    let mut data = LayerData::new(def);
+    // The node is made first and filled in place (a layer's state is large to move).
+    let pkt = Packet::from_data(LayerData::to_fill(def));
+    let mut guard = pkt.0.borrow_mut();
+    let data = &mut *guard;
     if let Some(u) = under {
         // Known before the payload is guessed: hooks may look below (an extension header
         // quoted in an ICMPv6 error carries TCPerror, not TCP).
@@ -114,15 +117,15 @@ fn dissect_layer(
     }
     let hooks = &def.hooks;
     let bytes: Cow<'_, [u8]> = match &hooks.pre_dissect {
-        Some(h) => Cow::Owned(h(&mut data, s)),
+        Some(h) => Cow::Owned(h(data, s)),
         None => Cow::Borrowed(s),
     };
     let (mut rest, truncated): (Cow<'_, [u8]>, bool) = match &hooks.do_dissect {
-        Some(h) => (Cow::Owned(h(&mut data, &bytes, warnings)), false),
+        Some(h) => (Cow::Owned(h(data, &bytes, warnings)), false),
         None => {
-            let (used, truncated) = dissect_fields(&mut data, &bytes, warnings);
+            let (used, truncated) = dissect_fields(data, &bytes, warnings);
             let hooked = hooks.pre_dissect.is_some() || hooks.post_dissect.is_some();
-            if !truncated && !hooked && !holds_packets(&data) {
+            if !truncated && !hooked && !holds_packets(data) {
                 // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
                 // raw_packet_cache): what was lossy or inconsistent on the wire stays as
                 // it was.
@@ -132,9 +135,9 @@ fn dissect_layer(
         }
     };
     if let Some(h) = &hooks.post_dissect {
-        rest = Cow::Owned(h(&mut data, rest.into_owned(), warnings));
+        rest = Cow::Owned(h(data, rest.into_owned(), warnings));
     }
-    let pkt = Packet::from_data(data);
+    drop(guard);
     if super::abort::pending() {
         return (pkt, Outcome::Failed);
     }
@@ -167,12 +170,11 @@ fn dissect_layer(
             return (pkt, Outcome::Failed);
         }
         let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
-        let child = match outcome {
-            Outcome::Done => child,
-            Outcome::Truncated => Packet::raw_with(&base::raw_def(), payb),
-            Outcome::Failed => raw_after_failure(&cls, payb),
-        };
-        pkt.link_payload(child);
+        match outcome {
+            Outcome::Done => pkt.link_payload_of(def, child, &cls),
+            Outcome::Truncated => pkt.link_payload(Packet::raw_with(&base::raw_def(), payb)),
+            Outcome::Failed => pkt.link_payload(raw_after_failure(&cls, payb)),
+        }
     }
     if !padb.is_empty() {
         pkt.lastlayer()
@@ -289,42 +291,64 @@ pub fn do_dissect_fields(
 /// before a field could be read.
 fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
     let def = data.def.clone();
+    let plan = def.plan();
     let mut bitpos: usize = 0;
     for (i, f) in def.fields.iter().enumerate() {
-        if !f.present(data) {
-            continue;
-        }
-        let kind = f.resolve(data).0;
-        if let Some(w) = kind.bit_width() {
-            let w = w.min(64) as usize;
-            let Some(raw) = read_bits(s, bitpos, w) else {
-                return (bitpos.div_ceil(8), true);
-            };
-            bitpos += w;
-            data.set_raw(i, kind.int2i(raw as i128));
-        } else {
-            let pos = bitpos.div_ceil(8);
-            let rest = s.get(pos..).unwrap_or(&[]);
-            let got = {
-                let mut ctx = DissectCtx {
-                    layer: data,
-                    whole: s,
-                    warnings,
+        match plan.get(i).copied().unwrap_or(Step::Kind) {
+            Step::Int(fixed) => {
+                let pos = bitpos.div_ceil(8);
+                let n = usize::from(fixed.bytes);
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..n)) else {
+                    return (pos, true);
                 };
-                kind.getfield(&mut ctx, rest)
-            };
-            if super::abort::pending() {
-                // A host conversion failed: the layer stops here (see `abort`).
-                return (pos, false);
+                bitpos = (pos + n) * 8;
+                data.set_raw(i, Value::Int(fixed.read(b)));
             }
-            match got {
-                Ok((used, v)) => {
-                    bitpos = (pos + used.min(rest.len())) * 8;
-                    if let Some(v) = v {
-                        data.set_raw(i, v);
+            Step::Bits(w) => {
+                let w = w.min(64) as usize;
+                let Some(raw) = read_bits(s, bitpos, w) else {
+                    return (bitpos.div_ceil(8), true);
+                };
+                bitpos += w;
+                data.set_raw(i, f.kind.int2i(raw as i128));
+            }
+            Step::Kind => {
+                if !f.present(data) {
+                    continue;
+                }
+                let kind = f.resolve(data).0;
+                if let Some(w) = kind.bit_width() {
+                    let w = w.min(64) as usize;
+                    let Some(raw) = read_bits(s, bitpos, w) else {
+                        return (bitpos.div_ceil(8), true);
+                    };
+                    bitpos += w;
+                    data.set_raw(i, kind.int2i(raw as i128));
+                } else {
+                    let pos = bitpos.div_ceil(8);
+                    let rest = s.get(pos..).unwrap_or(&[]);
+                    let got = kind.getfield(
+                        &mut DissectCtx {
+                            layer: data,
+                            whole: s,
+                            warnings,
+                        },
+                        rest,
+                    );
+                    if super::abort::pending() {
+                        // A host conversion failed: the layer stops here (see `abort`).
+                        return (pos, false);
+                    }
+                    match got {
+                        Ok((used, v)) => {
+                            bitpos = (pos + used.min(rest.len())) * 8;
+                            if let Some(v) = v {
+                                data.set_raw(i, v);
+                            }
+                        }
+                        Err(_) => return (pos, true),
                     }
                 }
-                Err(_) => return (pos, true),
             }
         }
         if f.may_end && bitpos.div_ceil(8) >= s.len() {
@@ -367,7 +391,13 @@ impl Packet {
     /// become this layer's overloaded values (hidden by its explicit ones until
     /// hide_defaults() removes those).
     pub(crate) fn link_payload(&self, child: Packet) {
-        let ov = child.def().overloads_for(&self.def());
+        let (def, cls) = (self.def(), child.def());
+        self.link_payload_of(&def, child, &cls);
+    }
+
+    /// [`Packet::link_payload`] when the caller has both layers' definitions at hand.
+    fn link_payload_of(&self, def: &LayerDef, child: Packet, child_def: &LayerDef) {
+        let ov = child_def.overloads_for(def);
         child.data_mut().underlayer = Rc::downgrade(&self.0);
         let mut d = self.data_mut();
         if let Some(ov) = ov {

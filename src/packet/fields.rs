@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::build;
 use super::dissect;
-use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, Truncated};
+use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, FixedInt, Truncated};
 use super::layer::LayerDef;
 use super::packet::{LayerData, Packet};
 use super::value::{mac_to_string, parse_mac, py_bytes_repr, py_hex, py_str_repr, Value};
@@ -369,20 +369,29 @@ impl FieldKind for Num {
         Value::Int(self.sign_extend(raw as u128))
     }
 
+    fn fixed_int(&self) -> Option<FixedInt> {
+        match self.width {
+            Width::Bytes(n) => Some(FixedInt {
+                bytes: n,
+                le: self.le,
+                signed: self.signed,
+            }),
+            Width::Bits(_) => None,
+        }
+    }
+
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let i = self.to_int(ctx, v)?;
-        let n = match self.width {
-            Width::Bytes(n) => usize::from(n),
-            Width::Bits(b) => b.div_ceil(8) as usize,
+        let bytes = match self.width {
+            Width::Bytes(n) => n,
+            Width::Bits(b) => b.div_ceil(8).min(255) as u8,
         };
-        // Values wider than the field are truncated: what the user sets is sent.
-        let bytes = (i as u128).to_be_bytes();
-        let be = &bytes[16 - n.min(16)..];
-        if self.le {
-            out.extend(be.iter().rev());
-        } else {
-            out.extend_from_slice(be);
+        FixedInt {
+            bytes,
+            le: self.le,
+            signed: self.signed,
         }
+        .write(i, out);
         Ok(())
     }
 
@@ -391,21 +400,21 @@ impl FieldKind for Num {
         _ctx: &mut DissectCtx<'_>,
         s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
+        if let Some(f) = self.fixed_int() {
+            let n = usize::from(f.bytes);
+            let b = s.get(..n).ok_or(Truncated)?;
+            return Ok((n, Some(Value::Int(f.read(b)))));
+        }
         let n = match self.width {
             Width::Bytes(n) => usize::from(n),
             Width::Bits(b) => b.div_ceil(8) as usize,
         };
         let b = s.get(..n).ok_or(Truncated)?;
-        let mut raw: u128 = 0;
-        if self.le {
-            for &c in b.iter().rev() {
-                raw = (raw << 8) | u128::from(c);
-            }
+        let raw = if self.le {
+            b.iter().rev().fold(0, |a, &c| (a << 8) | u128::from(c))
         } else {
-            for &c in b {
-                raw = (raw << 8) | u128::from(c);
-            }
-        }
+            b.iter().fold(0, |a, &c| (a << 8) | u128::from(c))
+        };
         Ok((n, Some(Value::Int(self.sign_extend(raw)))))
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 use std::rc::{Rc, Weak};
 
-use super::field::{BuildError, FieldDef};
+use super::field::{BuildError, FieldDef, FixedInt};
 use super::packet::{holds_packet, LayerData, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
@@ -175,18 +175,45 @@ pub struct LayerDef {
     pub host: Option<Rc<dyn std::any::Any>>,
     index: NameIndex,
     pub(crate) bindings: RefCell<Bindings>,
-    /// The value tables new layers start from, made on first use (the field table is
-    /// complete by then).
-    fresh: OnceCell<FreshSlots>,
+    /// The value tables new layers start from and the plan of the fields, made on first
+    /// use (the field table is complete by then).
+    prepared: OnceCell<Prepared>,
 }
 
-/// The value tables a layer of a definition starts from, shared until a value changes.
-struct FreshSlots {
-    /// Every field unset (a layer about to be dissected, a blank layer).
+/// What a definition prepares once for its layers: the value tables they start from
+/// (shared until a value changes) and the plan of its fields.
+struct Prepared {
+    /// Every field unset (a blank layer).
     blank: Slots,
     /// What `Packet::new` gives, and one past its last explicit field; `None` when a
     /// default holds a packet, which each instance must copy.
     new: Option<(Slots, u32)>,
+    /// How dissection and building treat each field.
+    plan: Box<[Step]>,
+}
+
+/// How dissection and building treat one field of a definition, decided once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A plain fixed-size integer (no condition, one kind): read and written by the engine.
+    Int(FixedInt),
+    /// Bits packed with their neighbours (no condition, one kind).
+    Bits(u32),
+    /// Through the kind, which may depend on the layer (conditions, alternatives).
+    Kind,
+}
+
+impl Step {
+    fn of(f: &FieldDef) -> Step {
+        if f.cond.is_some() || !f.alts.is_empty() {
+            return Step::Kind;
+        }
+        match (f.kind.bit_width(), f.kind.fixed_int()) {
+            (Some(w), _) => Step::Bits(w),
+            (None, Some(i)) => Step::Int(i),
+            (None, None) => Step::Kind,
+        }
+    }
 }
 
 impl LayerDef {
@@ -204,12 +231,12 @@ impl LayerDef {
             host: None,
             index,
             bindings: RefCell::new(Bindings::default()),
-            fresh: OnceCell::new(),
+            prepared: OnceCell::new(),
         }
     }
 
-    fn fresh(&self) -> &FreshSlots {
-        self.fresh.get_or_init(|| {
+    fn prepared(&self) -> &Prepared {
+        self.prepared.get_or_init(|| {
             let n = self.fields.len();
             let blank: Slots = (0..n).map(|_| None).collect();
             let defaults: Vec<(usize, &Value)> =
@@ -224,19 +251,25 @@ impl LayerDef {
                 let hi = defaults.last().map_or(0, |(i, _)| *i as u32 + 1);
                 Some((Slots::from(slots), hi))
             };
-            FreshSlots { blank, new }
+            let plan = self.fields.iter().map(Step::of).collect();
+            Prepared { blank, new, plan }
         })
     }
 
     /// A table with every field unset.
     pub(crate) fn blank_slots(&self) -> Slots {
-        self.fresh().blank.clone()
+        self.prepared().blank.clone()
     }
 
     /// The table `Packet::new` starts from and one past its last explicit field, when it
     /// can be shared.
     pub(crate) fn new_slots(&self) -> Option<(Slots, u32)> {
-        self.fresh().new.clone()
+        self.prepared().new.clone()
+    }
+
+    /// The plan of the fields, one step per field.
+    pub(crate) fn plan(&self) -> &[Step] {
+        &self.prepared().plan
     }
 
     /// The defaults a new instance holds as explicit values, as in Scapy: lists, packets

@@ -79,6 +79,13 @@ impl LayerData {
         LayerData::with_slots(def, def.blank_slots(), 0)
     }
 
+    /// A layer with every field unset and a value table of its own, about to be filled
+    /// (dissection).
+    pub(crate) fn to_fill(def: &Rc<LayerDef>) -> LayerData {
+        let slots = (0..def.fields.len()).map(|_| None).collect();
+        LayerData::with_slots(def, slots, 0)
+    }
+
     fn with_slots(def: &Rc<LayerDef>, fields: Slots, set_hi: u32) -> LayerData {
         LayerData {
             def: def.clone(),
@@ -152,7 +159,7 @@ impl LayerData {
     }
 
     /// Sets field `i` to an already converted value (dissection, hooks).
-    #[inline]
+    #[inline(always)]
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.raw_cache = None;
         let Some(slot) = self.slots_mut().get_mut(i) else {
@@ -166,7 +173,7 @@ impl LayerData {
     }
 
     /// The explicit values, for a change: this layer's own table (copied first if shared).
-    #[inline]
+    #[inline(always)]
     fn slots_mut(&mut self) -> &mut [Option<Value>] {
         if Rc::get_mut(&mut self.fields).is_none() {
             self.fields = Rc::from(&self.fields[..]);
@@ -175,7 +182,7 @@ impl LayerData {
     }
 
     /// Records that unset field `i` became explicit, for [`LayerData::explicit_order`].
-    #[inline]
+    #[inline(always)]
     fn note_set(&mut self, i: usize) {
         match u32::try_from(i) {
             Ok(i) if self.order.is_none() && i >= self.set_hi => self.set_hi = i.saturating_add(1),
@@ -355,34 +362,47 @@ impl Packet {
         def: &Rc<LayerDef>,
         kwargs: Vec<(String, Value)>,
     ) -> Result<Packet, FieldError> {
-        let p = Packet::new(def);
-        let mut kwargs: Vec<Option<(String, Value)>> = kwargs.into_iter().map(Some).collect();
-        for f in &def.fields {
-            for slot in kwargs.iter_mut() {
-                if slot.as_ref().is_some_and(|(k, _)| *k == f.name) {
-                    if let Some((k, v)) = slot.take() {
-                        p.set_here(&k, v)?;
-                    }
+        let mut unknown = None;
+        let mut values = Vec::with_capacity(kwargs.len());
+        for (k, v) in kwargs {
+            match def.field_index(&k) {
+                Some(i) => values.push((i, v)),
+                None => {
+                    unknown.get_or_insert(k);
                 }
             }
         }
-        if let Some((k, _)) = kwargs.into_iter().flatten().next() {
-            return Err(FieldError::NoSuchField(k));
-        }
-        Ok(p)
+        Packet::construct_at(def, values, unknown)
     }
 
-    /// Sets a field of this layer only (no lookup in the payload).
-    fn set_here(&self, name: &str, v: Value) -> Result<(), FieldError> {
-        let i = self
-            .0
-            .borrow()
-            .def
-            .field_index(name)
-            .ok_or_else(|| FieldError::NoSuchField(name.to_string()))?;
+    /// [`Packet::construct`] with the keywords already found in the field table: (field
+    /// index, value) pairs in the order given, and the first keyword that names no field,
+    /// which fails once the others are set.
+    pub fn construct_at(
+        def: &Rc<LayerDef>,
+        mut values: Vec<(usize, Value)>,
+        unknown: Option<String>,
+    ) -> Result<Packet, FieldError> {
+        let p = Packet::new(def);
+        // Stable: values for one field keep their order (the last wins).
+        values.sort_by_key(|(i, _)| *i);
+        for (i, v) in values {
+            p.set_at(i, v)?;
+        }
+        match unknown {
+            Some(k) => Err(FieldError::NoSuchField(k)),
+            None => Ok(p),
+        }
+    }
+
+    /// Sets field `i` of this layer through its any→internal conversion.
+    pub fn set_at(&self, i: usize, v: Value) -> Result<(), FieldError> {
         let conv = {
             let d = self.0.borrow();
-            let (kind, _) = d.def.fields[i].resolve(&d);
+            let Some(f) = d.def.fields.get(i) else {
+                return Ok(());
+            };
+            let (kind, _) = f.resolve(&d);
             kind.clone().any2i(&d, v)?
         };
         self.0.borrow_mut().set_raw(i, conv);
@@ -424,15 +444,7 @@ impl Packet {
         let v = v.into();
         let idx = self.0.borrow().def.field_index(name);
         match idx {
-            Some(i) => {
-                let conv = {
-                    let d = self.0.borrow();
-                    let (kind, _) = d.def.fields[i].resolve(&d);
-                    kind.clone().any2i(&d, v)?
-                };
-                self.0.borrow_mut().set_raw(i, conv);
-                Ok(())
-            }
+            Some(i) => self.set_at(i, v),
             None => match self.payload() {
                 Some(p) => p.set(name, v),
                 None => Err(FieldError::NoSuchField(name.to_string())),
