@@ -12,8 +12,11 @@ pub mod pcapfile;
 pub mod report;
 pub mod results;
 
-/// The campaign language allocates a small object per list, frame and string it builds; mimalloc's
-/// thread-local free lists serve those several times faster than the system allocator (measured
-/// with `cargo bench --bench lang`), and every binary linking the crate gets it.
+pub mod alloc;
+
+/// The campaign language allocates a small object per list, frame and string it builds, the
+/// packet engine a few per layer; mimalloc's thread-local free lists serve those several times
+/// faster than the system allocator (measured with `cargo bench --bench lang` and `--bench
+/// engine`), and every binary linking the crate gets it (see [`alloc`] for how it is called).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Allocator = alloc::Allocator;

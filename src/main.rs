@@ -76,6 +76,7 @@ struct Cli {
 }
 
 fn main() {
+    wirecraft::alloc::configure_process();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -3,6 +3,7 @@
 //! callback that fails stops the build (see [`super::abort`]).
 
 use super::field::{BuildCtx, BuildError};
+use super::layer::Step;
 use super::packet::{LayerData, Packet};
 use super::resolver::{self, Resolver};
 use super::value::Value;
@@ -38,9 +39,9 @@ pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, Build
         // A padding layer's bytes are appended once, at the very end (build_with).
         return Ok(pay);
     }
-    if let Some((root, a, b)) = &d.raw_cache {
+    if let Some(cache) = &d.raw_cache {
         // An unchanged dissected layer: its bytes as they were, no post_build.
-        let cached = &root[*a..*b];
+        let cached = cache.bytes();
         let mut out = Vec::with_capacity(cached.len() + pay.len());
         out.extend_from_slice(cached);
         out.extend_from_slice(&pay);
@@ -98,8 +99,16 @@ pub(crate) fn build_fields(
             }
         }
     };
+    let plan = d.def.plan();
     for (i, f) in d.def.fields.iter().enumerate() {
-        if !f.present(d) {
+        let step = plan.get(i).copied().unwrap_or(Step::Kind);
+        if let (Step::Int(fixed), Value::Int(x), 0, None) = (step, d.value_ref(i), nbits, group) {
+            // A plain integer field holding an integer, outside any bit group: what its
+            // kind would write.
+            fixed.write(*x, out);
+            continue;
+        }
+        if step == Step::Kind && !f.present(d) {
             continue;
         }
         let (kind, _) = f.resolve(d);

@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use super::base;
 use super::field::DissectCtx;
-use super::layer::LayerDef;
-use super::packet::{LayerData, Packet};
+use super::layer::{LayerDef, Step};
+use super::packet::{LayerData, Packet, RawCache};
 use super::value::Value;
 
 /// A dissected packet and the warnings its dissection logged.
@@ -57,16 +57,28 @@ thread_local! {
 
 /// The cache of header bytes `h`: a range of the dissection's input when `h` lies in it
 /// (no copy), else a copy.
-fn cache_of(h: &[u8]) -> (Rc<[u8]>, usize, usize) {
+fn cache_of(h: &[u8]) -> RawCache {
     ROOT.with(|r| {
         if let Some(root) = r.borrow().as_ref() {
             let base = root.as_ptr() as usize;
             let p = h.as_ptr() as usize;
             if p >= base && p + h.len() <= base + root.len() {
-                return (root.clone(), p - base, p - base + h.len());
+                if let (Ok(start), Ok(end)) =
+                    (u32::try_from(p - base), u32::try_from(p - base + h.len()))
+                {
+                    return RawCache {
+                        root: root.clone(),
+                        start,
+                        end,
+                    };
+                }
             }
         }
-        (Rc::from(h), 0, h.len())
+        RawCache {
+            root: Rc::from(h),
+            start: 0,
+            end: u32::try_from(h.len()).unwrap_or(u32::MAX),
+        }
     })
 }
 
@@ -94,7 +106,10 @@ fn dissect_layer(
     depth: usize,
     under: Option<&Packet>,
 ) -> (Packet, Outcome) {
-    let mut data = LayerData::new(def);
+    // The node is made first and filled in place (a layer's state is large to move).
+    let pkt = Packet::from_data(LayerData::to_fill(def));
+    let mut guard = pkt.0.borrow_mut();
+    let data = &mut *guard;
     if let Some(u) = under {
         // Known before the payload is guessed: hooks may look below (an extension header
         // quoted in an ICMPv6 error carries TCPerror, not TCP).
@@ -102,15 +117,15 @@ fn dissect_layer(
     }
     let hooks = &def.hooks;
     let bytes: Cow<'_, [u8]> = match &hooks.pre_dissect {
-        Some(h) => Cow::Owned(h(&mut data, s)),
+        Some(h) => Cow::Owned(h(data, s)),
         None => Cow::Borrowed(s),
     };
     let (mut rest, truncated): (Cow<'_, [u8]>, bool) = match &hooks.do_dissect {
-        Some(h) => (Cow::Owned(h(&mut data, &bytes, warnings)), false),
+        Some(h) => (Cow::Owned(h(data, &bytes, warnings)), false),
         None => {
-            let (used, truncated) = dissect_fields(&mut data, &bytes, warnings);
+            let (used, truncated) = dissect_fields(data, &bytes, warnings);
             let hooked = hooks.pre_dissect.is_some() || hooks.post_dissect.is_some();
-            if !truncated && !hooked && !holds_packets(&data) {
+            if !truncated && !hooked && !holds_packets(data) {
                 // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
                 // raw_packet_cache): what was lossy or inconsistent on the wire stays as
                 // it was.
@@ -120,9 +135,9 @@ fn dissect_layer(
         }
     };
     if let Some(h) = &hooks.post_dissect {
-        rest = Cow::Owned(h(&mut data, rest.into_owned(), warnings));
+        rest = Cow::Owned(h(data, rest.into_owned(), warnings));
     }
-    let pkt = Packet::from_data(data);
+    drop(guard);
     if super::abort::pending() {
         return (pkt, Outcome::Failed);
     }
@@ -155,12 +170,11 @@ fn dissect_layer(
             return (pkt, Outcome::Failed);
         }
         let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
-        let child = match outcome {
-            Outcome::Done => child,
-            Outcome::Truncated => Packet::raw_with(&base::raw_def(), payb),
-            Outcome::Failed => raw_after_failure(&cls, payb),
-        };
-        pkt.link_payload(child);
+        match outcome {
+            Outcome::Done => pkt.link_payload_of(def, child, &cls),
+            Outcome::Truncated => pkt.link_payload(Packet::raw_with(&base::raw_def(), payb)),
+            Outcome::Failed => pkt.link_payload(raw_after_failure(&cls, payb)),
+        }
     }
     if !padb.is_empty() {
         pkt.lastlayer()
@@ -183,9 +197,9 @@ fn raw_after_failure(cls: &LayerDef, bytes: &[u8]) -> Packet {
 
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
 fn holds_packets(d: &LayerData) -> bool {
-    d.fields.iter().any(|s| match &s.v {
-        Some(Value::Packet(_)) => true,
-        Some(Value::List(l)) => l.iter().any(|x| matches!(x, Value::Packet(_))),
+    d.fields.iter().flatten().any(|v| match v {
+        Value::Packet(_) => true,
+        Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
         _ => false,
     })
 }
@@ -228,7 +242,11 @@ pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<St
         // builds to nothing, as it was on the wire, until it is changed: the layer holding
         // it rebuilds to the bytes it was dissected from, as in the reference.
         let p = Packet::new(def);
-        p.data_mut().raw_cache = Some((Rc::from(&[][..]), 0, 0));
+        p.data_mut().raw_cache = Some(RawCache {
+            root: Rc::from(&[][..]),
+            start: 0,
+            end: 0,
+        });
         return p;
     }
     let depth = NESTING.with(|n| n.get());
@@ -281,61 +299,86 @@ pub fn do_dissect_fields(
 /// Reads the layer's fields from `s`. Returns the bytes used and whether the input ended
 /// before a field could be read. A little-endian group of bit fields is read from a copy
 /// of the bytes with the group's bytes reversed.
-fn dissect_fields(data: &mut LayerData, s: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
+fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
     let def = data.def.clone();
+    let plan = def.plan();
     let mut bitpos: usize = 0;
     let mut reordered: Option<Vec<u8>> = None;
     for (i, f) in def.fields.iter().enumerate() {
-        if !f.present(data) {
-            continue;
-        }
-        let kind = f.resolve(data).0;
-        if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
-            let start = bitpos / 8;
-            if let Some(end) = start.checked_add(n).filter(|&e| e <= s.len()) {
-                let buf = reordered.get_or_insert_with(|| s.to_vec());
-                buf[start..end].copy_from_slice(&s[start..end]);
-                buf[start..end].reverse();
-            }
-        }
-        let s: &[u8] = reordered.as_deref().unwrap_or(s);
-        if let Some(w) = kind.bit_width() {
-            let w = w.min(64) as usize;
-            let Some(raw) = read_bits(s, bitpos, w) else {
-                return (bitpos.div_ceil(8), true);
-            };
-            bitpos += w;
-            data.set_raw(i, kind.int2i(raw as i128));
-        } else {
-            let pos = bitpos.div_ceil(8);
-            let rest = s.get(pos..).unwrap_or(&[]);
-            let got = {
-                let mut ctx = DissectCtx {
-                    layer: data,
-                    whole: s,
-                    warnings,
+        match plan.get(i).copied().unwrap_or(Step::Kind) {
+            Step::Int(fixed) => {
+                let s: &[u8] = reordered.as_deref().unwrap_or(input);
+                let pos = bitpos.div_ceil(8);
+                let n = usize::from(fixed.bytes);
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..n)) else {
+                    return (pos, true);
                 };
-                kind.getfield(&mut ctx, rest)
-            };
-            if super::abort::pending() {
-                // A host conversion failed: the layer stops here (see `abort`).
-                return (pos, false);
+                bitpos = (pos + n) * 8;
+                data.set_raw(i, Value::Int(fixed.read(b)));
             }
-            match got {
-                Ok((used, v)) => {
-                    bitpos = (pos + used.min(rest.len())) * 8;
-                    if let Some(v) = v {
-                        data.set_raw(i, v);
+            Step::Bits(w) => {
+                let s: &[u8] = reordered.as_deref().unwrap_or(input);
+                let w = w.min(64) as usize;
+                let Some(raw) = read_bits(s, bitpos, w) else {
+                    return (bitpos.div_ceil(8), true);
+                };
+                bitpos += w;
+                data.set_raw(i, f.kind.int2i(raw as i128));
+            }
+            Step::Kind => {
+                if !f.present(data) {
+                    continue;
+                }
+                let kind = f.resolve(data).0;
+                // The first field of a little-endian bit group: read the group (and every
+                // field after it) from a copy with the group's bytes reversed.
+                if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
+                    let start = bitpos / 8;
+                    if let Some(end) = start.checked_add(n).filter(|&e| e <= input.len()) {
+                        let buf = reordered.get_or_insert_with(|| input.to_vec());
+                        buf[start..end].reverse();
                     }
                 }
-                Err(_) => return (pos, true),
+                let s: &[u8] = reordered.as_deref().unwrap_or(input);
+                if let Some(w) = kind.bit_width() {
+                    let w = w.min(64) as usize;
+                    let Some(raw) = read_bits(s, bitpos, w) else {
+                        return (bitpos.div_ceil(8), true);
+                    };
+                    bitpos += w;
+                    data.set_raw(i, kind.int2i(raw as i128));
+                } else {
+                    let pos = bitpos.div_ceil(8);
+                    let rest = s.get(pos..).unwrap_or(&[]);
+                    let got = kind.getfield(
+                        &mut DissectCtx {
+                            layer: data,
+                            whole: s,
+                            warnings,
+                        },
+                        rest,
+                    );
+                    if super::abort::pending() {
+                        // A host conversion failed: the layer stops here (see `abort`).
+                        return (pos, false);
+                    }
+                    match got {
+                        Ok((used, v)) => {
+                            bitpos = (pos + used.min(rest.len())) * 8;
+                            if let Some(v) = v {
+                                data.set_raw(i, v);
+                            }
+                        }
+                        Err(_) => return (pos, true),
+                    }
+                }
             }
         }
-        if f.may_end && bitpos.div_ceil(8) >= s.len() {
+        if f.may_end && bitpos.div_ceil(8) >= input.len() {
             break;
         }
     }
-    (bitpos.div_ceil(8).min(s.len()), false)
+    (bitpos.div_ceil(8).min(input.len()), false)
 }
 
 /// `w` bits (≤ 64) starting at bit `pos`, MSB-first; `None` past the end.
@@ -371,7 +414,13 @@ impl Packet {
     /// become this layer's overloaded values (hidden by its explicit ones until
     /// hide_defaults() removes those).
     pub(crate) fn link_payload(&self, child: Packet) {
-        let ov = child.def().overloads_for(&self.def());
+        let (def, cls) = (self.def(), child.def());
+        self.link_payload_of(&def, child, &cls);
+    }
+
+    /// [`Packet::link_payload`] when the caller has both layers' definitions at hand.
+    fn link_payload_of(&self, def: &LayerDef, child: Packet, child_def: &LayerDef) {
+        let ov = child_def.overloads_for(def);
         child.data_mut().underlayer = Rc::downgrade(&self.0);
         let mut d = self.data_mut();
         if let Some(ov) = ov {

@@ -72,6 +72,52 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// The machine form of a plain fixed-size integer field (ByteField, ShortField, IntField,
+/// their signed, little-endian and enum forms): layer definitions plan such fields so that
+/// dissection and building read and write them without a call through the kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedInt {
+    /// Its size in bytes.
+    pub bytes: u8,
+    /// Least significant byte first.
+    pub le: bool,
+    /// Two's complement.
+    pub signed: bool,
+}
+
+impl FixedInt {
+    /// The value of its bytes (`b` holds exactly `bytes` of them).
+    #[inline]
+    pub fn read(self, b: &[u8]) -> i128 {
+        let raw: u128 = match (b, self.le) {
+            ([x], _) => u128::from(*x),
+            (&[x, y], false) => u128::from(u16::from_be_bytes([x, y])),
+            (&[x, y, z, w], false) => u128::from(u32::from_be_bytes([x, y, z, w])),
+            _ if self.le => b.iter().rev().fold(0, |a, &c| (a << 8) | u128::from(c)),
+            _ => b.iter().fold(0, |a, &c| (a << 8) | u128::from(c)),
+        };
+        let n = u32::from(self.bytes) * 8;
+        if self.signed && n > 0 && n < 128 && (raw >> (n - 1)) & 1 == 1 {
+            (raw as i128) - (1i128 << n)
+        } else {
+            raw as i128
+        }
+    }
+
+    /// Appends the machine form of `i`; values wider than the field are truncated (what the
+    /// user sets is sent).
+    #[inline]
+    pub fn write(self, i: i128, out: &mut Vec<u8>) {
+        let bytes = (i as u128).to_be_bytes();
+        let be = &bytes[16 - usize::from(self.bytes).min(16)..];
+        if self.le {
+            out.extend(be.iter().rev());
+        } else {
+            out.extend_from_slice(be);
+        }
+    }
+}
+
 /// A field kind: Scapy's Field class hierarchy as a trait, so campaigns can add kinds whose
 /// conversions call interpreter functions. Every method has the layer at hand, as Scapy's
 /// `pkt` argument, for kinds whose behavior depends on other fields.
@@ -98,6 +144,14 @@ pub trait FieldKind {
         Ok(())
     }
 
+    /// The kind's machine form when it is exactly a plain fixed-size integer: its getfield
+    /// reads [`FixedInt::read`] of that many bytes, and its addfield writes
+    /// [`FixedInt::write`] of an integer value. Kinds with any other behaviour (campaign
+    /// conversions included) keep the default, `None`.
+    fn fixed_int(&self) -> Option<FixedInt> {
+        None
+    }
+
     /// Converts what a user assigns to the internal form (Scapy's `any2i`).
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         Ok(v)
@@ -106,8 +160,8 @@ pub trait FieldKind {
     /// The integer a bit-packed kind emits (only called when `bit_width` is `Some`).
     fn i2int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
         let _ = ctx;
-        match v.resolved() {
-            Value::Int(i) => Ok(i),
+        match &*v.concrete() {
+            Value::Int(i) => Ok(*i),
             Value::None => Ok(0),
             other => Err(format!("an integer is required, not {}", other.py_repr())),
         }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::build;
 use super::dissect;
-use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, Truncated};
+use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, FixedInt, Truncated};
 use super::layer::LayerDef;
 use super::packet::{LayerData, Packet};
 use super::value::{mac_to_string, parse_mac, py_bytes_repr, py_hex, py_str_repr, Value};
@@ -182,12 +182,12 @@ impl Num {
     }
 
     fn to_int(&self, ctx: &BuildCtx<'_>, v: &Value) -> Result<i128, String> {
-        match v.resolved() {
-            Value::Int(i) => Ok(i),
-            Value::Float(f) => Ok(f as i128),
+        match &*v.concrete() {
+            Value::Int(i) => Ok(*i),
+            Value::Float(f) => Ok(*f as i128),
             Value::None => Ok(self.compute.as_ref().map_or(0, |c| c(ctx))),
             Value::Str(s) => self
-                .name_to_int(ctx.layer, &s)
+                .name_to_int(ctx.layer, s)
                 .ok_or_else(|| format!("unknown value name {s:?}")),
             other => Err(format!("an integer is required, not {}", other.py_repr())),
         }
@@ -382,20 +382,29 @@ impl FieldKind for Num {
         Value::Int(self.sign_extend(raw as u128))
     }
 
+    fn fixed_int(&self) -> Option<FixedInt> {
+        match self.width {
+            Width::Bytes(n) => Some(FixedInt {
+                bytes: n,
+                le: self.le,
+                signed: self.signed,
+            }),
+            Width::Bits(_) => None,
+        }
+    }
+
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         let i = self.to_int(ctx, v)?;
-        let n = match self.width {
-            Width::Bytes(n) => usize::from(n),
-            Width::Bits(b) => b.div_ceil(8) as usize,
+        let bytes = match self.width {
+            Width::Bytes(n) => n,
+            Width::Bits(b) => b.div_ceil(8).min(255) as u8,
         };
-        // Values wider than the field are truncated: what the user sets is sent.
-        let bytes = (i as u128).to_be_bytes();
-        let be = &bytes[16 - n.min(16)..];
-        if self.le {
-            out.extend(be.iter().rev());
-        } else {
-            out.extend_from_slice(be);
+        FixedInt {
+            bytes,
+            le: self.le,
+            signed: self.signed,
         }
+        .write(i, out);
         Ok(())
     }
 
@@ -404,21 +413,21 @@ impl FieldKind for Num {
         _ctx: &mut DissectCtx<'_>,
         s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
+        if let Some(f) = self.fixed_int() {
+            let n = usize::from(f.bytes);
+            let b = s.get(..n).ok_or(Truncated)?;
+            return Ok((n, Some(Value::Int(f.read(b)))));
+        }
         let n = match self.width {
             Width::Bytes(n) => usize::from(n),
             Width::Bits(b) => b.div_ceil(8) as usize,
         };
         let b = s.get(..n).ok_or(Truncated)?;
-        let mut raw: u128 = 0;
-        if self.le {
-            for &c in b.iter().rev() {
-                raw = (raw << 8) | u128::from(c);
-            }
+        let raw = if self.le {
+            b.iter().rev().fold(0, |a, &c| (a << 8) | u128::from(c))
         } else {
-            for &c in b {
-                raw = (raw << 8) | u128::from(c);
-            }
-        }
+            b.iter().fold(0, |a, &c| (a << 8) | u128::from(c))
+        };
         Ok((n, Some(Value::Int(self.sign_extend(raw)))))
     }
 
@@ -1137,12 +1146,28 @@ impl StrField {
 
 /// The bytes of a string-like value (text is UTF-8 encoded, numbers as their digits).
 pub fn value_bytes(v: &Value) -> Result<Vec<u8>, String> {
-    match v.resolved() {
-        Value::Bytes(b) => Ok(b),
-        Value::Str(s) => Ok(s.into_bytes()),
-        Value::None => Ok(Vec::new()),
-        Value::Int(i) => Ok(i.to_string().into_bytes()),
-        Value::Packet(p) => super::build::build(&p).map_err(|e| e.to_string()),
+    bytes_of(v).map(std::borrow::Cow::into_owned)
+}
+
+/// [`value_bytes`], borrowing the bytes a value holds (no copy for bytes and text).
+pub fn bytes_of(v: &Value) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    match v {
+        Value::Volatile(r) => concrete_bytes(&r.draw()).map(|b| b.into_owned().into()),
+        other => concrete_bytes(other),
+    }
+}
+
+/// The bytes of a value that is not volatile (a drawn one).
+fn concrete_bytes(v: &Value) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    use std::borrow::Cow;
+    match v {
+        Value::Bytes(b) => Ok(Cow::Borrowed(b)),
+        Value::Str(s) => Ok(Cow::Borrowed(s.as_bytes())),
+        Value::None => Ok(Cow::Borrowed(&[])),
+        Value::Int(i) => Ok(Cow::Owned(i.to_string().into_bytes())),
+        Value::Packet(p) => super::build::build(p)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string()),
         other => Err(format!(
             "a bytes-like object is required, not {}",
             other.py_repr()
@@ -1173,7 +1198,7 @@ impl FieldKind for StrField {
     }
 
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        let b = value_bytes(v)?;
+        let b = bytes_of(v)?;
         match self.fixed_len(ctx.layer) {
             Some(n) => {
                 let take = b.len().min(n);
@@ -1559,7 +1584,7 @@ impl FieldKind for PacketField {
             Value::Packet(p) => {
                 out.extend(build::build_with(p, ctx.resolver).map_err(|e| e.to_string())?)
             }
-            other => out.extend(value_bytes(other)?),
+            other => out.extend_from_slice(&bytes_of(other)?),
         }
         Ok(())
     }

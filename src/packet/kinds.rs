@@ -685,7 +685,7 @@ impl FieldKind for TermStrField {
     }
 
     fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        out.extend(value_bytes(v)?);
+        out.extend_from_slice(&super::fields::bytes_of(v)?);
         if self.null {
             out.push(0);
         }

@@ -1,13 +1,13 @@
 //! Layer definitions: a runtime object per protocol (its fields, hooks and bindings), the same
 //! kind of object for a built-in layer and for one a campaign defines with `class X(Packet)`.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::rc::{Rc, Weak};
 
-use super::field::{BuildError, FieldDef};
-use super::packet::{LayerData, Packet};
+use super::field::{BuildError, FieldDef, FixedInt};
+use super::packet::{holds_packet, LayerData, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
 
@@ -85,8 +85,8 @@ pub(crate) struct Bindings {
     pub(crate) overloads: Vec<Overload>,
 }
 
-/// FNV-1a: field names are short and trusted (a campaign's own classes), so a fast hash
-/// beats SipHash on the hot path (hooks look fields up by name).
+/// FNV-1a: class names are short and trusted, so a fast hash beats SipHash where layer
+/// definitions are looked up by name (the registry).
 #[derive(Default)]
 pub struct Fnv(u64);
 
@@ -105,6 +105,51 @@ impl Hasher for Fnv {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
         self.0 = h;
+    }
+}
+
+/// Field positions by name, for the lookups hooks, bindings and the language make on every
+/// packet: a short key per field (its length and first bytes) scanned in one pass, the
+/// name itself compared only on a key match. Field names are short and tables small, so
+/// this beats hashing the name.
+struct NameIndex {
+    keys: Box<[u64]>,
+}
+
+impl NameIndex {
+    fn new(fields: &[FieldDef]) -> NameIndex {
+        NameIndex {
+            keys: fields.iter().map(|f| Self::key(&f.name)).collect(),
+        }
+    }
+
+    /// The length and the first seven bytes of a name.
+    #[inline]
+    fn key(name: &str) -> u64 {
+        let b = name.as_bytes();
+        let mut k = (b.len().min(255) as u64) << 56;
+        for (j, &c) in b.iter().take(7).enumerate() {
+            k |= u64::from(c) << (8 * j);
+        }
+        k
+    }
+
+    /// The position of `name` (the last field of that name, as a map built in order
+    /// would keep).
+    #[inline]
+    fn get(&self, fields: &[FieldDef], name: &str) -> Option<usize> {
+        let key = Self::key(name);
+        let exact = name.len() <= 7;
+        self.keys
+            .iter()
+            .rposition(|&k| k == key)
+            .filter(|&i| exact || fields.get(i).is_some_and(|f| f.name == name))
+            .or_else(|| {
+                // Long names sharing a key: the slow scan.
+                (!exact)
+                    .then(|| fields.iter().rposition(|f| f.name == name))
+                    .flatten()
+            })
     }
 }
 
@@ -128,18 +173,55 @@ pub struct LayerDef {
     /// What the embedding language attaches to a definition of its own (the class object of
     /// a layer a campaign defines); the engine never looks inside.
     pub host: Option<Rc<dyn std::any::Any>>,
-    index: HashMap<String, usize, BuildHasherDefault<Fnv>>,
+    index: NameIndex,
     pub(crate) bindings: RefCell<Bindings>,
+    /// The value tables new layers start from and the plan of the fields, made on first
+    /// use (the field table is complete by then).
+    prepared: OnceCell<Prepared>,
+}
+
+/// What a definition prepares once for its layers: the value tables they start from
+/// (shared until a value changes) and the plan of its fields.
+struct Prepared {
+    /// Every field unset (a blank layer).
+    blank: Slots,
+    /// What `Packet::new` gives, and one past its last explicit field; `None` when a
+    /// default holds a packet, which each instance must copy.
+    new: Option<(Slots, u32)>,
+    /// How dissection and building treat each field.
+    plan: Box<[Step]>,
+}
+
+/// How dissection and building treat one field of a definition, decided once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A plain fixed-size integer (no condition, one kind): read and written by the engine.
+    Int(FixedInt),
+    /// Bits packed with their neighbours (no condition, one kind).
+    Bits(u32),
+    /// Through the kind, which may depend on the layer (conditions, alternatives).
+    Kind,
+}
+
+impl Step {
+    fn of(f: &FieldDef) -> Step {
+        // Conditions and alternatives choose the kind per layer; a little-endian bit group
+        // reorders bytes: those go through the kind.
+        if f.cond.is_some() || !f.alts.is_empty() || f.kind.le_bit_group().is_some() {
+            return Step::Kind;
+        }
+        match (f.kind.bit_width(), f.kind.fixed_int()) {
+            (Some(w), _) => Step::Bits(w),
+            (None, Some(i)) => Step::Int(i),
+            (None, None) => Step::Kind,
+        }
+    }
 }
 
 impl LayerDef {
     /// A definition with these names and fields and no hooks yet.
     pub fn new(class_name: &str, name: &str, fields: Vec<FieldDef>) -> LayerDef {
-        let index = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.name.clone(), i))
-            .collect();
+        let index = NameIndex::new(&fields);
         LayerDef {
             class_name: class_name.to_string(),
             name: name.to_string(),
@@ -151,7 +233,64 @@ impl LayerDef {
             host: None,
             index,
             bindings: RefCell::new(Bindings::default()),
+            prepared: OnceCell::new(),
         }
+    }
+
+    fn prepared(&self) -> &Prepared {
+        self.prepared.get_or_init(|| {
+            let n = self.fields.len();
+            let blank: Slots = (0..n).map(|_| None).collect();
+            let defaults: Vec<(usize, &Value)> =
+                LayerDef::instance_defaults(&self.fields).collect();
+            let new = if defaults.iter().any(|(_, v)| holds_packet(v)) {
+                None
+            } else {
+                let mut slots: Vec<Option<Value>> = vec![None; n];
+                for (i, v) in &defaults {
+                    slots[*i] = Some((*v).clone());
+                }
+                let hi = defaults.last().map_or(0, |(i, _)| *i as u32 + 1);
+                Some((Slots::from(slots), hi))
+            };
+            let plan = self.fields.iter().map(Step::of).collect();
+            Prepared { blank, new, plan }
+        })
+    }
+
+    /// A table with every field unset.
+    pub(crate) fn blank_slots(&self) -> Slots {
+        self.prepared().blank.clone()
+    }
+
+    /// The table `Packet::new` starts from and one past its last explicit field, when it
+    /// can be shared.
+    pub(crate) fn new_slots(&self) -> Option<(Slots, u32)> {
+        self.prepared().new.clone()
+    }
+
+    /// The plan of the fields, one step per field.
+    pub(crate) fn plan(&self) -> &[Step] {
+        &self.prepared().plan
+    }
+
+    /// The defaults a new instance holds as explicit values, as in Scapy: lists, packets
+    /// and random values (none when the class has a MultipleTypeField).
+    pub(crate) fn instance_defaults(
+        fields: &[FieldDef],
+    ) -> impl Iterator<Item = (usize, &Value)> + '_ {
+        let alts = fields.iter().any(|f| !f.alts.is_empty());
+        fields
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| {
+                !alts
+                    && matches!(
+                        f.default,
+                        Value::List(_) | Value::Packet(_) | Value::Volatile(_)
+                    )
+            })
+            .map(|(i, f)| (i, &f.default))
     }
 
     /// A subclass: the parent's fields and hooks, under new names (IPerror from IP).
@@ -169,8 +308,9 @@ impl LayerDef {
     }
 
     /// The position of a field in the table.
+    #[inline]
     pub fn field_index(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        self.index.get(&self.fields, name)
     }
 
     /// The field of that name.
@@ -225,7 +365,10 @@ impl LayerDef {
     /// The payload class the bottom-up bindings give for this layer's values.
     pub(crate) fn guess_from_bindings(&self, layer: &LayerData) -> Option<Rc<LayerDef>> {
         for g in &self.bindings.borrow().payload_guess {
-            let ok = g.when.iter().all(|(i, v)| layer.value_at(*i) == *v);
+            let ok = g.when.iter().all(|(i, v)| match (layer.value_ref(*i), v) {
+                (Value::Int(a), Value::Int(b)) => a == b,
+                (a, b) => a == b,
+            });
             if ok {
                 if let Some(u) = g.upper.upgrade() {
                     return Some(u);

@@ -14,14 +14,6 @@ use super::layer::LayerDef;
 use super::meta::{CaptureInfo, PacketTime};
 use super::value::Value;
 
-/// One explicit value and when it was set (Scapy's `fields` dict keeps insertion order,
-/// which command() and set iteration follow; a stamp per slot needs no allocation).
-#[derive(Clone)]
-pub(crate) struct Slot {
-    pub(crate) v: Option<Value>,
-    pub(crate) stamp: u32,
-}
-
 thread_local! {
     static NO_OVERLOADS: Rc<[(usize, Value)]> = Rc::from(Vec::new());
 }
@@ -31,23 +23,52 @@ pub(crate) fn no_overloads() -> Rc<[(usize, Value)]> {
     NO_OVERLOADS.with(Rc::clone)
 }
 
+/// A layer's explicit values by field index (`None`: unset). Copies of a layer share one
+/// table until one of them changes a value (copy-on-write), so `/`, `copy()` and new layers
+/// (which start from their definition's table) clone no value they do not change.
+pub(crate) type Slots = Rc<[Option<Value>]>;
+
+/// The bytes a dissected layer came from: a range of the whole input, shared by every layer
+/// of the dissection.
+#[derive(Clone)]
+pub(crate) struct RawCache {
+    pub(crate) root: Rc<[u8]>,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl RawCache {
+    /// The cached bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.root
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or(&[])
+    }
+}
+
 /// One layer's state: the explicit values (by field index; `None` = unset), the overloaded
 /// values set by the layer above, and the links to its neighbours.
 pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
-    pub(crate) fields: Vec<Slot>,
+    pub(crate) fields: Slots,
+    /// The order the explicit fields were set in (Scapy's `fields` dict keeps insertion
+    /// order, which command() and set iteration follow), kept only once it differs from
+    /// field order: `None` while each field was set after every explicit field before it in
+    /// the table, as in a dissected layer.
+    order: Option<Rc<[u32]>>,
+    /// While `order` is `None`: one past the highest field index set so far.
+    set_hi: u32,
     pub(crate) overloaded: Rc<[(usize, Value)]>,
     /// Per-instance defaults that replace the definition's (fuzz()'s random values).
-    pub(crate) fuzzed: Vec<(usize, Value)>,
-    /// The next insertion stamp.
-    pub(crate) next_stamp: u32,
-    /// The bytes this layer was dissected from (a range of the whole input), while none of
-    /// its fields changed.
-    pub(crate) raw_cache: Option<(Rc<[u8]>, usize, usize)>,
+    pub(crate) fuzzed: Box<[(usize, Value)]>,
+    /// The bytes this layer was dissected from, while none of its fields changed.
+    pub(crate) raw_cache: Option<RawCache>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
-    /// Scapy's `time` (zero until a program or a capture gives one).
-    pub(crate) time: PacketTime,
+    /// Scapy's `time` (zero until a program or a capture gives one): its seconds and
+    /// nanoseconds, apart so that they pack with the other small fields.
+    time_secs: i64,
+    time_nanos: u32,
     /// What a capture said of the packet (shared by copies: it never changes in place).
     pub(crate) capture: Option<Rc<CaptureInfo>>,
 }
@@ -55,16 +76,29 @@ pub struct LayerData {
 impl LayerData {
     /// A layer with every field at its default.
     pub fn new(def: &Rc<LayerDef>) -> LayerData {
+        LayerData::with_slots(def, def.blank_slots(), 0)
+    }
+
+    /// A layer with every field unset and a value table of its own, about to be filled
+    /// (dissection).
+    pub(crate) fn to_fill(def: &Rc<LayerDef>) -> LayerData {
+        let slots = (0..def.fields.len()).map(|_| None).collect();
+        LayerData::with_slots(def, slots, 0)
+    }
+
+    fn with_slots(def: &Rc<LayerDef>, fields: Slots, set_hi: u32) -> LayerData {
         LayerData {
             def: def.clone(),
-            fields: vec![Slot { v: None, stamp: 0 }; def.fields.len()],
+            fields,
+            order: None,
+            set_hi,
             overloaded: no_overloads(),
-            fuzzed: Vec::new(),
-            next_stamp: 0,
+            fuzzed: Box::default(),
             raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
-            time: PacketTime::default(),
+            time_secs: 0,
+            time_nanos: 0,
             capture: None,
         }
     }
@@ -76,7 +110,7 @@ impl LayerData {
 
     /// The value of field `i`: explicit, else overloaded, else the default.
     pub fn value_ref(&self, i: usize) -> &Value {
-        if let Some(Slot { v: Some(v), .. }) = self.fields.get(i) {
+        if let Some(Some(v)) = self.fields.get(i) {
             return v;
         }
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
@@ -108,12 +142,12 @@ impl LayerData {
 
     /// Whether field `i` has an explicit value.
     pub fn is_explicit(&self, i: usize) -> bool {
-        matches!(self.fields.get(i), Some(Slot { v: Some(_), .. }))
+        matches!(self.fields.get(i), Some(Some(_)))
     }
 
     /// The explicit value of field `i`, if set.
     pub fn explicit(&self, i: usize) -> Option<&Value> {
-        self.fields.get(i).and_then(|s| s.v.as_ref())
+        self.fields.get(i).and_then(Option::as_ref)
     }
 
     /// The overloaded value of field `i`, if the layer above set one.
@@ -125,32 +159,77 @@ impl LayerData {
     }
 
     /// Sets field `i` to an already converted value (dissection, hooks).
+    #[inline(always)]
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.raw_cache = None;
-        if let Some(slot) = self.fields.get_mut(i) {
-            if slot.v.is_none() {
-                slot.stamp = self.next_stamp;
-                self.next_stamp += 1;
-            }
-            slot.v = Some(v);
+        let Some(slot) = self.slots_mut().get_mut(i) else {
+            return;
+        };
+        let was_unset = slot.is_none();
+        *slot = Some(v);
+        if was_unset {
+            self.note_set(i);
+        }
+    }
+
+    /// The explicit values, for a change: this layer's own table (copied first if shared).
+    #[inline(always)]
+    fn slots_mut(&mut self) -> &mut [Option<Value>] {
+        if Rc::get_mut(&mut self.fields).is_none() {
+            self.fields = Rc::from(&self.fields[..]);
+        }
+        Rc::get_mut(&mut self.fields).unwrap_or_default()
+    }
+
+    /// Records that unset field `i` became explicit, for [`LayerData::explicit_order`].
+    #[inline(always)]
+    fn note_set(&mut self, i: usize) {
+        match u32::try_from(i) {
+            Ok(i) if self.order.is_none() && i >= self.set_hi => self.set_hi = i.saturating_add(1),
+            _ => self.note_set_out_of_order(i),
+        }
+    }
+
+    /// [`LayerData::note_set`] once the order is kept, or when it starts to be.
+    #[inline(never)]
+    fn note_set_out_of_order(&mut self, i: usize) {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        if let Some(order) = &self.order {
+            self.order = Some(order.iter().copied().chain(std::iter::once(i)).collect());
+        } else {
+            // Set before a field that was set earlier: from now on the order is kept.
+            let order = (0..self.fields.len() as u32)
+                .filter(|&j| j != i && self.is_explicit(j as usize))
+                .chain(std::iter::once(i))
+                .collect();
+            self.order = Some(order);
         }
     }
 
     /// Makes field `i` unset again (back to the overloaded or default value).
     pub fn unset(&mut self, i: usize) {
         self.raw_cache = None;
-        if let Some(slot) = self.fields.get_mut(i) {
-            slot.v = None;
+        if !self.is_explicit(i) {
+            return;
+        }
+        if let Some(slot) = self.slots_mut().get_mut(i) {
+            *slot = None;
+        }
+        if let Some(order) = &self.order {
+            // No explicit field left: trivially in field order again.
+            self.order = (order.len() > 1)
+                .then(|| order.iter().copied().filter(|&j| j as usize != i).collect());
         }
     }
 
     /// The explicit fields, in the order they were set.
     pub fn explicit_order(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.fields.len())
-            .filter(|&i| self.fields[i].v.is_some())
-            .collect();
-        idx.sort_by_key(|&i| self.fields[i].stamp);
-        idx
+        match &self.order {
+            Some(order) => order.iter().map(|&i| i as usize).collect(),
+            None => (0..self.fields.len())
+                .filter(|&i| self.is_explicit(i))
+                .collect(),
+        }
     }
 
     /// The definition's default of field `i`, or the per-instance one fuzz() put there.
@@ -179,11 +258,10 @@ impl LayerData {
     /// function, a field conversion, a hook) hands to the language as `pkt`. Values the
     /// callback sets on it are its own.
     pub fn snapshot(&self) -> Packet {
-        let mut d = LayerData::new(&self.def);
-        d.fields.clone_from(&self.fields);
+        let mut d = LayerData::with_slots(&self.def, self.fields.clone(), self.set_hi);
+        d.order.clone_from(&self.order);
         d.overloaded = self.overloaded.clone();
         d.fuzzed.clone_from(&self.fuzzed);
-        d.next_stamp = self.next_stamp;
         d.payload = self.payload.clone();
         d.underlayer = self.underlayer.clone();
         Packet::from_data(d)
@@ -210,25 +288,39 @@ impl LayerData {
     }
 
     fn clone_shallow(&self) -> LayerData {
+        // Values are immutable but packets, which a copy must not share: the table is
+        // shared unless it holds one.
+        let fields = if self.fields.iter().flatten().any(holds_packet) {
+            self.fields
+                .iter()
+                .map(|v| v.as_ref().map(deep_clone_value))
+                .collect()
+        } else {
+            self.fields.clone()
+        };
         LayerData {
             def: self.def.clone(),
-            fields: self
-                .fields
-                .iter()
-                .map(|s| Slot {
-                    v: s.v.as_ref().map(deep_clone_value),
-                    stamp: s.stamp,
-                })
-                .collect(),
+            fields,
+            order: self.order.clone(),
+            set_hi: self.set_hi,
             overloaded: self.overloaded.clone(),
             fuzzed: self.fuzzed.clone(),
-            next_stamp: self.next_stamp,
             raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
-            time: self.time,
+            time_secs: self.time_secs,
+            time_nanos: self.time_nanos,
             capture: self.capture.clone(),
         }
+    }
+}
+
+/// Whether a value is or contains a packet (a copy of it must copy the packet).
+pub(crate) fn holds_packet(v: &Value) -> bool {
+    match v {
+        Value::Packet(_) => true,
+        Value::List(l) => l.iter().any(holds_packet),
+        _ => false,
     }
 }
 
@@ -250,17 +342,17 @@ impl Packet {
     /// list, a packet or a random value start with their own copy of it as an explicit
     /// value (unless the class has a MultipleTypeField).
     pub fn new(def: &Rc<LayerDef>) -> Packet {
-        let mut d = LayerData::new(def);
-        if !def.fields.iter().any(|f| !f.alts.is_empty()) {
-            for (i, f) in def.fields.iter().enumerate() {
-                if matches!(
-                    f.default,
-                    Value::List(_) | Value::Packet(_) | Value::Volatile(_)
-                ) {
-                    d.set_raw(i, deep_clone_value(&f.default));
+        let d = match def.new_slots() {
+            Some((slots, set_hi)) => LayerData::with_slots(def, slots, set_hi),
+            None => {
+                // Defaults holding packets: each instance gets its own copies.
+                let mut d = LayerData::new(def);
+                for (i, v) in LayerDef::instance_defaults(&def.fields) {
+                    d.set_raw(i, deep_clone_value(v));
                 }
+                d
             }
-        }
+        };
         Packet(Rc::new(RefCell::new(d)))
     }
 
@@ -270,40 +362,48 @@ impl Packet {
         def: &Rc<LayerDef>,
         kwargs: Vec<(String, Value)>,
     ) -> Result<Packet, FieldError> {
-        let p = Packet::new(def);
-        let mut kwargs: Vec<Option<(String, Value)>> = kwargs.into_iter().map(Some).collect();
-        for f in &def.fields {
-            for slot in kwargs.iter_mut() {
-                if slot.as_ref().is_some_and(|(k, _)| *k == f.name) {
-                    if let Some((k, v)) = slot.take() {
-                        p.set_here(&k, v)?;
-                    }
+        let mut unknown = None;
+        let mut values = Vec::with_capacity(kwargs.len());
+        for (k, v) in kwargs {
+            match def.field_index(&k) {
+                Some(i) => values.push((i, v)),
+                None => {
+                    unknown.get_or_insert(k);
                 }
             }
         }
-        if let Some((k, _)) = kwargs.into_iter().flatten().next() {
-            return Err(FieldError::NoSuchField(k));
+        Packet::construct_at(def, values, unknown)
+    }
+
+    /// [`Packet::construct`] with the keywords already found in the field table: (field
+    /// index, value) pairs in the order given, and the first keyword that names no field,
+    /// which fails once the others are set.
+    pub fn construct_at(
+        def: &Rc<LayerDef>,
+        mut values: Vec<(usize, Value)>,
+        unknown: Option<String>,
+    ) -> Result<Packet, FieldError> {
+        let p = Packet::new(def);
+        // Stable: values for one field keep their order (the last wins).
+        values.sort_by_key(|(i, _)| *i);
+        for (i, v) in values {
+            p.set_at(i, v)?;
         }
-        Ok(p)
+        match unknown {
+            Some(k) => Err(FieldError::NoSuchField(k)),
+            None => Ok(p),
+        }
     }
 
-    /// Sets a field of this layer only (no lookup in the payload).
-    fn set_here(&self, name: &str, v: Value) -> Result<(), FieldError> {
-        let i = self
-            .0
-            .borrow()
-            .def
-            .field_index(name)
-            .ok_or_else(|| FieldError::NoSuchField(name.to_string()))?;
-        self.assign(i, v)
-    }
-
-    /// Assigns field `i` of this layer: the kind's hook with the layer at hand, then its
+    /// Sets field `i` of this layer: the kind's hook with the layer at hand, then its
     /// any→internal conversion.
-    fn assign(&self, i: usize, v: Value) -> Result<(), FieldError> {
+    pub fn set_at(&self, i: usize, v: Value) -> Result<(), FieldError> {
         let kind = {
             let d = self.0.borrow();
-            d.def.fields[i].resolve(&d).0.clone()
+            let Some(f) = d.def.fields.get(i) else {
+                return Ok(());
+            };
+            f.resolve(&d).0.clone()
         };
         kind.before_assign(self, &v)?;
         let conv = kind.any2i(&self.0.borrow(), v)?;
@@ -346,7 +446,7 @@ impl Packet {
         let v = v.into();
         let idx = self.0.borrow().def.field_index(name);
         match idx {
-            Some(i) => self.assign(i, v),
+            Some(i) => self.set_at(i, v),
             None => match self.payload() {
                 Some(p) => p.set(name, v),
                 None => Err(FieldError::NoSuchField(name.to_string())),
@@ -486,12 +586,18 @@ impl Packet {
 
     /// This layer's time (`p.time`).
     pub fn time(&self) -> PacketTime {
-        self.0.borrow().time
+        let d = self.0.borrow();
+        PacketTime {
+            secs: d.time_secs,
+            nanos: d.time_nanos,
+        }
     }
 
     /// Sets this layer's time.
     pub fn set_time(&self, t: PacketTime) {
-        self.0.borrow_mut().time = t;
+        let mut d = self.0.borrow_mut();
+        d.time_secs = t.secs;
+        d.time_nanos = t.nanos;
     }
 
     /// What a capture said of this packet, if it came from one.

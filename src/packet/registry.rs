@@ -6,17 +6,18 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 use super::base;
 use super::field::FieldError;
-use super::layer::{Guess, LayerDef, Overload};
+use super::layer::{Fnv, Guess, LayerDef, Overload};
 use super::packet::{LayerData, Packet};
 use super::value::Value;
 
 /// A session's layers by class name.
 pub struct Registry {
-    by_name: RefCell<HashMap<String, Rc<LayerDef>>>,
+    by_name: RefCell<HashMap<String, Rc<LayerDef>, BuildHasherDefault<Fnv>>>,
     order: RefCell<Vec<Rc<LayerDef>>>,
 }
 
@@ -24,7 +25,7 @@ impl Registry {
     /// A registry with only Raw and Padding.
     pub fn empty() -> Registry {
         let r = Registry {
-            by_name: RefCell::new(HashMap::new()),
+            by_name: RefCell::new(HashMap::default()),
             order: RefCell::new(Vec::new()),
         };
         r.add(base::raw_def());

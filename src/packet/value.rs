@@ -95,6 +95,15 @@ impl Value {
         }
     }
 
+    /// [`Value::resolved`] without copying a value that is not volatile.
+    #[inline]
+    pub fn concrete(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Value::Volatile(v) => std::borrow::Cow::Owned(v.draw()),
+            other => std::borrow::Cow::Borrowed(other),
+        }
+    }
+
     /// Python's `repr()` of the value, as Scapy shows values that have no field-specific form
     /// (inside tuples and lists: `('MSS', 1460)`).
     pub fn py_repr(&self) -> String {
@@ -236,6 +245,9 @@ pub fn mac_to_string(m: &[u8; 6]) -> String {
 
 /// Parses `00:11:22:33:44:55` (also with `-`, or 12 hex digits); `None` if it is not a MAC.
 pub fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    if let Some(m) = parse_mac_colons(s.as_bytes()) {
+        return Some(m);
+    }
     let digits: Vec<u8> = s
         .bytes()
         .filter(|c| *c != b':' && *c != b'-' && *c != b'.')
@@ -259,6 +271,23 @@ pub fn parse_mac(s: &str) -> Option<[u8; 6]> {
         return Some(out);
     }
     None
+}
+
+/// The common form, `00:11:22:33:44:55` (or with `-`), read directly.
+fn parse_mac_colons(b: &[u8]) -> Option<[u8; 6]> {
+    if b.len() != 17 {
+        return None;
+    }
+    let hex = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 6];
+    for (i, o) in out.iter_mut().enumerate() {
+        let at = 3 * i;
+        if i > 0 && !matches!(b[at - 1], b':' | b'-') {
+            return None;
+        }
+        *o = hex(b[at])? << 4 | hex(b[at + 1])?;
+    }
+    Some(out)
 }
 
 /// Python's `repr()` of a `bytes` object: `b'GET / HTTP/1.0\r\n'`.

@@ -121,7 +121,6 @@ pub fn construct(
     args: Vec<Value>,
     kw: Vec<(Sym, Value)>,
 ) -> PResult<Value> {
-    let mut kw = kw_names(vm, kw);
     let mut pkt = args.into_iter();
     let mut data = pkt.next();
     if let Some(extra) = pkt.next() {
@@ -131,24 +130,43 @@ pub fn construct(
             def.class_name
         )));
     }
-    if let Some(i) = kw.iter().position(|(k, _)| k == "_pkt") {
-        data = Some(kw.remove(i).1);
-    }
-    kw.retain(|(k, _)| {
-        !matches!(
-            k.as_str(),
-            "post_transform" | "_internal" | "_underlayer" | "_parent" | "stop_dissection_after"
-        )
-    });
+    // The keywords by field position (the engine's own keywords dropped), converted in
+    // the order given; the first naming no field fails after the others.
     let mut fields = Vec::with_capacity(kw.len());
-    for (k, v) in &kw {
-        fields.push((k.clone(), to_engine(v)?));
+    let mut unknown = None;
+    let mut values = Vec::with_capacity(kw.len());
+    let mut pkt_kw = false;
+    for (k, v) in kw {
+        let name = vm.st.interner.name(k);
+        match name {
+            "_pkt" if !pkt_kw => {
+                pkt_kw = true;
+                data = Some(v);
+            }
+            "post_transform"
+            | "_internal"
+            | "_underlayer"
+            | "_parent"
+            | "stop_dissection_after" => {}
+            _ => values.push((name, v)),
+        }
     }
-    let bytes = match &data {
+    for (name, v) in &values {
+        let v = to_engine(v)?;
+        match def.field_index(name) {
+            Some(i) => fields.push((i, v)),
+            None => {
+                unknown.get_or_insert_with(|| name.to_string());
+            }
+        }
+    }
+    drop(values);
+    let bytes: Option<std::borrow::Cow<'_, [u8]>> = match &data {
         None | Some(Value::None) => None,
-        Some(Value::Str(s)) => Some(s.s.as_bytes().to_vec()),
+        Some(Value::Str(s)) => Some(s.s.as_bytes().into()),
+        Some(Value::Bytes(b)) => Some(b[..].into()),
         Some(v) => match bytes_like(v) {
-            Some(b) => Some(b),
+            Some(b) => Some(b.into()),
             None => {
                 return Err(Exc::type_error(format!(
                     "a bytes-like object is required, not '{}'",
@@ -159,10 +177,10 @@ pub fn construct(
     };
     // A campaign's layer runs its hooks and field conversions through the interpreter.
     let r = callback::lend(vm, || match bytes {
-        None => Packet::construct(def, fields).map_err(field_err),
+        None => Packet::construct_at(def, fields, unknown).map_err(field_err),
         Some(b) => {
             let p = dissect(def, &b);
-            apply_fields(&p, def, fields).map(|()| p)
+            apply_fields(&p, fields, unknown).map(|()| p)
         }
     });
     // As in Scapy, a packet a program makes is stamped with the time it was made.
@@ -209,19 +227,19 @@ pub fn init_in_place(
     Ok(Value::None)
 }
 
-fn apply_fields(p: &Packet, def: &Rc<LayerDef>, fields: Vec<(String, EValue)>) -> PResult<()> {
-    if let Some((k, _)) = fields.iter().find(|(k, _)| def.field_index(k).is_none()) {
-        return Err(Exc::new(ExcKind::AttributeError, k.clone()));
+/// Assigns keyword values to a dissected packet, in the order of the class's fields; a
+/// keyword naming no field fails first.
+fn apply_fields(
+    p: &Packet,
+    mut fields: Vec<(usize, EValue)>,
+    unknown: Option<String>,
+) -> PResult<()> {
+    if let Some(k) = unknown {
+        return Err(Exc::new(ExcKind::AttributeError, k));
     }
-    let mut fields: Vec<Option<(String, EValue)>> = fields.into_iter().map(Some).collect();
-    for f in &def.fields {
-        for slot in fields.iter_mut() {
-            if slot.as_ref().is_some_and(|(k, _)| *k == f.name) {
-                if let Some((k, v)) = slot.take() {
-                    p.set(&k, v).map_err(field_err)?;
-                }
-            }
-        }
+    fields.sort_by_key(|(i, _)| *i);
+    for (i, v) in fields {
+        p.set_at(i, v).map_err(field_err)?;
     }
     Ok(())
 }
@@ -329,7 +347,8 @@ impl NativeObject for LayerClass {
 pub struct PacketObj {
     pub p: Packet,
     pub reg: Rc<Registry>,
-    cls: String,
+    /// The layer's class when the object was made (its type name).
+    cls: Rc<LayerDef>,
     /// Python attributes that are not fields (`p.comment = ...`).
     extra: RefCell<Vec<(String, Value)>>,
 }
@@ -340,7 +359,7 @@ impl PacketObj {
         native(PacketObj {
             p: p.clone(),
             reg: reg.clone(),
-            cls: p.class_name(),
+            cls: p.def(),
             extra: RefCell::new(Vec::new()),
         })
     }
@@ -675,7 +694,7 @@ fn payload_raw(reg: &Rc<Registry>, b: &[u8]) -> PResult<Packet> {
 
 impl NativeObject for PacketObj {
     fn type_name(&self) -> &str {
-        &self.cls
+        &self.cls.class_name
     }
     fn repr(&self) -> String {
         self.p.repr()
@@ -794,7 +813,10 @@ impl NativeObject for PacketObj {
         Some(self.p.del(name).map_err(|_| {
             Exc::new(
                 ExcKind::AttributeError,
-                format!("'{}' object has no attribute '{}'", self.cls, name),
+                format!(
+                    "'{}' object has no attribute '{}'",
+                    self.cls.class_name, name
+                ),
             )
         }))
     }
