@@ -376,7 +376,7 @@ impl Packet {
     }
 
     /// `list(p)`: every packet of the implicit set, in Scapy's order (the field set last
-    /// varies slowest, the payload fastest; random values are drawn once per element).
+    /// varies slowest, the payload fastest; random values are drawn once per packet).
     pub fn iter_set(&self) -> Vec<Packet> {
         let d = self.data();
         // The fields to vary: volatile defaults (fuzz), then the explicit ones in the order
@@ -395,7 +395,7 @@ impl Packet {
                 let v = d.value_at(i);
                 let list = d.def.fields[i].kind.is_list();
                 let items = match &v {
-                    Value::Volatile(r) => vec![r.draw()],
+                    Value::Volatile(_) => vec![v.clone()],
                     _ if list => vec![v.clone()],
                     _ => elements(&v),
                 };
@@ -449,8 +449,15 @@ impl Packet {
                 .cloned()
                 .collect();
             // Explicit values in Scapy's order: the ones chosen, in the order they were set.
+            // A random value (given alone or as an element of a list) is drawn here, once
+            // per packet yielded, so the packet sent is the one a reply is matched against
+            // (`sr(IP()/TCP(sport=[RandShort()]*1000))`).
             for (i, v) in values.iter().rev() {
-                nd.set_raw(*i, v.clone());
+                let v = match v {
+                    Value::Volatile(r) => r.draw(),
+                    other => other.clone(),
+                };
+                nd.set_raw(*i, v);
             }
             Packet::from_data(nd)
         };
