@@ -187,6 +187,47 @@ fn selftest_net_campaigns_pass_in_the_lab() {
         "prn's result is printed, lfilter keeps, stop_filter stops, store=False keeps nothing",
     );
     assert!(sniffed.contains("\n203.0.113.20 answers\n"), "{sniffed}");
+
+    // The probing functions' tables, laid out as Scapy 2.8 lays them out (the router's MAC
+    // is random, so its row is matched by shape).
+    let arping = section(
+        &text,
+        "arping: the router answers, its table is shown, cache=True fills conf.netcache",
+    );
+    let header = arping
+        .lines()
+        .position(|l| l == "src                manuf    psrc        ")
+        .unwrap_or_else(|| panic!("{arping}"));
+    let row = arping.lines().nth(header + 1).unwrap_or_default();
+    assert!(
+        row.len() == 40 && row.ends_with("  unknown  198.51.100.1"),
+        "{arping}"
+    );
+    let trace = section(
+        &text,
+        "traceroute: the router at TTL 1, the server after; get_trace marks the end of the route",
+    );
+    assert!(
+        trace.contains(
+            "\n  203.0.113.20:tcp80 \n1 198.51.100.1    11 \n2 203.0.113.20    SA \n3 203.0.113.20    SA \n"
+        ) && trace.contains(
+            "\n  203.0.113.20:tcp22 203.0.113.20:tcp80 203.0.113.21:tcp22 203.0.113.21:tcp80 \n\
+             1 198.51.100.1    11 198.51.100.1    11 198.51.100.1    11 198.51.100.1    11 \n\
+             2 203.0.113.20    SA 203.0.113.20    SA 203.0.113.21    RA 203.0.113.21    RA \n"
+        ) && trace.contains("\n  203.0.113.20:udp53 \n1 198.51.100.1    11 \n2 203.0.113.20    3  \n"),
+        "{trace}"
+    );
+    let ports = section(
+        &text,
+        "report_ports: open, closed and unanswered ports as a LaTeX table",
+    );
+    assert!(
+        ports.contains(
+            "\\begin{tabular}{|r|l|l|}\n\\hline\nhttp & open & SA \\\\\n\\hline\n\
+             81 & closed & TCP RA \\\\\n\\hline\n82 & ? & unanswered \\\\\n\\hline\n\\end{tabular}\n"
+        ),
+        "{ports}"
+    );
 }
 
 #[test]

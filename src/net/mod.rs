@@ -18,6 +18,7 @@
 pub mod addr;
 pub mod host;
 pub mod iface;
+pub mod manuf;
 pub mod neighbor;
 pub mod netlink;
 pub mod pysort;

@@ -402,37 +402,40 @@ impl Packet {
                 (i, items)
             })
             .collect();
-        let payloads: Vec<Option<Packet>> = match &d.payload {
-            Some(p) => p.iter_set().into_iter().map(Some).collect(),
-            None => vec![None],
-        };
+        let payload = d.payload.clone();
         drop(d);
         let mut out = Vec::new();
         let mut current: Vec<(usize, Value)> = Vec::with_capacity(choices.len());
-        self.product(&choices, &mut current, &payloads, &mut out);
+        self.product(&choices, &mut current, payload.as_ref(), &mut out);
         out
     }
 
+    /// The packets of each combination of `choices`, with every packet of the payload's set.
+    /// The payload is iterated anew for each combination, so its random values are drawn
+    /// for each packet (a traceroute's probes each get their own source port).
     fn product(
         &self,
         choices: &[(usize, Vec<Value>)],
         current: &mut Vec<(usize, Value)>,
-        payloads: &[Option<Packet>],
+        payload: Option<&Packet>,
         out: &mut Vec<Packet>,
     ) {
         match choices.split_last() {
             Some(((i, items), rest)) => {
                 for it in items {
                     current.push((*i, it.clone()));
-                    self.product(rest, current, payloads, out);
+                    self.product(rest, current, payload, out);
                     current.pop();
                 }
             }
-            None => {
-                for pl in payloads {
-                    out.push(self.clone_with(current, pl.as_ref()));
+            None => match payload {
+                Some(p) => {
+                    for pl in p.iter_set() {
+                        out.push(self.clone_with(current, Some(&pl)));
+                    }
                 }
-            }
+                None => out.push(self.clone_with(current, None)),
+            },
         }
     }
 
@@ -462,7 +465,7 @@ impl Packet {
             Packet::from_data(nd)
         };
         if let Some(p) = payload {
-            q.add_payload(p.copy());
+            q.add_payload(p.clone());
         }
         q
     }

@@ -92,7 +92,18 @@ pub struct PacketListObj {
     pub items: Vec<Value>,
     /// An SndRcvList: elements are `(sent, received)` tuples.
     pub pairs: bool,
+    /// The results of `traceroute()` and `arping()` have views of their own.
+    pub flavor: Flavor,
     pub reg: Rc<Registry>,
+}
+
+/// Which SndRcvList a list is: a plain one, or the result of a probing function, whose
+/// `show()` is its own table (Scapy's TracerouteResult and ARPingResult).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Plain,
+    Traceroute,
+    ARPing,
 }
 
 /// The packet of a value, if it is one.
@@ -129,13 +140,36 @@ impl PacketListObj {
             name: name.into(),
             items,
             pairs,
+            flavor: Flavor::Plain,
+            reg: reg.clone(),
+        })
+    }
+
+    /// The (sent, received) pairs of a probing function, as its result class.
+    pub fn result(
+        name: impl Into<String>,
+        items: Vec<Value>,
+        flavor: Flavor,
+        reg: &Rc<Registry>,
+    ) -> Value {
+        native(PacketListObj {
+            name: name.into(),
+            items,
+            pairs: true,
+            flavor,
             reg: reg.clone(),
         })
     }
 
     /// A list of the same kind.
     fn derived(&self, name: String, items: Vec<Value>) -> Value {
-        PacketListObj::value(name, items, self.pairs, &self.reg)
+        native(PacketListObj {
+            name,
+            items,
+            pairs: self.pairs,
+            flavor: self.flavor,
+            reg: self.reg.clone(),
+        })
     }
 
     /// The default name of this kind of list.
@@ -422,6 +456,11 @@ impl PacketListObj {
     fn method(&self, vm: &mut Vm<'_>, this: &Value, name: &str, a: Args) -> PResult<Value> {
         match name {
             "summary" => self.summaries(vm, &a, false).map(|()| Value::None),
+            "show" if self.flavor != Flavor::Plain => {
+                vm.write(&super::probes::show(self)?);
+                Ok(Value::None)
+            }
+            "get_trace" if self.flavor == Flavor::Traceroute => super::probes::get_trace(vm, self),
             "nsummary" | "show" => self.summaries(vm, &a, true).map(|()| Value::None),
             "filter" => {
                 let f = a.need("filter", 0, "func")?.clone();
@@ -527,6 +566,7 @@ pub fn make_table(
 }
 
 const METHODS: &[&str] = &[
+    "get_trace",
     "summary",
     "nsummary",
     "show",
@@ -548,10 +588,11 @@ const METHODS: &[&str] = &[
 
 impl NativeObject for PacketListObj {
     fn type_name(&self) -> &str {
-        if self.pairs {
-            "SndRcvList"
-        } else {
-            "PacketList"
+        match (self.flavor, self.pairs) {
+            (Flavor::Traceroute, _) => "TracerouteResult",
+            (Flavor::ARPing, _) => "ARPingResult",
+            (Flavor::Plain, true) => "SndRcvList",
+            (Flavor::Plain, false) => "PacketList",
         }
     }
     fn repr(&self) -> String {
@@ -589,7 +630,7 @@ impl NativeObject for PacketListObj {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
-        if !METHODS.contains(&name) {
+        if !METHODS.contains(&name) || (name == "get_trace" && self.flavor != Flavor::Traceroute) {
             return None;
         }
         let a = Args::new(vm, args, kw);

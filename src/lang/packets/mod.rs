@@ -34,6 +34,7 @@ pub mod hooks;
 pub mod lists;
 pub mod net;
 pub mod objects;
+pub mod probes;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
 

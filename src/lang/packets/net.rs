@@ -54,6 +54,9 @@ const FUNCS: &[&str] = &[
     "get_working_if",
     "getmacbyip",
     "getmacbyip6",
+    "arping",
+    "traceroute",
+    "report_ports",
 ];
 
 /// The names this module puts into a session.
@@ -66,9 +69,9 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// A session's network side as the language reaches it.
-struct NetLang {
-    session: Rc<NetSession>,
-    reg: Rc<Registry>,
+pub(super) struct NetLang {
+    pub(super) session: Rc<NetSession>,
+    pub(super) reg: Rc<Registry>,
     /// Socket choices and switches that are not plain values of `conf`.
     settings: RefCell<Settings>,
 }
@@ -238,14 +241,17 @@ fn seconds_of(v: &Value, name: &str) -> PResult<Duration> {
 }
 
 fn verbose(a: &Args, n: &NetLang) -> PResult<i64> {
-    Ok(match a.kw("verbose") {
-        Some(v) => match v {
-            Value::Int(i) => *i,
-            Value::Bool(b) => i64::from(*b),
-            other => i64::from(other.truthy()),
-        },
+    Ok(verbosity(a.kw("verbose"), n))
+}
+
+/// A `verbose=` argument's level; absent (or None), `conf.verb`.
+pub(super) fn verbosity(v: Option<&Value>, n: &NetLang) -> i64 {
+    match v {
+        Some(Value::Int(i)) => *i,
+        Some(Value::Bool(b)) => i64::from(*b),
+        Some(other) => i64::from(other.truthy()),
         None => n.settings.borrow().verb,
-    })
+    }
 }
 
 /// Host names in IPv4 address fields replaced by their addresses, as iterating Scapy's
@@ -491,6 +497,9 @@ fn run(vm: &mut Vm<'_>, n: &Rc<NetLang>, f: &str, a: &Args) -> PResult<Value> {
             Ok(sr_results(n, ans, unans))
         }
         "srloop" | "srploop" => srloop(vm, n, a, f == "srploop"),
+        "arping" => super::probes::arping(vm, n, a),
+        "traceroute" => super::probes::traceroute(vm, n, a),
+        "report_ports" => super::probes::report_ports(vm, a),
         "sniff" => sniff(vm, n, a),
         "AsyncSniffer" => Ok(native(AsyncSnifferObj::new(a))),
         "get_if_list" => {
