@@ -152,7 +152,7 @@ fn blast(n: usize) -> f64 {
             sa.sll_halen = 6;
             sa.sll_protocol = 0x0800u16.to_be();
             // To a MAC nobody has: the router's kernel ignores the frames, its sniffer sees them.
-            let mut f = vec![0x02, 0, 0, 0, 0, 0x99, 0x02, 0, 0, 0, 0, 0x10, 0x08, 0x00];
+            let mut f: Vec<u8> = vec![0x02, 0, 0, 0, 0, 0x99, 0x02, 0, 0, 0, 0, 0x10, 0x08, 0x00];
             f.extend_from_slice(&[
                 0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 198, 51, 100, 10, 198, 51, 100, 1,
             ]);
