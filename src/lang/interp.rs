@@ -1532,6 +1532,7 @@ impl Vm<'_> {
             Expr::Not(x) => Ok(!self.eval_cond(x, frame)?),
             Expr::And(l, r) => Ok(self.eval_cond(l, frame)? && self.eval_cond(r, frame)?),
             Expr::Or(l, r) => Ok(self.eval_cond(l, frame)? || self.eval_cond(r, frame)?),
+            Expr::Compare(first, rest) => self.compare_cond(first, rest, frame),
             _ => {
                 let c = self.eval(e, frame)?;
                 if let Value::Bool(b) = c {
@@ -1581,6 +1582,51 @@ impl Vm<'_> {
             }
         }
         Ok(last)
+    }
+
+    /// A comparison as a condition: its truth, without boxing it in a value first (the tests
+    /// of `if` and `while` are mostly one comparison of two ints, or `key in dict`).
+    #[inline(never)]
+    fn compare_cond(
+        &mut self,
+        first: &Expr,
+        rest: &[(CmpOp, Expr)],
+        frame: &mut Frame,
+    ) -> PResult<bool> {
+        let [(op, re)] = rest else {
+            let v = self.eval_compare(first, rest, frame)?;
+            return self.truthy(&v);
+        };
+        let left = self.eval_leaf(first, frame)?;
+        let right = self.eval_leaf(re, frame)?;
+        if let (Value::Int(a), Value::Int(b)) = (&left, &right) {
+            let holds = match op {
+                CmpOp::Lt => a < b,
+                CmpOp::Le => a <= b,
+                CmpOp::Gt => a > b,
+                CmpOp::Ge => a >= b,
+                CmpOp::Eq | CmpOp::Is => a == b,
+                CmpOp::Ne | CmpOp::IsNot => a != b,
+                _ => return self.compare(*op, &left, &right),
+            };
+            // Two plain ints own nothing: skip the out-of-line drops.
+            std::mem::forget(left);
+            std::mem::forget(right);
+            return Ok(holds);
+        }
+        if let (CmpOp::In | CmpOp::NotIn, Value::Dict(d), Value::Int(_) | Value::Str(_)) =
+            (op, &right, &left)
+        {
+            let found = d.borrow().get(&ops::key(&left)?).is_some();
+            return Ok(found == (*op == CmpOp::In));
+        }
+        if (classes::is_user(&left) || classes::is_user(&right))
+            && !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
+        {
+            let v = classes::compare_value(self, *op, &left, &right)?;
+            return self.truthy(&v);
+        }
+        self.compare(*op, &left, &right)
     }
 
     /// A comparison as a value: a user class's rich comparison returns what its method
@@ -1721,6 +1767,28 @@ impl Vm<'_> {
                 let (pos, kw) = self.eval_args(args, frame)?;
                 methods::call_method(self, &o, name, pos, kw)
             }
+            Value::List(l) if name == self.st.syms.pop => {
+                let i = match args {
+                    [] => -1,
+                    [Arg::Pos(e)] => match self.eval_leaf(e, frame)? {
+                        Value::Int(i) => i,
+                        other => return methods::call_method(self, &o, name, vec![other], vec![]),
+                    },
+                    _ => {
+                        let (pos, kw) = self.eval_args(args, frame)?;
+                        return methods::call_method(self, &o, name, pos, kw);
+                    }
+                };
+                // As `list.pop` in methods.rs, without its argument vectors.
+                let mut v = l.borrow_mut();
+                if v.is_empty() {
+                    return Err(Exc::new(ExcKind::IndexError, "pop from empty list"));
+                }
+                match ops::norm_index(i, v.len()) {
+                    Some(i) => Ok(v.remove(i)),
+                    None => Err(Exc::new(ExcKind::IndexError, "pop index out of range")),
+                }
+            }
             Value::Dict(d) if name == self.st.syms.get => {
                 if let [Arg::Pos(k), Arg::Pos(dflt)] = args {
                     let k = self.eval(k, frame)?;
@@ -1778,6 +1846,15 @@ impl Vm<'_> {
             }
         }
         if let Value::Class(c) = &fv {
+            if let (false, ClassKind::Builtin(TypeTag::Str), [Arg::Pos(e)]) = (c.user, c.kind, args)
+            {
+                // `str(x)`: as `builtins::construct` with one argument, without the vectors.
+                let v = match self.eval_leaf(e, frame) {
+                    Ok(v) => v,
+                    Err(e) => return Err(self.name_callee(e, &fv)),
+                };
+                return Ok(Value::str(self.str(&v)?));
+            }
             if c.user && !c.has_flag(super::value::class_flags::HAS_NEW) {
                 if let ClassKind::Builtin(TypeTag::Object) = c.kind {
                     // `C(args)`: evaluate the arguments after the new instance, for __init__.
@@ -2910,6 +2987,7 @@ impl Vm<'_> {
     pub fn str(&mut self, v: &Value) -> PResult<String> {
         match v {
             Value::Str(s) => Ok(s.s.clone()),
+            Value::Int(i) => Ok(format::int_str(*i)),
             Value::Instance(_) | Value::Exception(_) => classes::str(self, v),
             Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => self.repr(v),
             Value::Native(n) => super::callback::lend(self, || n.0.str()),
