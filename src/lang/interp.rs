@@ -382,28 +382,112 @@ impl Vm<'_> {
         Ok(Flow::Normal)
     }
 
+    /// Runs a statement. A thin dispatcher, as [`Vm::eval`]: the statements loops run most
+    /// have functions of their own, the rest share `exec_other`.
     fn exec(&mut self, s: &Stmt, frame: &mut Frame) -> PResult<Flow> {
         frame.line = s.line;
         match &s.kind {
-            StmtKind::Expr { value, echo } => {
-                let v = self.eval(value, frame)?;
-                if *echo {
-                    self.echo(v)?;
-                }
+            StmtKind::Assign { targets, value } => self.exec_assign(targets, value, frame),
+            StmtKind::AugAssign { target, op, value } => {
+                self.exec_aug_assign(target, *op, value, frame)
             }
-            StmtKind::Assign { targets, value } => {
-                let v = self.eval_leaf(value, frame)?;
-                if let [t] = targets.as_slice() {
-                    self.assign(t, v, frame)?;
-                } else {
-                    for t in targets {
-                        self.assign(t, v.clone(), frame)?;
-                    }
-                }
+            StmtKind::Expr { value, echo } => self.exec_expr(value, *echo, frame),
+            StmtKind::If { branches, orelse } => self.exec_if(branches, orelse, frame),
+            StmtKind::Return(v) => self.exec_return(v.as_ref(), frame),
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => self.exec_for_stmt(target, iter, body, orelse, frame),
+            _ => self.exec_other(s, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn exec_assign(
+        &mut self,
+        targets: &[Target],
+        value: &Expr,
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        let v = self.eval_leaf(value, frame)?;
+        if let [t] = targets {
+            self.assign(t, v, frame)?;
+        } else {
+            for t in targets {
+                self.assign(t, v.clone(), frame)?;
             }
+        }
+        Ok(Flow::Normal)
+    }
+
+    #[inline(never)]
+    fn exec_aug_assign(
+        &mut self,
+        target: &Target,
+        op: BinOp,
+        value: &Expr,
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        self.aug_assign(target, op, value, frame)?;
+        Ok(Flow::Normal)
+    }
+
+    #[inline(never)]
+    fn exec_expr(&mut self, value: &Expr, echo: bool, frame: &mut Frame) -> PResult<Flow> {
+        let v = self.eval(value, frame)?;
+        if echo {
+            self.echo(v)?;
+        }
+        Ok(Flow::Normal)
+    }
+
+    #[inline(never)]
+    fn exec_if(
+        &mut self,
+        branches: &[(Expr, Vec<Stmt>)],
+        orelse: &[Stmt],
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        for (test, body) in branches {
+            if self.eval_cond(test, frame)? {
+                return self.exec_block(body, frame);
+            }
+        }
+        self.exec_block(orelse, frame)
+    }
+
+    #[inline(never)]
+    fn exec_return(&mut self, value: Option<&Expr>, frame: &mut Frame) -> PResult<Flow> {
+        Ok(Flow::Return(match value {
+            Some(e) => self.eval_leaf(e, frame)?,
+            None => Value::None,
+        }))
+    }
+
+    #[inline(never)]
+    fn exec_for_stmt(
+        &mut self,
+        target: &Target,
+        iter: &Expr,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        let it = self.eval(iter, frame)?;
+        self.exec_for(target, it, body, orelse, frame)
+    }
+
+    /// The statements loops run less often.
+    #[inline(never)]
+    fn exec_other(&mut self, s: &Stmt, frame: &mut Frame) -> PResult<Flow> {
+        match &s.kind {
+            StmtKind::Assign { targets, value } => return self.exec_assign(targets, value, frame),
             StmtKind::AugAssign { target, op, value } => {
                 self.aug_assign(target, *op, value, frame)?
             }
+            StmtKind::Expr { value, echo } => return self.exec_expr(value, *echo, frame),
             StmtKind::Del(targets) => {
                 for t in targets {
                     self.delete(t, frame)?;
@@ -412,13 +496,7 @@ impl Vm<'_> {
             StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
-            StmtKind::Return(v) => {
-                let v = match v {
-                    Some(e) => self.eval_leaf(e, frame)?,
-                    None => Value::None,
-                };
-                return Ok(Flow::Return(v));
-            }
+            StmtKind::Return(v) => return self.exec_return(v.as_ref(), frame),
             StmtKind::Raise { exc, cause } => return Err(self.raise(exc, cause, frame)?),
             StmtKind::Assert { test, msg } => {
                 if !self.eval_cond(test, frame)? {
@@ -431,14 +509,7 @@ impl Vm<'_> {
                     });
                 }
             }
-            StmtKind::If { branches, orelse } => {
-                for (test, body) in branches {
-                    if self.eval_cond(test, frame)? {
-                        return self.exec_block(body, frame);
-                    }
-                }
-                return self.exec_block(orelse, frame);
-            }
+            StmtKind::If { branches, orelse } => return self.exec_if(branches, orelse, frame),
             StmtKind::While { test, body, orelse } => loop {
                 frame.line = s.line;
                 if !self.eval_cond(test, frame)? {
@@ -456,10 +527,7 @@ impl Vm<'_> {
                 iter,
                 body,
                 orelse,
-            } => {
-                let it = self.eval(iter, frame)?;
-                return self.exec_for(target, it, body, orelse, frame);
-            }
+            } => return self.exec_for_stmt(target, iter, body, orelse, frame),
             StmtKind::Def(def) => {
                 let mut f = self.make_function(def, frame)?;
                 for d in def.decorators.iter().rev() {
@@ -1456,23 +1524,57 @@ impl Vm<'_> {
     }
 
     /// Evaluates an expression.
+    ///
+    /// A thin dispatcher: every arm is a call with the same result slot, so it compiles to a
+    /// jump without a frame of its own, and each kind of expression pays only for the
+    /// registers and stack its own function needs.
     pub fn eval(&mut self, e: &Expr, frame: &mut Frame) -> PResult<Value> {
         match e {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Name(n) => self.load_name(n, frame),
-            Expr::Binary(l, op, r) => {
-                let a = self.eval_leaf(l, frame)?;
-                let b = self.eval_leaf(r, frame)?;
-                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                    if let Some(v) = ops::small_int_op(*op, *x, *y)? {
-                        // Two plain ints own nothing: skip the out-of-line drops.
-                        std::mem::forget(a);
-                        std::mem::forget(b);
-                        return Ok(v);
-                    }
-                }
-                self.binary(*op, &a, &b)
+            Expr::Name(n) => self.eval_name(n, frame),
+            Expr::Binary(l, op, r) => self.eval_binary(l, *op, r, frame),
+            Expr::Compare(first, rest) => self.eval_compare(first, rest, frame),
+            Expr::Subscript(obj, index) => self.eval_subscript(obj, index, frame),
+            Expr::Attr(obj, name) => self.eval_attr(obj, *name, frame),
+            Expr::Call(f, args) => self.eval_call(f, args, frame),
+            Expr::MethodCall(obj, name, args) => self.eval_method_call(obj, *name, args, frame),
+            _ => self.eval_other(e, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_name(&mut self, n: &Name, frame: &mut Frame) -> PResult<Value> {
+        self.load_name(n, frame)
+    }
+
+    #[inline(never)]
+    fn eval_binary(&mut self, l: &Expr, op: BinOp, r: &Expr, frame: &mut Frame) -> PResult<Value> {
+        let a = self.eval_leaf(l, frame)?;
+        let b = self.eval_leaf(r, frame)?;
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = ops::small_int_op(op, *x, *y)? {
+                // Two plain ints own nothing: skip the out-of-line drops.
+                std::mem::forget(a);
+                std::mem::forget(b);
+                return Ok(v);
             }
+        }
+        self.binary(op, &a, &b)
+    }
+
+    #[inline(never)]
+    fn eval_attr(&mut self, obj: &Expr, name: Sym, frame: &mut Frame) -> PResult<Value> {
+        let o = self.eval_leaf(obj, frame)?;
+        self.get_attr(o, name)
+    }
+
+    /// The expressions loops evaluate less often.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &Expr, frame: &mut Frame) -> PResult<Value> {
+        match e {
+            Expr::Const(v) => Ok(v.clone()),
+            Expr::Name(n) => self.load_name(n, frame),
+            Expr::Binary(l, op, r) => self.eval_binary(l, *op, r, frame),
             Expr::Compare(first, rest) => self.eval_compare(first, rest, frame),
             Expr::Unary(op, x) => {
                 let v = self.eval(x, frame)?;
@@ -1513,10 +1615,7 @@ impl Vm<'_> {
             )),
             Expr::Slice(parts) => self.slice_value(parts, frame),
             Expr::Subscript(obj, index) => self.eval_subscript(obj, index, frame),
-            Expr::Attr(obj, name) => {
-                let o = self.eval_leaf(obj, frame)?;
-                self.get_attr(o, *name)
-            }
+            Expr::Attr(obj, name) => self.eval_attr(obj, *name, frame),
             Expr::Call(f, args) => self.eval_call(f, args, frame),
             Expr::MethodCall(obj, name, args) => self.eval_method_call(obj, *name, args, frame),
             Expr::Lambda(def) => self.make_function(def, frame),
