@@ -15,6 +15,14 @@ use super::source::SourceUnit;
 
 /// A value of the language. Small values are inline; everything else is behind an `Rc`, so a
 /// `Value` is two words and cloning one is a reference-count increment.
+///
+/// The tag is a whole word (`repr(u64)`) so that every payload, `bool` included, sits in the
+/// second word: a value is then copied as two words. With a one-byte tag the bool's byte made
+/// the compiler copy bytes 1..8 as two overlapping unaligned moves on every move of a value,
+/// and those partial loads cannot be forwarded from the stores that wrote the value (the
+/// interpreter's hottest stalls, on integer arithmetic). Option and Result still use the
+/// tag's spare values: they stay two words.
+#[repr(u64)]
 pub enum Value {
     None,
     Bool(bool),
