@@ -66,7 +66,7 @@ syms! {
     and_ = "__and__", rand = "__rand__", iand = "__iand__",
     or_ = "__or__", ror = "__ror__", ior = "__ior__",
     xor = "__xor__", rxor = "__rxor__", ixor = "__ixor__",
-    append = "append", get = "get",
+    append = "append", get = "get", pop = "pop",
 }
 
 impl Syms {

@@ -36,6 +36,28 @@ pub fn str(v: &Value) -> PResult<String> {
     }
 }
 
+/// The decimal text of a machine int, without the formatting machinery (`str(i)` is common
+/// in loops).
+pub fn int_str(i: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(digits.len() - start + 1);
+    if i < 0 {
+        out.push('-');
+    }
+    out.extend(digits[start..].iter().map(|&d| d as char));
+    out
+}
+
 /// Python's `repr(float)`: the shortest string that round-trips, in fixed notation when the
 /// decimal exponent is in [-4, 16), otherwise `d.ddde+XX`.
 pub fn float_repr(f: f64) -> String {
@@ -240,9 +262,7 @@ fn write_repr(out: &mut String, v: &Value, stack: &mut Stack) -> PResult<()> {
         Value::None => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
         Value::Bool(false) => out.push_str("False"),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => out.push_str(&int_str(*i)),
         Value::BigInt(b) => out.push_str(&bigint_str(b)?),
         Value::Float(f) => out.push_str(&float_repr(*f)),
         Value::Str(s) => out.push_str(&str_repr(&s.s)),

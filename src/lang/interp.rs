@@ -382,28 +382,112 @@ impl Vm<'_> {
         Ok(Flow::Normal)
     }
 
+    /// Runs a statement. A thin dispatcher, as [`Vm::eval`]: the statements loops run most
+    /// have functions of their own, the rest share `exec_other`.
     fn exec(&mut self, s: &Stmt, frame: &mut Frame) -> PResult<Flow> {
         frame.line = s.line;
         match &s.kind {
-            StmtKind::Expr { value, echo } => {
-                let v = self.eval(value, frame)?;
-                if *echo {
-                    self.echo(v)?;
-                }
+            StmtKind::Assign { targets, value } => self.exec_assign(targets, value, frame),
+            StmtKind::AugAssign { target, op, value } => {
+                self.exec_aug_assign(target, *op, value, frame)
             }
-            StmtKind::Assign { targets, value } => {
-                let v = self.eval_leaf(value, frame)?;
-                if let [t] = targets.as_slice() {
-                    self.assign(t, v, frame)?;
-                } else {
-                    for t in targets {
-                        self.assign(t, v.clone(), frame)?;
-                    }
-                }
+            StmtKind::Expr { value, echo } => self.exec_expr(value, *echo, frame),
+            StmtKind::If { branches, orelse } => self.exec_if(branches, orelse, frame),
+            StmtKind::Return(v) => self.exec_return(v.as_ref(), frame),
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => self.exec_for_stmt(target, iter, body, orelse, frame),
+            _ => self.exec_other(s, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn exec_assign(
+        &mut self,
+        targets: &[Target],
+        value: &Expr,
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        let v = self.eval_leaf(value, frame)?;
+        if let [t] = targets {
+            self.assign(t, v, frame)?;
+        } else {
+            for t in targets {
+                self.assign(t, v.clone(), frame)?;
             }
+        }
+        Ok(Flow::Normal)
+    }
+
+    #[inline(never)]
+    fn exec_aug_assign(
+        &mut self,
+        target: &Target,
+        op: BinOp,
+        value: &Expr,
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        self.aug_assign(target, op, value, frame)?;
+        Ok(Flow::Normal)
+    }
+
+    #[inline(never)]
+    fn exec_expr(&mut self, value: &Expr, echo: bool, frame: &mut Frame) -> PResult<Flow> {
+        let v = self.eval(value, frame)?;
+        if echo {
+            self.echo(v)?;
+        }
+        Ok(Flow::Normal)
+    }
+
+    #[inline(never)]
+    fn exec_if(
+        &mut self,
+        branches: &[(Expr, Vec<Stmt>)],
+        orelse: &[Stmt],
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        for (test, body) in branches {
+            if self.eval_cond(test, frame)? {
+                return self.exec_block(body, frame);
+            }
+        }
+        self.exec_block(orelse, frame)
+    }
+
+    #[inline(never)]
+    fn exec_return(&mut self, value: Option<&Expr>, frame: &mut Frame) -> PResult<Flow> {
+        Ok(Flow::Return(match value {
+            Some(e) => self.eval_leaf(e, frame)?,
+            None => Value::None,
+        }))
+    }
+
+    #[inline(never)]
+    fn exec_for_stmt(
+        &mut self,
+        target: &Target,
+        iter: &Expr,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        frame: &mut Frame,
+    ) -> PResult<Flow> {
+        let it = self.eval(iter, frame)?;
+        self.exec_for(target, it, body, orelse, frame)
+    }
+
+    /// The statements loops run less often.
+    #[inline(never)]
+    fn exec_other(&mut self, s: &Stmt, frame: &mut Frame) -> PResult<Flow> {
+        match &s.kind {
+            StmtKind::Assign { targets, value } => return self.exec_assign(targets, value, frame),
             StmtKind::AugAssign { target, op, value } => {
                 self.aug_assign(target, *op, value, frame)?
             }
+            StmtKind::Expr { value, echo } => return self.exec_expr(value, *echo, frame),
             StmtKind::Del(targets) => {
                 for t in targets {
                     self.delete(t, frame)?;
@@ -412,13 +496,7 @@ impl Vm<'_> {
             StmtKind::Pass | StmtKind::Global(_) | StmtKind::Nonlocal(_) => {}
             StmtKind::Break => return Ok(Flow::Break),
             StmtKind::Continue => return Ok(Flow::Continue),
-            StmtKind::Return(v) => {
-                let v = match v {
-                    Some(e) => self.eval_leaf(e, frame)?,
-                    None => Value::None,
-                };
-                return Ok(Flow::Return(v));
-            }
+            StmtKind::Return(v) => return self.exec_return(v.as_ref(), frame),
             StmtKind::Raise { exc, cause } => return Err(self.raise(exc, cause, frame)?),
             StmtKind::Assert { test, msg } => {
                 if !self.eval_cond(test, frame)? {
@@ -431,14 +509,7 @@ impl Vm<'_> {
                     });
                 }
             }
-            StmtKind::If { branches, orelse } => {
-                for (test, body) in branches {
-                    if self.eval_cond(test, frame)? {
-                        return self.exec_block(body, frame);
-                    }
-                }
-                return self.exec_block(orelse, frame);
-            }
+            StmtKind::If { branches, orelse } => return self.exec_if(branches, orelse, frame),
             StmtKind::While { test, body, orelse } => loop {
                 frame.line = s.line;
                 if !self.eval_cond(test, frame)? {
@@ -456,10 +527,7 @@ impl Vm<'_> {
                 iter,
                 body,
                 orelse,
-            } => {
-                let it = self.eval(iter, frame)?;
-                return self.exec_for(target, it, body, orelse, frame);
-            }
+            } => return self.exec_for_stmt(target, iter, body, orelse, frame),
             StmtKind::Def(def) => {
                 let mut f = self.make_function(def, frame)?;
                 for d in def.decorators.iter().rev() {
@@ -1456,23 +1524,57 @@ impl Vm<'_> {
     }
 
     /// Evaluates an expression.
+    ///
+    /// A thin dispatcher: every arm is a call with the same result slot, so it compiles to a
+    /// jump without a frame of its own, and each kind of expression pays only for the
+    /// registers and stack its own function needs.
     pub fn eval(&mut self, e: &Expr, frame: &mut Frame) -> PResult<Value> {
         match e {
             Expr::Const(v) => Ok(v.clone()),
-            Expr::Name(n) => self.load_name(n, frame),
-            Expr::Binary(l, op, r) => {
-                let a = self.eval_leaf(l, frame)?;
-                let b = self.eval_leaf(r, frame)?;
-                if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-                    if let Some(v) = ops::small_int_op(*op, *x, *y)? {
-                        // Two plain ints own nothing: skip the out-of-line drops.
-                        std::mem::forget(a);
-                        std::mem::forget(b);
-                        return Ok(v);
-                    }
-                }
-                self.binary(*op, &a, &b)
+            Expr::Name(n) => self.eval_name(n, frame),
+            Expr::Binary(l, op, r) => self.eval_binary(l, *op, r, frame),
+            Expr::Compare(first, rest) => self.eval_compare(first, rest, frame),
+            Expr::Subscript(obj, index) => self.eval_subscript(obj, index, frame),
+            Expr::Attr(obj, name) => self.eval_attr(obj, *name, frame),
+            Expr::Call(f, args) => self.eval_call(f, args, frame),
+            Expr::MethodCall(obj, name, args) => self.eval_method_call(obj, *name, args, frame),
+            _ => self.eval_other(e, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_name(&mut self, n: &Name, frame: &mut Frame) -> PResult<Value> {
+        self.load_name(n, frame)
+    }
+
+    #[inline(never)]
+    fn eval_binary(&mut self, l: &Expr, op: BinOp, r: &Expr, frame: &mut Frame) -> PResult<Value> {
+        let a = self.eval_leaf(l, frame)?;
+        let b = self.eval_leaf(r, frame)?;
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = ops::small_int_op(op, *x, *y)? {
+                // Two plain ints own nothing: skip the out-of-line drops.
+                std::mem::forget(a);
+                std::mem::forget(b);
+                return Ok(v);
             }
+        }
+        self.binary(op, &a, &b)
+    }
+
+    #[inline(never)]
+    fn eval_attr(&mut self, obj: &Expr, name: Sym, frame: &mut Frame) -> PResult<Value> {
+        let o = self.eval_leaf(obj, frame)?;
+        self.get_attr(o, name)
+    }
+
+    /// The expressions loops evaluate less often.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &Expr, frame: &mut Frame) -> PResult<Value> {
+        match e {
+            Expr::Const(v) => Ok(v.clone()),
+            Expr::Name(n) => self.load_name(n, frame),
+            Expr::Binary(l, op, r) => self.eval_binary(l, *op, r, frame),
             Expr::Compare(first, rest) => self.eval_compare(first, rest, frame),
             Expr::Unary(op, x) => {
                 let v = self.eval(x, frame)?;
@@ -1513,10 +1615,7 @@ impl Vm<'_> {
             )),
             Expr::Slice(parts) => self.slice_value(parts, frame),
             Expr::Subscript(obj, index) => self.eval_subscript(obj, index, frame),
-            Expr::Attr(obj, name) => {
-                let o = self.eval_leaf(obj, frame)?;
-                self.get_attr(o, *name)
-            }
+            Expr::Attr(obj, name) => self.eval_attr(obj, *name, frame),
             Expr::Call(f, args) => self.eval_call(f, args, frame),
             Expr::MethodCall(obj, name, args) => self.eval_method_call(obj, *name, args, frame),
             Expr::Lambda(def) => self.make_function(def, frame),
@@ -1532,6 +1631,7 @@ impl Vm<'_> {
             Expr::Not(x) => Ok(!self.eval_cond(x, frame)?),
             Expr::And(l, r) => Ok(self.eval_cond(l, frame)? && self.eval_cond(r, frame)?),
             Expr::Or(l, r) => Ok(self.eval_cond(l, frame)? || self.eval_cond(r, frame)?),
+            Expr::Compare(first, rest) => self.compare_cond(first, rest, frame),
             _ => {
                 let c = self.eval(e, frame)?;
                 if let Value::Bool(b) = c {
@@ -1581,6 +1681,51 @@ impl Vm<'_> {
             }
         }
         Ok(last)
+    }
+
+    /// A comparison as a condition: its truth, without boxing it in a value first (the tests
+    /// of `if` and `while` are mostly one comparison of two ints, or `key in dict`).
+    #[inline(never)]
+    fn compare_cond(
+        &mut self,
+        first: &Expr,
+        rest: &[(CmpOp, Expr)],
+        frame: &mut Frame,
+    ) -> PResult<bool> {
+        let [(op, re)] = rest else {
+            let v = self.eval_compare(first, rest, frame)?;
+            return self.truthy(&v);
+        };
+        let left = self.eval_leaf(first, frame)?;
+        let right = self.eval_leaf(re, frame)?;
+        if let (Value::Int(a), Value::Int(b)) = (&left, &right) {
+            let holds = match op {
+                CmpOp::Lt => a < b,
+                CmpOp::Le => a <= b,
+                CmpOp::Gt => a > b,
+                CmpOp::Ge => a >= b,
+                CmpOp::Eq | CmpOp::Is => a == b,
+                CmpOp::Ne | CmpOp::IsNot => a != b,
+                _ => return self.compare(*op, &left, &right),
+            };
+            // Two plain ints own nothing: skip the out-of-line drops.
+            std::mem::forget(left);
+            std::mem::forget(right);
+            return Ok(holds);
+        }
+        if let (CmpOp::In | CmpOp::NotIn, Value::Dict(d), Value::Int(_) | Value::Str(_)) =
+            (op, &right, &left)
+        {
+            let found = d.borrow().get(&ops::key(&left)?).is_some();
+            return Ok(found == (*op == CmpOp::In));
+        }
+        if (classes::is_user(&left) || classes::is_user(&right))
+            && !matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot)
+        {
+            let v = classes::compare_value(self, *op, &left, &right)?;
+            return self.truthy(&v);
+        }
+        self.compare(*op, &left, &right)
     }
 
     /// A comparison as a value: a user class's rich comparison returns what its method
@@ -1721,6 +1866,28 @@ impl Vm<'_> {
                 let (pos, kw) = self.eval_args(args, frame)?;
                 methods::call_method(self, &o, name, pos, kw)
             }
+            Value::List(l) if name == self.st.syms.pop => {
+                let i = match args {
+                    [] => -1,
+                    [Arg::Pos(e)] => match self.eval_leaf(e, frame)? {
+                        Value::Int(i) => i,
+                        other => return methods::call_method(self, &o, name, vec![other], vec![]),
+                    },
+                    _ => {
+                        let (pos, kw) = self.eval_args(args, frame)?;
+                        return methods::call_method(self, &o, name, pos, kw);
+                    }
+                };
+                // As `list.pop` in methods.rs, without its argument vectors.
+                let mut v = l.borrow_mut();
+                if v.is_empty() {
+                    return Err(Exc::new(ExcKind::IndexError, "pop from empty list"));
+                }
+                match ops::norm_index(i, v.len()) {
+                    Some(i) => Ok(v.remove(i)),
+                    None => Err(Exc::new(ExcKind::IndexError, "pop index out of range")),
+                }
+            }
             Value::Dict(d) if name == self.st.syms.get => {
                 if let [Arg::Pos(k), Arg::Pos(dflt)] = args {
                     let k = self.eval(k, frame)?;
@@ -1778,6 +1945,15 @@ impl Vm<'_> {
             }
         }
         if let Value::Class(c) = &fv {
+            if let (false, ClassKind::Builtin(TypeTag::Str), [Arg::Pos(e)]) = (c.user, c.kind, args)
+            {
+                // `str(x)`: as `builtins::construct` with one argument, without the vectors.
+                let v = match self.eval_leaf(e, frame) {
+                    Ok(v) => v,
+                    Err(e) => return Err(self.name_callee(e, &fv)),
+                };
+                return Ok(Value::str(self.str(&v)?));
+            }
             if c.user && !c.has_flag(super::value::class_flags::HAS_NEW) {
                 if let ClassKind::Builtin(TypeTag::Object) = c.kind {
                     // `C(args)`: evaluate the arguments after the new instance, for __init__.
@@ -2910,6 +3086,7 @@ impl Vm<'_> {
     pub fn str(&mut self, v: &Value) -> PResult<String> {
         match v {
             Value::Str(s) => Ok(s.s.clone()),
+            Value::Int(i) => Ok(format::int_str(*i)),
             Value::Instance(_) | Value::Exception(_) => classes::str(self, v),
             Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) => self.repr(v),
             Value::Native(n) => super::callback::lend(self, || n.0.str()),
