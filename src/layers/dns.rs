@@ -1,0 +1,1120 @@
+//! DNS (RFC 1035) as Scapy 2.8 has it: the message (DNS, over UDP and, with its length
+//! prefix, over TCP; mDNS on 5353), its question (DNSQR) and resource records (DNSRR, and
+//! the SOA, MX, SRV and OPT records with their own layouts), and the EDNS(0) options of an
+//! OPT record (EDNS0TLV, EDNS0COOKIE, EDNS0ExtendedDNSError).
+//!
+//! ```text
+//! DNS    | [length (2), over TCP] | id (2) | qr(1b) opcode(4b) aa tc rd ra z ad cd rcode(4b) |
+//!        | qdcount (2) | ancount (2) | nscount (2) | arcount (2) | qd | an | ns | ar |
+//! DNSQR  | qname (name) | qtype (2) | unicastresponse(1b) qclass(15b) |
+//! DNSRR  | rrname (name) | type (2) | cacheflush(1b) rclass(15b) | ttl (4) | rdlen (2) | rdata |
+//! name   | len | label | len | label | ... | 0 |, or ending in a pointer | 11 offset(14b) |
+//! ```
+//!
+//! Names are built uncompressed (as the reference does) and decompressed when dissected:
+//! a pointer is an offset from the start of the message, which the record lists hand to
+//! the records they dissect ([`MESSAGE`]). Each pointer target is followed at most once,
+//! so crafted loops end with a warning.
+
+use std::cell::RefCell;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::rc::Rc;
+
+use crate::packet::display::layer_field_repr;
+use crate::packet::dissect;
+use crate::packet::field::{BuildCtx, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
+use crate::packet::fields::{
+    self, byte, int, short, ComputeFn, EnumNames, Num, NumDisplay, PktCls, StaticNames, StrField,
+    StrLen, Width,
+};
+use crate::packet::kinds::Ip6Field;
+use crate::packet::layer::{Hooks, LayerDef};
+use crate::packet::packet::{LayerData, Packet, RawCache};
+use crate::packet::registry::{bind_layers, Registry};
+use crate::packet::value::{py_bytes_repr, Value};
+
+/// Resource record types.
+static DNS_TYPES: &[(i128, &str)] = &[
+    (0, "RESERVED"),
+    (1, "A"),
+    (2, "NS"),
+    (3, "MD"),
+    (4, "MF"),
+    (5, "CNAME"),
+    (6, "SOA"),
+    (7, "MB"),
+    (8, "MG"),
+    (9, "MR"),
+    (10, "NULL"),
+    (11, "WKS"),
+    (12, "PTR"),
+    (13, "HINFO"),
+    (14, "MINFO"),
+    (15, "MX"),
+    (16, "TXT"),
+    (17, "RP"),
+    (18, "AFSDB"),
+    (19, "X25"),
+    (20, "ISDN"),
+    (21, "RT"),
+    (22, "NSAP"),
+    (23, "NSAP-PTR"),
+    (24, "SIG"),
+    (25, "KEY"),
+    (26, "PX"),
+    (27, "GPOS"),
+    (28, "AAAA"),
+    (29, "LOC"),
+    (30, "NXT"),
+    (31, "EID"),
+    (32, "NIMLOC"),
+    (33, "SRV"),
+    (34, "ATMA"),
+    (35, "NAPTR"),
+    (36, "KX"),
+    (37, "CERT"),
+    (38, "A6"),
+    (39, "DNAME"),
+    (40, "SINK"),
+    (41, "OPT"),
+    (42, "APL"),
+    (43, "DS"),
+    (44, "SSHFP"),
+    (45, "IPSECKEY"),
+    (46, "RRSIG"),
+    (47, "NSEC"),
+    (48, "DNSKEY"),
+    (49, "DHCID"),
+    (50, "NSEC3"),
+    (51, "NSEC3PARAM"),
+    (52, "TLSA"),
+    (53, "SMIMEA"),
+    (55, "HIP"),
+    (56, "NINFO"),
+    (57, "RKEY"),
+    (58, "TALINK"),
+    (59, "CDS"),
+    (60, "CDNSKEY"),
+    (61, "OPENPGPKEY"),
+    (62, "CSYNC"),
+    (63, "ZONEMD"),
+    (64, "SVCB"),
+    (65, "HTTPS"),
+    (99, "SPF"),
+    (100, "UINFO"),
+    (101, "UID"),
+    (102, "GID"),
+    (103, "UNSPEC"),
+    (104, "NID"),
+    (105, "L32"),
+    (106, "L64"),
+    (107, "LP"),
+    (108, "EUI48"),
+    (109, "EUI64"),
+    (249, "TKEY"),
+    (250, "TSIG"),
+    (256, "URI"),
+    (257, "CAA"),
+    (258, "AVC"),
+    (259, "DOA"),
+    (260, "AMTRELAY"),
+    (32768, "TA"),
+    (32769, "DLV"),
+    (65535, "RESERVED"),
+];
+
+/// EDNS(0) option codes.
+static EDNS0_TYPES: &[(i128, &str)] = &[
+    (0, "Reserved"),
+    (1, "LLQ"),
+    (2, "UL"),
+    (3, "NSID"),
+    (4, "Owner"),
+    (5, "DAU"),
+    (6, "DHU"),
+    (7, "N3U"),
+    (8, "edns-client-subnet"),
+    (10, "COOKIE"),
+    (12, "Padding"),
+    (15, "Extended DNS Error"),
+];
+
+/// Extended DNS Error info codes (RFC 8914).
+static EDE_CODES: &[(i128, &str)] = &[
+    (0, "Other"),
+    (1, "Unsupported DNSKEY Algorithm"),
+    (2, "Unsupported DS Digest Type"),
+    (3, "Stale Answer"),
+    (4, "Forged Answer"),
+    (5, "DNSSEC Indeterminate"),
+    (6, "DNSSEC Bogus"),
+    (7, "Signature Expired"),
+    (8, "Signature Not Yet Valid"),
+    (9, "DNSKEY Missing"),
+    (10, "RRSIGs Missing"),
+    (11, "No Zone Key Bit Set"),
+    (12, "NSEC Missing"),
+    (13, "Cached Error"),
+    (14, "Not Ready"),
+    (15, "Blocked"),
+    (16, "Censored"),
+    (17, "Filtered"),
+    (18, "Prohibited"),
+    (19, "Stale NXDOMAIN Answer"),
+    (20, "Not Authoritative"),
+    (21, "Not Supported"),
+    (22, "No Reachable Authority"),
+    (23, "Network Error"),
+    (24, "Invalid Data"),
+    (25, "Signature Expired before Valid"),
+    (26, "Too Early"),
+    (27, "Unsupported NSEC3 Iterations Value"),
+    (28, "Unable to conform to policy"),
+    (29, "Synthesized"),
+];
+
+/// Classes of records and questions.
+static DNS_CLASSES: &[(i128, &str)] = &[(1, "IN"), (2, "CS"), (3, "CH"), (4, "HS"), (255, "ANY")];
+static DNS_OPCODES: &[(i128, &str)] = &[(0, "QUERY"), (1, "IQUERY"), (2, "STATUS")];
+static DNS_RCODES: &[(i128, &str)] = &[
+    (0, "ok"),
+    (1, "format-error"),
+    (2, "server-failure"),
+    (3, "name-error"),
+    (4, "not-implemented"),
+    (5, "refused"),
+];
+/// The OPT record's flags: only DNSSEC OK has a name (spelt as the reference spells it).
+static OPT_FLAGS: &[(i128, &str)] = &[(32768, "D0")];
+
+/// The record types whose data is one domain name (NS, MD, MF, CNAME, PTR, DNAME).
+const NAME_TYPES: &[i128] = &[2, 3, 4, 5, 12, 39];
+const TYPE_A: i128 = 1;
+const TYPE_AAAA: i128 = 28;
+const TYPE_TXT: i128 = 16;
+
+/// The UDP port of multicast DNS.
+const MDNS_PORT: i128 = 5353;
+
+fn names(t: &'static [(i128, &'static str)]) -> Rc<dyn EnumNames> {
+    Rc::new(StaticNames(t))
+}
+
+thread_local! {
+    /// The DNS message whose records are being dissected: compression pointers are
+    /// offsets into it.
+    static MESSAGE: RefCell<Option<Rc<[u8]>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `msg` as the message compression pointers refer to.
+fn with_message<R>(msg: Rc<[u8]>, f: impl FnOnce() -> R) -> R {
+    let saved = MESSAGE.with(|m| m.replace(Some(msg)));
+    let out = f();
+    MESSAGE.with(|m| m.replace(saved));
+    out
+}
+
+/// The message `s` ends and where `s` starts in it: the message being dissected when `s`
+/// is its tail, else `whole` (a record dissected on its own) when `s` is the tail of that.
+fn message_of(s: &[u8], whole: &[u8]) -> Option<(Rc<[u8]>, usize)> {
+    let tail_of = |m: &[u8]| m.len() >= s.len() && m[m.len() - s.len()..] == *s;
+    let current = MESSAGE.with(|m| m.borrow().clone());
+    if let Some(m) = current.filter(|m| tail_of(m)) {
+        let at = m.len() - s.len();
+        return Some((m, at));
+    }
+    tail_of(whole).then(|| (Rc::from(whole), whole.len() - s.len()))
+}
+
+/// A name read off the wire: its text form (`b"www.example.com."`) and the bytes it took
+/// where it starts (a pointer ends it: what it points to is elsewhere).
+struct WireName {
+    text: Vec<u8>,
+    used: usize,
+}
+
+/// Reads the name at `at` in `msg`, following compression pointers (each target once: a
+/// pointer seen again ends the name with a warning, as does one past the end). A label
+/// running past the end is a truncation.
+fn read_name(msg: &[u8], at: usize, warnings: &mut Vec<String>) -> Result<WireName, Truncated> {
+    let mut labels: Vec<&[u8]> = Vec::new();
+    let mut pos = at;
+    let mut used: Option<usize> = None;
+    let mut visited: Vec<usize> = Vec::new();
+    loop {
+        let len = *msg.get(pos).ok_or(Truncated)?;
+        if len == 0 {
+            pos += 1;
+            break;
+        }
+        if len & 0xc0 == 0xc0 {
+            let low = *msg.get(pos + 1).ok_or(Truncated)?;
+            used.get_or_insert(pos + 2 - at);
+            let target = (usize::from(len & 0x3f) << 8) | usize::from(low);
+            if visited.contains(&target) {
+                warnings.push("DNS decompression loop detected".into());
+                break;
+            }
+            visited.push(target);
+            if target >= msg.len() {
+                break;
+            }
+            pos = target;
+            continue;
+        }
+        let end = pos + 1 + usize::from(len);
+        labels.push(msg.get(pos + 1..end).ok_or(Truncated)?);
+        pos = end;
+    }
+    let mut text = Vec::new();
+    for l in &labels {
+        text.extend_from_slice(l);
+        text.push(b'.');
+    }
+    if text.is_empty() {
+        text.push(b'.');
+    }
+    Ok(WireName {
+        text,
+        used: used.unwrap_or_else(|| pos - at),
+    })
+}
+
+/// The wire form of a name given as text: each dot-separated label after its length (at
+/// most 63 bytes of it), ending with the root's zero; `.` alone is the root.
+fn encode_name(name: &[u8], out: &mut Vec<u8>) {
+    if name == b"." {
+        out.push(0);
+        return;
+    }
+    let body = name.strip_suffix(b".").unwrap_or(name);
+    for label in body.split(|&c| c == b'.') {
+        let l = &label[..label.len().min(63)];
+        out.push(l.len() as u8);
+        out.extend_from_slice(l);
+    }
+    out.push(0);
+}
+
+/// The bytes of a name value, as assigned: text ends with a dot.
+fn name_value(v: &Value) -> Result<Vec<u8>, String> {
+    let mut b = fields::value_bytes(v)?;
+    if b.last() != Some(&b'.') {
+        b.push(b'.');
+    }
+    Ok(b)
+}
+
+/// DNSStrField: a domain name, held as text ending with a dot. `bounded` (record data) takes
+/// `rdlen` bytes whatever the name's own length.
+struct DnsStrField {
+    bounded: bool,
+}
+
+impl FieldKind for DnsStrField {
+    fn class_name(&self) -> &str {
+        "DNSStrField"
+    }
+
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        Ok(match v {
+            Value::Str(_) | Value::Bytes(_) => {
+                Value::Bytes(name_value(&v).map_err(FieldError::BadValue)?)
+            }
+            other => other,
+        })
+    }
+
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let name = match v {
+            Value::None => b".".to_vec(),
+            other => name_value(&other.concrete())?,
+        };
+        encode_name(&name, out);
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let Some((msg, at)) = message_of(s, ctx.whole) else {
+            return Err(Truncated);
+        };
+        let name = read_name(&msg, at, ctx.warnings)?;
+        let used = match (self.bounded, ctx.layer.int("rdlen")) {
+            (true, Some(n)) => usize::try_from(n).unwrap_or(0).min(s.len()),
+            _ => name.used,
+        };
+        Ok((used, Some(Value::Bytes(name.text))))
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::Bytes(b) => py_bytes_repr(b),
+            other => other.py_repr(),
+        }
+    }
+
+    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
+        let mut out = Vec::new();
+        let name = name_value(v).unwrap_or_else(|_| b".".to_vec());
+        encode_name(&name, &mut out);
+        out.len()
+    }
+}
+
+/// DNSTextField: TXT data, a list of character strings, each after its length byte (a
+/// string longer than 255 bytes is cut into several).
+struct DnsTextField;
+
+impl FieldKind for DnsTextField {
+    fn class_name(&self) -> &str {
+        "DNSTextField"
+    }
+
+    fn is_list(&self) -> bool {
+        true
+    }
+
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        Ok(match v {
+            Value::Str(_) | Value::Bytes(_) => Value::List(vec![v]),
+            other => other,
+        })
+    }
+
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let items = match v {
+            Value::List(l) | Value::Tuple(l) => l.clone(),
+            Value::None => Vec::new(),
+            other => vec![other.clone()],
+        };
+        for it in items {
+            let b = fields::value_bytes(&it)?;
+            if b.is_empty() {
+                out.push(0);
+            }
+            for chunk in b.chunks(255) {
+                out.push(chunk.len() as u8);
+                out.extend_from_slice(chunk);
+            }
+        }
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let n = ctx
+            .layer
+            .int("rdlen")
+            .map_or(s.len(), |n| usize::try_from(n).unwrap_or(0).min(s.len()));
+        let mut items = Vec::new();
+        let mut pos = 0;
+        while pos < n {
+            let len = usize::from(s[pos]);
+            let end = (pos + 1 + len).min(n);
+            items.push(Value::Bytes(s[pos + 1..end].to_vec()));
+            pos = end;
+        }
+        Ok((n, Some(Value::List(items))))
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        v.py_repr()
+    }
+
+    fn i2len(&self, layer: &LayerData, v: &Value) -> usize {
+        let r = crate::packet::resolver::current();
+        let ctx = BuildCtx {
+            layer,
+            payload: &[],
+            resolver: r.as_ref(),
+        };
+        let mut out = Vec::new();
+        self.addfield(&ctx, v, &mut out).map_or(0, |()| out.len())
+    }
+}
+
+/// The built length of the fields after `first` (a record's data, for its `rdlen`).
+fn fields_len_from(first: usize) -> ComputeFn {
+    Rc::new(move |ctx: &BuildCtx<'_>| {
+        let l = ctx.layer;
+        let mut out = Vec::new();
+        for (i, f) in l.def.fields.iter().enumerate().skip(first) {
+            if !f.present(l) {
+                continue;
+            }
+            let (kind, _) = f.resolve(l);
+            let v = match l.value_ref(i) {
+                Value::None => f.resolve(l).1.clone(),
+                v => v.clone(),
+            };
+            if kind.addfield(ctx, &v, &mut out).is_err() {
+                break;
+            }
+        }
+        out.len() as i128
+    })
+}
+
+/// A record's `rdlen`: computed from the data after it when unset. `class` is what ls()
+/// calls it (the reference's records differ).
+fn rdlen(class: &str, first_data_field: usize) -> Rc<dyn FieldKind> {
+    Num::new(class, Width::Bytes(2), NumDisplay::Dec)
+        .computed(fields_len_from(first_data_field))
+        .rc()
+}
+
+fn name_field(name: &str, default: &[u8]) -> FieldDef {
+    FieldDef::new(
+        name,
+        Rc::new(DnsStrField { bounded: false }),
+        Value::Bytes(default.to_vec()),
+    )
+}
+
+fn type_field(default: i128) -> FieldDef {
+    FieldDef::new(
+        "type",
+        fields::short_enum(names(DNS_TYPES)),
+        Value::Int(default),
+    )
+}
+
+/// cacheflush (mDNS) and the class, in one 16-bit field as records other than SOA and OPT
+/// have them.
+fn flushed_class() -> [FieldDef; 2] {
+    [
+        FieldDef::new("cacheflush", fields::bits(1), Value::Int(0)),
+        FieldDef::new(
+            "rclass",
+            fields::bit_enum(15, names(DNS_CLASSES)),
+            Value::Int(1),
+        ),
+    ]
+}
+
+/// Records and questions end where their fields end: what follows is the next one.
+fn record_hooks() -> Hooks {
+    Hooks {
+        extract_padding: Some(Rc::new(|_, _| 0)),
+        ..Hooks::default()
+    }
+}
+
+fn dnsqr() -> LayerDef {
+    LayerDef::new(
+        "DNSQR",
+        "DNS Question Record",
+        vec![
+            name_field("qname", b"www.example.com."),
+            FieldDef::new("qtype", fields::short_enum(names(DNS_TYPES)), Value::Int(1)),
+            FieldDef::new("unicastresponse", fields::bits(1), Value::Int(0)),
+            FieldDef::new(
+                "qclass",
+                fields::bit_enum(15, names(DNS_CLASSES)),
+                Value::Int(1),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn rdata_type_is(types: &'static [i128]) -> impl Fn(&LayerData) -> bool {
+    move |d| d.int("type").is_some_and(|t| types.contains(&t))
+}
+
+fn dnsrr() -> LayerDef {
+    let [flush, class] = flushed_class();
+    let rdlen_kind = Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
+        .computed(fields_len_from(6))
+        .rc();
+    let rdata = FieldDef::new(
+        "rdata",
+        StrField::length_from(Rc::new(|d: &LayerData| d.int("rdlen").unwrap_or(0))),
+        Value::Bytes(Vec::new()),
+    )
+    .alt(
+        rdata_type_is(&[TYPE_A]),
+        fields::IpField::plain(),
+        Value::Ip4(Ipv4Addr::UNSPECIFIED),
+    )
+    .alt(
+        rdata_type_is(&[TYPE_AAAA]),
+        Ip6Field::rc("IP6Field"),
+        Value::Ip6(Ipv6Addr::UNSPECIFIED),
+    )
+    .alt(
+        rdata_type_is(NAME_TYPES),
+        Rc::new(DnsStrField { bounded: true }),
+        Value::Bytes(b".".to_vec()),
+    )
+    .alt(
+        rdata_type_is(&[TYPE_TXT]),
+        Rc::new(DnsTextField),
+        Value::List(vec![Value::Str(String::new())]),
+    );
+    LayerDef::new(
+        "DNSRR",
+        "DNS Resource Record",
+        vec![
+            name_field("rrname", b"."),
+            type_field(1),
+            flush,
+            class,
+            FieldDef::new("ttl", int(), Value::Int(0)),
+            FieldDef::new("rdlen", rdlen_kind, Value::None),
+            rdata,
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn dnsrr_soa() -> LayerDef {
+    let mut f = vec![
+        name_field("rrname", b"."),
+        type_field(6),
+        FieldDef::new(
+            "rclass",
+            fields::short_enum(names(DNS_CLASSES)),
+            Value::Int(1),
+        ),
+        FieldDef::new("ttl", int(), Value::Int(0)),
+        FieldDef::new("rdlen", rdlen("ShortField", 5), Value::None),
+        name_field("mname", b"."),
+        name_field("rname", b"."),
+    ];
+    for n in ["serial", "refresh", "retry", "expire", "minimum"] {
+        f.push(FieldDef::new(n, int(), Value::Int(0)));
+    }
+    LayerDef::new("DNSRRSOA", "DNS SOA Resource Record", f).with_hooks(record_hooks())
+}
+
+fn dnsrr_mx() -> LayerDef {
+    let [flush, class] = flushed_class();
+    LayerDef::new(
+        "DNSRRMX",
+        "DNS MX Resource Record",
+        vec![
+            name_field("rrname", b"."),
+            type_field(15),
+            flush,
+            class,
+            FieldDef::new("ttl", int(), Value::Int(0)),
+            FieldDef::new("rdlen", rdlen("ShortField", 6), Value::None),
+            FieldDef::new("preference", short(), Value::Int(0)),
+            name_field("exchange", b"."),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn dnsrr_srv() -> LayerDef {
+    let [flush, class] = flushed_class();
+    LayerDef::new(
+        "DNSRRSRV",
+        "DNS SRV Resource Record",
+        vec![
+            name_field("rrname", b"."),
+            type_field(33),
+            flush,
+            class,
+            FieldDef::new("ttl", int(), Value::Int(0)),
+            FieldDef::new("rdlen", rdlen("ShortField", 6), Value::None),
+            FieldDef::new("priority", short(), Value::Int(0)),
+            FieldDef::new("weight", short(), Value::Int(0)),
+            FieldDef::new("port", short(), Value::Int(0)),
+            name_field("target", b"."),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+/// An EDNS(0) option's code and length (`optlen` counts the bytes after it).
+fn edns0_head(code: i128) -> [FieldDef; 2] {
+    [
+        FieldDef::new(
+            "optcode",
+            fields::short_enum(names(EDNS0_TYPES)),
+            Value::Int(code),
+        ),
+        FieldDef::new(
+            "optlen",
+            Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
+                .computed(fields_len_from(2))
+                .rc(),
+            Value::None,
+        ),
+    ]
+}
+
+/// Bytes of an option's data after `before` bytes of fixed fields, as `optlen` says.
+fn optdata_len(before: i128) -> Rc<dyn Fn(&LayerData) -> i128> {
+    Rc::new(move |d: &LayerData| d.int("optlen").unwrap_or(0) - before)
+}
+
+fn edns0_tlv() -> LayerDef {
+    let [code, len] = edns0_head(0);
+    LayerDef::new(
+        "EDNS0TLV",
+        "DNS EDNS0 TLV",
+        vec![
+            code,
+            len,
+            FieldDef::new(
+                "optdata",
+                StrField::length_from(optdata_len(0)),
+                Value::Bytes(Vec::new()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn edns0_cookie() -> LayerDef {
+    let [code, len] = edns0_head(10);
+    LayerDef::new(
+        "EDNS0COOKIE",
+        "DNS EDNS0 COOKIE",
+        vec![
+            code,
+            len,
+            FieldDef::new(
+                "client_cookie",
+                StrField::with("XStrFixedLenField", StrLen::Fixed(8), true),
+                Value::Bytes(vec![0; 8]),
+            ),
+            FieldDef::new(
+                "server_cookie",
+                StrField::with("XStrLenField", StrLen::From(optdata_len(8), None), true),
+                Value::Bytes(Vec::new()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn edns0_extended_error() -> LayerDef {
+    let [code, len] = edns0_head(15);
+    LayerDef::new(
+        "EDNS0ExtendedDNSError",
+        "DNS EDNS0 Extended DNS Error",
+        vec![
+            code,
+            len,
+            FieldDef::new(
+                "info_code",
+                fields::short_enum(names(EDE_CODES)),
+                Value::Int(0),
+            ),
+            FieldDef::new(
+                "extra_text",
+                StrField::length_from(optdata_len(2)),
+                Value::Bytes(Vec::new()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn dnsrr_opt(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
+    let table = options.to_vec();
+    let dispatch = Rc::new(move |s: &[u8]| {
+        let code = s
+            .get(..2)
+            .map_or(-1, |b| i128::from(u16::from_be_bytes([b[0], b[1]])));
+        table
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or_else(|| generic.clone(), |(_, d)| d.clone())
+    });
+    let rdlen_kind = Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
+        .computed(fields_len_from(7))
+        .rc();
+    LayerDef::new(
+        "DNSRROPT",
+        "DNS OPT Resource Record",
+        vec![
+            name_field("rrname", b"."),
+            type_field(41),
+            FieldDef::new(
+                "rclass",
+                fields::short_enum(names(DNS_CLASSES)),
+                Value::Int(4096),
+            ),
+            FieldDef::new("extrcode", byte(), Value::Int(0)),
+            FieldDef::new("version", byte(), Value::Int(0)),
+            FieldDef::new(
+                "z",
+                fields::bit_enum(16, names(OPT_FLAGS)),
+                Value::Int(32768),
+            ),
+            FieldDef::new("rdlen", rdlen_kind, Value::None),
+            FieldDef::new(
+                "rdata",
+                fields::PacketListField::scapy(
+                    PktCls::Dispatch(dispatch),
+                    None,
+                    Some(Rc::new(|d: &LayerData| d.int("rdlen").unwrap_or(0))),
+                    None,
+                    None,
+                ),
+                Value::List(Vec::new()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+/// The record classes a message's sections dissect into, by record type.
+struct RecordClasses {
+    question: Rc<LayerDef>,
+    generic: Rc<LayerDef>,
+    by_type: Vec<(i128, Rc<LayerDef>)>,
+}
+
+impl RecordClasses {
+    /// The class of the record at `at` in `msg`: its type follows its owner name.
+    fn record_at(&self, msg: &[u8], at: usize) -> Rc<LayerDef> {
+        let mut pos = at;
+        let ty = loop {
+            match msg.get(pos) {
+                Some(0) => break msg.get(pos + 1..pos + 3),
+                Some(&c) if c & 0xc0 == 0xc0 => break msg.get(pos + 2..pos + 4),
+                Some(&c) => pos += 1 + usize::from(c),
+                None => break None,
+            }
+        };
+        let ty = ty.map_or(-1, |b| i128::from(u16::from_be_bytes([b[0], b[1]])));
+        self.by_type
+            .iter()
+            .find(|(t, _)| *t == ty)
+            .map_or_else(|| self.generic.clone(), |(_, d)| d.clone())
+    }
+}
+
+/// _DNSPacketListField: one section of the message, as many entries as its count field
+/// says, each dissected with the whole message at hand for its compressed names.
+struct DnsSection {
+    count: &'static str,
+    questions: bool,
+    classes: Rc<RecordClasses>,
+}
+
+/// Takes the trailing Padding layer off `p`: its bytes.
+fn detach_padding(p: &Packet) -> Option<Vec<u8>> {
+    let layers = p.layers();
+    let pos = layers.iter().position(|l| l.def().is_padding)?;
+    let bytes = match layers[pos].get("load") {
+        Some(Value::Bytes(b)) => b,
+        _ => Vec::new(),
+    };
+    if pos > 0 {
+        layers[pos - 1].remove_payload();
+    }
+    Some(bytes)
+}
+
+impl FieldKind for DnsSection {
+    fn class_name(&self) -> &str {
+        "_DNSPacketListField"
+    }
+
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        Ok(match v {
+            Value::List(_) | Value::None => v,
+            other => Value::List(vec![other]),
+        })
+    }
+
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let items = match v {
+            Value::List(l) => l.as_slice(),
+            Value::None => &[],
+            other => std::slice::from_ref(other),
+        };
+        for it in items {
+            match it {
+                Value::Packet(p) => out
+                    .extend(crate::packet::build_with(p, ctx.resolver).map_err(|e| e.to_string())?),
+                other => out.extend_from_slice(&fields::bytes_of(other)?),
+            }
+        }
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        // Over TCP the message starts after its length.
+        let start = usize::from(ctx.layer.int("length").is_some()) * 2;
+        let msg: Rc<[u8]> = Rc::from(ctx.whole.get(start..).unwrap_or(&[]));
+        let first = msg.len().saturating_sub(s.len());
+        let mut at = first;
+        let mut left = ctx.layer.int(self.count).unwrap_or(0);
+        let mut items = Vec::new();
+        while left > 0 && at < msg.len() {
+            left -= 1;
+            if items.len() >= fields::MAX_LIST_COUNT {
+                ctx.warnings.push(format!(
+                    "Maximum amount of items reached in _DNSPacketListField: {} (defaults to \
+                     conf.max_list_count)",
+                    fields::MAX_LIST_COUNT
+                ));
+                break;
+            }
+            let def = if self.questions {
+                self.classes.question.clone()
+            } else {
+                self.classes.record_at(&msg, at)
+            };
+            let rest = &msg[at..];
+            let p = with_message(msg.clone(), || {
+                dissect::dissect_nested(&def, rest, ctx.warnings)
+            });
+            let used = match detach_padding(&p) {
+                Some(pad) => rest.len() - pad.len().min(rest.len()),
+                None => rest.len(),
+            };
+            if !self.questions && !p.def().is_padding && p.def().class_name != "Raw" {
+                // As in the reference, a record's length is computed anew when it is
+                // built again (its names may have been compressed); until it changes, it
+                // builds back to the bytes it came from.
+                let i = p.def().field_index("rdlen");
+                let mut d = p.data_mut();
+                if let Some(i) = i {
+                    d.unset(i);
+                }
+                d.raw_cache = Some(RawCache {
+                    root: Rc::from(&rest[..used]),
+                    start: 0,
+                    end: u32::try_from(used).unwrap_or(u32::MAX),
+                });
+            }
+            items.push(Value::Packet(p));
+            at += used.max(1);
+        }
+        Ok((at.min(msg.len()) - first, Some(Value::List(items))))
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::List(l) => {
+                let parts: Vec<String> = l
+                    .iter()
+                    .map(|i| match i {
+                        Value::Packet(p) => p.repr(),
+                        o => o.py_repr(),
+                    })
+                    .collect();
+                format!("[{}]", parts.join(", "))
+            }
+            other => other.py_repr(),
+        }
+    }
+
+    fn i2count(&self, v: &Value) -> usize {
+        match v {
+            Value::List(l) => l.len(),
+            Value::None => 0,
+            _ => 1,
+        }
+    }
+
+    fn holds_packets(&self) -> bool {
+        true
+    }
+
+    fn is_list(&self) -> bool {
+        true
+    }
+
+    fn command_repr(&self, _layer: &LayerData, v: &Value) -> String {
+        match v {
+            Value::List(l) => format!(
+                "[{}]",
+                l.iter()
+                    .map(fields::command_value)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            other => fields::command_value(other),
+        }
+    }
+}
+
+/// Whether the layer under `d` is TCP (a message there starts with its length).
+fn over_tcp(d: &LayerData) -> bool {
+    d.underlayer().is_some_and(|u| u.def().is_a_name("TCP"))
+}
+
+fn count_field(name: &str, of: &str) -> FieldDef {
+    FieldDef::new(
+        name,
+        Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
+            .computed(fields::count_of(of, |n| n))
+            .rc(),
+        Value::None,
+    )
+}
+
+fn dns(classes: &Rc<RecordClasses>) -> LayerDef {
+    let section = |count: &'static str, questions: bool| -> Rc<dyn FieldKind> {
+        Rc::new(DnsSection {
+            count,
+            questions,
+            classes: classes.clone(),
+        })
+    };
+    let flag = |n: &str, v: i128| FieldDef::new(n, fields::bits(1), Value::Int(v));
+    LayerDef::new(
+        "DNS",
+        "DNS",
+        vec![
+            FieldDef::new("length", short(), Value::None).when(over_tcp),
+            FieldDef::new("id", short(), Value::Int(0)),
+            flag("qr", 0),
+            FieldDef::new(
+                "opcode",
+                fields::bit_enum(4, names(DNS_OPCODES)),
+                Value::Int(0),
+            ),
+            flag("aa", 0),
+            flag("tc", 0),
+            flag("rd", 1),
+            flag("ra", 0),
+            flag("z", 0),
+            flag("ad", 0),
+            flag("cd", 0),
+            FieldDef::new(
+                "rcode",
+                fields::bit_enum(4, names(DNS_RCODES)),
+                Value::Int(0),
+            ),
+            count_field("qdcount", "qd"),
+            count_field("ancount", "an"),
+            count_field("nscount", "ns"),
+            count_field("arcount", "ar"),
+            FieldDef::new(
+                "qd",
+                section("qdcount", true),
+                Value::List(vec![Value::Packet(Packet::new(&classes.question))]),
+            ),
+            FieldDef::new("an", section("ancount", false), Value::List(Vec::new())),
+            FieldDef::new("ns", section("nscount", false), Value::List(Vec::new())),
+            FieldDef::new("ar", section("arcount", false), Value::List(Vec::new())),
+        ],
+    )
+    .with_hooks(Hooks {
+        post_build: Some(Rc::new(|d, mut hdr, pay, _| {
+            let unset = d.get("length").is_none_or(Value::is_none);
+            if over_tcp(d) && unset && hdr.len() >= 2 {
+                let n = (hdr.len() - 2) as u16;
+                hdr[..2].copy_from_slice(&n.to_be_bytes());
+            }
+            hdr.extend_from_slice(pay);
+            Ok(hdr)
+        })),
+        mysummary: Some(Rc::new(dns_summary)),
+        answers: Some(Rc::new(|me, other| {
+            let (m, o) = (me.data(), other.data());
+            other.def().is_a_name("DNS")
+                && m.int("id") == o.int("id")
+                && m.int("qr") == Some(1)
+                && o.int("qr") == Some(0)
+        })),
+        ..Hooks::default()
+    })
+}
+
+/// The first packet of a section.
+fn first_of(d: &LayerData, section: &str) -> Option<Packet> {
+    match d.get(section) {
+        Some(Value::List(l)) => match l.first() {
+            Some(Value::Packet(p)) => Some(p.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `DNS Qry <first question's name>`, `DNS Ans <first answer's data>` (or the error code);
+/// `mDNS` over UDP port 5353.
+fn dns_summary(p: &Packet) -> Option<(String, Vec<String>)> {
+    let d = p.data();
+    let mdns = d.underlayer().is_some_and(|u| {
+        u.def().is_a_name("UDP") && {
+            let ud = u.data();
+            ud.int("sport") == Some(MDNS_PORT) || ud.int("dport") == Some(MDNS_PORT)
+        }
+    });
+    let mut s = String::from(if mdns { "mDNS" } else { "DNS" });
+    if d.int("qr").unwrap_or(0) == 0 {
+        s.push_str(" Qry");
+        if let Some(q) = first_of(&d, "qd") {
+            if q.def().class_name == "DNSQR" {
+                s.push(' ');
+                s.push_str(&layer_field_repr(&q.data(), "qname"));
+            }
+        }
+    } else {
+        s.push_str(" Ans");
+        let answer = first_of(&d, "an").filter(|a| a.def().class_name == "DNSRR");
+        if let Some(a) = answer {
+            s.push(' ');
+            s.push_str(&layer_field_repr(&a.data(), "rdata"));
+        } else if d.int("rcode").unwrap_or(0) != 0 {
+            s.push(' ');
+            s.push_str(&layer_field_repr(&d, "rcode"));
+        }
+    }
+    Some((s, Vec::new()))
+}
+
+/// Registers DNS, its records and EDNS(0) options, on UDP and TCP port 53 and UDP 5353
+/// (after `inet`).
+pub fn register(reg: &Registry) {
+    let tlv = reg.register(edns0_tlv());
+    let options = vec![
+        (10, reg.register(edns0_cookie())),
+        (15, reg.register(edns0_extended_error())),
+    ];
+    let question = reg.register(dnsqr());
+    let generic = reg.register(dnsrr());
+    let by_type = vec![
+        (6, reg.register(dnsrr_soa())),
+        (15, reg.register(dnsrr_mx())),
+        (33, reg.register(dnsrr_srv())),
+        (41, reg.register(dnsrr_opt(&options, tlv))),
+    ];
+    let classes = Rc::new(RecordClasses {
+        question,
+        generic,
+        by_type,
+    });
+    let dns = reg.register(dns(&classes));
+    let port = |f: &'static str, p: i128| [(f, Value::Int(p))];
+    if let Some(udp) = reg.get("UDP") {
+        // The last binding is the one building uses: a query from and to port 53.
+        for (f, p) in [
+            ("dport", MDNS_PORT),
+            ("sport", MDNS_PORT),
+            ("dport", 53),
+            ("sport", 53),
+        ] {
+            bind_layers(&udp, &dns, &port(f, p)).expect("built-in DNS binding");
+        }
+    }
+    if let Some(tcp) = reg.get("TCP") {
+        for f in ["dport", "sport"] {
+            bind_layers(&tcp, &dns, &port(f, 53)).expect("built-in DNS binding");
+        }
+    }
+}
