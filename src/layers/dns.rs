@@ -21,7 +21,6 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::rc::Rc;
 
 use crate::packet::display::layer_field_repr;
-use crate::packet::dissect;
 use crate::packet::field::{BuildCtx, DissectCtx, FieldDef, FieldError, FieldKind, Truncated};
 use crate::packet::fields::{
     self, byte, int, short, ComputeFn, EnumNames, Num, NumDisplay, PktCls, StaticNames, StrField,
@@ -29,9 +28,10 @@ use crate::packet::fields::{
 };
 use crate::packet::kinds::Ip6Field;
 use crate::packet::layer::{Hooks, LayerDef};
-use crate::packet::packet::{LayerData, Packet, RawCache};
+use crate::packet::packet::{LayerData, Packet};
 use crate::packet::registry::{bind_layers, Registry};
 use crate::packet::value::{py_bytes_repr, Value};
+use crate::packet::{base, dissect};
 
 /// Resource record types.
 static DNS_TYPES: &[(i128, &str)] = &[
@@ -175,6 +175,14 @@ static EDE_CODES: &[(i128, &str)] = &[
 
 /// Classes of records and questions.
 static DNS_CLASSES: &[(i128, &str)] = &[(1, "IN"), (2, "CS"), (3, "CH"), (4, "HS"), (255, "ANY")];
+/// Question types: the record types and the ones only a question asks for.
+static DNS_QTYPES: &[(i128, &str)] = &[
+    (251, "IXFR"),
+    (252, "AXFR"),
+    (253, "MAILB"),
+    (254, "MAILA"),
+    (255, "ALL"),
+];
 static DNS_OPCODES: &[(i128, &str)] = &[(0, "QUERY"), (1, "IQUERY"), (2, "STATUS")];
 static DNS_RCODES: &[(i128, &str)] = &[
     (0, "ok"),
@@ -200,6 +208,24 @@ fn names(t: &'static [(i128, &'static str)]) -> Rc<dyn EnumNames> {
     Rc::new(StaticNames(t))
 }
 
+/// The names of question types: a record type's, else a question-only type's.
+struct QuestionTypes;
+
+impl EnumNames for QuestionTypes {
+    fn name(&self, v: i128) -> Option<std::borrow::Cow<'_, str>> {
+        DNS_TYPES
+            .iter()
+            .chain(DNS_QTYPES)
+            .find(|(n, _)| *n == v)
+            .map(|(_, s)| (*s).into())
+    }
+    fn value(&self, name: &str) -> Option<i128> {
+        StaticNames(DNS_TYPES)
+            .value(name)
+            .or_else(|| StaticNames(DNS_QTYPES).value(name))
+    }
+}
+
 thread_local! {
     /// The DNS message whose records are being dissected: compression pointers are
     /// offsets into it.
@@ -214,16 +240,23 @@ fn with_message<R>(msg: Rc<[u8]>, f: impl FnOnce() -> R) -> R {
     out
 }
 
-/// The message `s` ends and where `s` starts in it: the message being dissected when `s`
-/// is its tail, else `whole` (a record dissected on its own) when `s` is the tail of that.
+/// Where `s` lies in `within`, when it is a part of it (the same bytes in memory).
+fn offset_in(s: &[u8], within: &[u8]) -> Option<usize> {
+    let (base, p) = (within.as_ptr() as usize, s.as_ptr() as usize);
+    (p >= base && p + s.len() <= base + within.len()).then(|| p - base)
+}
+
+/// The message compression pointers in `s` refer to, and where `s` starts in it: the
+/// message being dissected when `s` is a part of it, else `whole` (a record dissected on its
+/// own, whose pointers can only refer to itself).
 fn message_of(s: &[u8], whole: &[u8]) -> Option<(Rc<[u8]>, usize)> {
-    let tail_of = |m: &[u8]| m.len() >= s.len() && m[m.len() - s.len()..] == *s;
     let current = MESSAGE.with(|m| m.borrow().clone());
-    if let Some(m) = current.filter(|m| tail_of(m)) {
-        let at = m.len() - s.len();
-        return Some((m, at));
+    if let Some(m) = current {
+        if let Some(at) = offset_in(s, &m) {
+            return Some((m, at));
+        }
     }
-    tail_of(whole).then(|| (Rc::from(whole), whole.len() - s.len()))
+    offset_in(s, whole).map(|at| (Rc::from(whole), at))
 }
 
 /// A name read off the wire: its text form (`b"www.example.com."`) and the bytes it took
@@ -234,21 +267,38 @@ struct WireName {
 }
 
 /// Reads the name at `at` in `msg`, following compression pointers (each target once: a
-/// pointer seen again ends the name with a warning, as does one past the end). A label
-/// running past the end is a truncation.
-fn read_name(msg: &[u8], at: usize, warnings: &mut Vec<String>) -> Result<WireName, Truncated> {
+/// pointer seen again ends the name with a warning, as does one past the end). Labels in
+/// place end at `end`. A label or pointer cut short is a truncation, unless `lenient`
+/// (record data, where the reference keeps what is there and ends the name).
+fn read_name(
+    msg: &[u8],
+    at: usize,
+    end: usize,
+    lenient: bool,
+    warnings: &mut Vec<String>,
+) -> Result<WireName, Truncated> {
     let mut labels: Vec<&[u8]> = Vec::new();
     let mut pos = at;
+    let mut limit = end.min(msg.len());
     let mut used: Option<usize> = None;
     let mut visited: Vec<usize> = Vec::new();
+    let cut = |pos: usize| if lenient { Ok(pos) } else { Err(Truncated) };
     loop {
-        let len = *msg.get(pos).ok_or(Truncated)?;
+        let Some(&len) = msg[..limit].get(pos) else {
+            pos = cut(pos)?;
+            break;
+        };
         if len == 0 {
             pos += 1;
             break;
         }
-        if len & 0xc0 == 0xc0 {
-            let low = *msg.get(pos + 1).ok_or(Truncated)?;
+        // Any of the two top bits makes a pointer, as in the reference (0x40 and 0x80 are
+        // reserved label types).
+        if len & 0xc0 != 0 {
+            let Some(&low) = msg[..limit].get(pos + 1) else {
+                pos = cut(limit)?;
+                break;
+            };
             used.get_or_insert(pos + 2 - at);
             let target = (usize::from(len & 0x3f) << 8) | usize::from(low);
             if visited.contains(&target) {
@@ -260,11 +310,18 @@ fn read_name(msg: &[u8], at: usize, warnings: &mut Vec<String>) -> Result<WireNa
                 break;
             }
             pos = target;
+            limit = msg.len();
             continue;
         }
-        let end = pos + 1 + usize::from(len);
-        labels.push(msg.get(pos + 1..end).ok_or(Truncated)?);
-        pos = end;
+        let stop = pos + 1 + usize::from(len);
+        if stop > limit {
+            cut(pos)?;
+            labels.push(&msg[pos + 1..limit]);
+            pos = limit;
+            break;
+        }
+        labels.push(&msg[pos + 1..stop]);
+        pos = stop;
     }
     let mut text = Vec::new();
     for l in &labels {
@@ -276,7 +333,7 @@ fn read_name(msg: &[u8], at: usize, warnings: &mut Vec<String>) -> Result<WireNa
     }
     Ok(WireName {
         text,
-        used: used.unwrap_or_else(|| pos - at),
+        used: used.unwrap_or_else(|| pos.saturating_sub(at)),
     })
 }
 
@@ -342,11 +399,14 @@ impl FieldKind for DnsStrField {
         let Some((msg, at)) = message_of(s, ctx.whole) else {
             return Err(Truncated);
         };
-        let name = read_name(&msg, at, ctx.warnings)?;
-        let used = match (self.bounded, ctx.layer.int("rdlen")) {
-            (true, Some(n)) => usize::try_from(n).unwrap_or(0).min(s.len()),
-            _ => name.used,
+        // Record data is a name within `rdlen` bytes.
+        let bound = match (self.bounded, ctx.layer.int("rdlen")) {
+            (true, Some(n)) => Some(usize::try_from(n).unwrap_or(0).min(s.len())),
+            _ => None,
         };
+        let end = at + bound.unwrap_or(s.len());
+        let name = read_name(&msg, at, end, bound.is_some(), ctx.warnings)?;
+        let used = bound.unwrap_or(name.used);
         Ok((used, Some(Value::Bytes(name.text))))
     }
 
@@ -499,6 +559,18 @@ fn flushed_class() -> [FieldDef; 2] {
     ]
 }
 
+/// show() prints what follows a question or a plain record at its own level.
+trait Flat {
+    fn flat(self) -> LayerDef;
+}
+
+impl Flat for LayerDef {
+    fn flat(mut self) -> LayerDef {
+        self.show_indent = false;
+        self
+    }
+}
+
 /// Records and questions end where their fields end: what follows is the next one.
 fn record_hooks() -> Hooks {
     Hooks {
@@ -513,7 +585,11 @@ fn dnsqr() -> LayerDef {
         "DNS Question Record",
         vec![
             name_field("qname", b"www.example.com."),
-            FieldDef::new("qtype", fields::short_enum(names(DNS_TYPES)), Value::Int(1)),
+            FieldDef::new(
+                "qtype",
+                fields::short_enum(Rc::new(QuestionTypes)),
+                Value::Int(1),
+            ),
             FieldDef::new("unicastresponse", fields::bits(1), Value::Int(0)),
             FieldDef::new(
                 "qclass",
@@ -523,6 +599,7 @@ fn dnsqr() -> LayerDef {
         ],
     )
     .with_hooks(record_hooks())
+    .flat()
 }
 
 fn rdata_type_is(types: &'static [i128]) -> impl Fn(&LayerData) -> bool {
@@ -573,6 +650,7 @@ fn dnsrr() -> LayerDef {
         ],
     )
     .with_hooks(record_hooks())
+    .flat()
 }
 
 fn dnsrr_soa() -> LayerDef {
@@ -779,22 +857,35 @@ struct RecordClasses {
 }
 
 impl RecordClasses {
-    /// The class of the record at `at` in `msg`: its type follows its owner name.
-    fn record_at(&self, msg: &[u8], at: usize) -> Rc<LayerDef> {
+    /// The class of the entry at `at` in `msg` and where it ends: after its owner name, a
+    /// question has its type and class; a record its type (which picks the class), class,
+    /// TTL, and `rdlen` bytes of data after its length. An entry cut short ends with the
+    /// message.
+    fn entry_at(&self, msg: &[u8], at: usize, question: bool) -> (Rc<LayerDef>, usize) {
         let mut pos = at;
-        let ty = loop {
+        let fixed = loop {
             match msg.get(pos) {
-                Some(0) => break msg.get(pos + 1..pos + 3),
-                Some(&c) if c & 0xc0 == 0xc0 => break msg.get(pos + 2..pos + 4),
+                Some(0) => break pos + 1,
+                Some(&c) if c & 0xc0 != 0 => break pos + 2,
                 Some(&c) => pos += 1 + usize::from(c),
-                None => break None,
+                None => break msg.len(),
             }
         };
-        let ty = ty.map_or(-1, |b| i128::from(u16::from_be_bytes([b[0], b[1]])));
-        self.by_type
+        let u16_at = |i: usize| {
+            msg.get(i..i + 2)
+                .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        };
+        if question {
+            return (self.question.clone(), (fixed + 4).min(msg.len()));
+        }
+        let ty = u16_at(fixed).map_or(-1, |t| t as i128);
+        let def = self
+            .by_type
             .iter()
             .find(|(t, _)| *t == ty)
-            .map_or_else(|| self.generic.clone(), |(_, d)| d.clone())
+            .map_or_else(|| self.generic.clone(), |(_, d)| d.clone());
+        let end = u16_at(fixed + 8).map_or(msg.len(), |n| fixed + 10 + n);
+        (def, end.min(msg.len()))
     }
 }
 
@@ -804,20 +895,6 @@ struct DnsSection {
     count: &'static str,
     questions: bool,
     classes: Rc<RecordClasses>,
-}
-
-/// Takes the trailing Padding layer off `p`: its bytes.
-fn detach_padding(p: &Packet) -> Option<Vec<u8>> {
-    let layers = p.layers();
-    let pos = layers.iter().position(|l| l.def().is_padding)?;
-    let bytes = match layers[pos].get("load") {
-        Some(Value::Bytes(b)) => b,
-        _ => Vec::new(),
-    };
-    if pos > 0 {
-        layers[pos - 1].remove_payload();
-    }
-    Some(bytes)
 }
 
 impl FieldKind for DnsSection {
@@ -870,36 +947,33 @@ impl FieldKind for DnsSection {
                 ));
                 break;
             }
-            let def = if self.questions {
-                self.classes.question.clone()
-            } else {
-                self.classes.record_at(&msg, at)
-            };
-            let rest = &msg[at..];
+            // Each entry is dissected from its own bytes (what its fields leave of them is
+            // its padding, as in the reference), in the message its names point into.
+            let (def, end) = self.classes.entry_at(&msg, at, self.questions);
             let p = with_message(msg.clone(), || {
-                dissect::dissect_nested(&def, rest, ctx.warnings)
+                dissect::dissect_nested(&def, &msg[at..end], ctx.warnings)
             });
-            let used = match detach_padding(&p) {
-                Some(pad) => rest.len() - pad.len().min(rest.len()),
-                None => rest.len(),
-            };
-            if !self.questions && !p.def().is_padding && p.def().class_name != "Raw" {
+            if p.def().class_name == "Raw" {
+                // An entry that cannot be read ends the section: the rest is Raw.
+                items.push(Value::Packet(Packet::raw_with(
+                    &base::raw_def(),
+                    &msg[at..],
+                )));
+                at = msg.len();
+                break;
+            }
+            if !self.questions {
                 // As in the reference, a record's length is computed anew when it is
-                // built again (its names may have been compressed); until it changes, it
-                // builds back to the bytes it came from.
-                let i = p.def().field_index("rdlen");
-                let mut d = p.data_mut();
-                if let Some(i) = i {
+                // built again; until it changes, it builds back to the bytes it came from.
+                if let Some(i) = p.def().field_index("rdlen") {
+                    let mut d = p.data_mut();
+                    let cache = d.raw_cache.take();
                     d.unset(i);
+                    d.raw_cache = cache;
                 }
-                d.raw_cache = Some(RawCache {
-                    root: Rc::from(&rest[..used]),
-                    start: 0,
-                    end: u32::try_from(used).unwrap_or(u32::MAX),
-                });
             }
             items.push(Value::Packet(p));
-            at += used.max(1);
+            at = end.max(at + 1);
         }
         Ok((at.min(msg.len()) - first, Some(Value::List(items))))
     }
