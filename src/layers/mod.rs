@@ -1,6 +1,7 @@
 //! Protocol definitions, one file per family: declarative field tables, a few hooks, and
 //! the bindings to their neighbours. Adding a protocol is a file here and a line below.
 
+pub mod dhcp;
 pub mod dns;
 pub mod inet;
 pub mod inet6;
@@ -15,4 +16,5 @@ pub fn register_all(reg: &Registry) {
     inet::register(reg);
     inet6::register(reg);
     dns::register(reg);
+    dhcp::register(reg);
 }
