@@ -181,6 +181,14 @@ build("isakmp", [
     'ISAKMP_payload_Proposal(proto="IPSEC_ESP", SPI=b"\\x01\\x02\\x03\\x04", trans=ISAKMP_payload_Transform(transform_id=3))',
     'ISAKMP(init_cookie=b"ABCDEFGH")/ISAKMP_payload(load=b"vendor")',
     'ISAKMP(next_payload=13, init_cookie=b"ABCDEFGH")/ISAKMP_payload(load=b"vendor")',
+    'ISAKMP()/ISAKMP_payload_SA()/ISAKMP_payload_VendorID(VendorID=b"x")',
+    'ISAKMP(next_payload=6)/Raw(b"\\x00\\x00\\x00\\x08abcd")',
+    'ISAKMP(exch_type=5)/ISAKMP_payload_Notify(notify_msg_type=14, SPI=b"\\x01\\x02", notify_data=b"data")',
+    'ISAKMP()/ISAKMP_payload_KE(ke=b"key")/ISAKMP_payload_Nonce(nonce=b"nonce")/ISAKMP_payload_VendorID(VendorID=b"\\x09\\x00\\x26\\x89\\xdf\\xd6\\xb7\\x12")',
+    'ISAKMP()/ISAKMP_payload_ID(IdentData="198.51.100.1")/ISAKMP_payload_Hash(hash=b"h")/ISAKMP_payload_SIG(sig=b"s")',
+    'ISAKMP()/ISAKMP_payload_ID(IDtype=11, IdentData=b"keyid")',
+    'ISAKMP()/ISAKMP_payload_Delete(SPIs=[b"\\x01\\x02\\x03\\x04", b"\\x05\\x06\\x07\\x08"])',
+    'IP(src="198.51.100.10", dst="203.0.113.20")/UDP(sport=500, dport=500)/ISAKMP(init_cookie=b"ABCDEFGH", resp_cookie=b"IJKLMNOP", next_payload=11)/ISAKMP_payload_Notify(notify_msg_type="NO-PROPOSAL-CHOSEN")',
 ])
 dissect("isakmp_wire", [
     ("ISAKMP", "41424344454647480000000000000000011002000000000000000030" "0000001400000001000000010000000801010000"),

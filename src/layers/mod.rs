@@ -5,6 +5,7 @@ pub mod dhcp;
 pub mod dns;
 pub mod inet;
 pub mod inet6;
+pub mod isakmp;
 pub mod l2;
 
 use crate::packet::Registry;
@@ -17,4 +18,5 @@ pub fn register_all(reg: &Registry) {
     inet6::register(reg);
     dns::register(reg);
     dhcp::register(reg);
+    isakmp::register(reg);
 }
