@@ -259,6 +259,10 @@ fn message_of(s: &[u8], whole: &[u8]) -> Option<(Rc<[u8]>, usize)> {
     offset_in(s, whole).map(|at| (Rc::from(whole), at))
 }
 
+/// The longest name text decompression builds (a wire name has at most 255 bytes; crafted
+/// pointers can repeat labels far beyond that).
+const MAX_NAME_TEXT: usize = 4096;
+
 /// A name read off the wire: its text form (`b"www.example.com."`) and the bytes it took
 /// where it starts (a pointer ends it: what it points to is elsewhere).
 struct WireName {
@@ -282,6 +286,7 @@ fn read_name(
     let mut limit = end.min(msg.len());
     let mut used: Option<usize> = None;
     let mut visited: Vec<usize> = Vec::new();
+    let mut total = 0usize;
     let cut = |pos: usize| if lenient { Ok(pos) } else { Err(Truncated) };
     loop {
         let Some(&len) = msg[..limit].get(pos) else {
@@ -299,7 +304,7 @@ fn read_name(
                 pos = cut(limit)?;
                 break;
             };
-            used.get_or_insert(pos + 2 - at);
+            used.get_or_insert_with(|| pos + 2 - at);
             let target = (usize::from(len & 0x3f) << 8) | usize::from(low);
             if visited.contains(&target) {
                 warnings.push("DNS decompression loop detected".into());
@@ -322,6 +327,12 @@ fn read_name(
         }
         labels.push(&msg[pos + 1..stop]);
         pos = stop;
+        total += 1 + usize::from(len);
+        if total > MAX_NAME_TEXT {
+            // Crafted pointers can make a name reread the message many times over.
+            warnings.push("DNS name too long: decompression stopped".into());
+            break;
+        }
     }
     let mut text = Vec::new();
     for l in &labels {
