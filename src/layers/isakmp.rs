@@ -730,13 +730,10 @@ fn isakmp(generic: &Weak<LayerDef>) -> LayerDef {
         }
         Ok(hdr)
     }));
-    d.hooks.hashret = Some(Rc::new(|p| match p.data().get("init_cookie") {
-        Some(Value::Bytes(b)) => b.clone(),
-        _ => Vec::new(),
-    }));
+    d.hooks.hashret = Some(Rc::new(|p| init_cookie_of(&p.data())));
     d.hooks.answers = Some(Rc::new(|me, other| {
         other.def().is_a_name("ISAKMP")
-            && me.data().get("init_cookie") == other.data().get("init_cookie")
+            && init_cookie_of(&me.data()) == init_cookie_of(&other.data())
     }));
     d
 }
@@ -753,6 +750,13 @@ fn generic_payload(me: &Weak<LayerDef>) -> LayerDef {
         LayerDef::new("ISAKMP_payload", "ISAKMP payload", f).with_hooks(isakmp_hooks(me, Some(2)));
     d.show_indent = false;
     d
+}
+
+/// The initiator's cookie as bytes (a random value drawn for a packet sent is text).
+fn init_cookie_of(d: &LayerData) -> Vec<u8> {
+    d.get("init_cookie")
+        .and_then(|v| fields::value_bytes(v).ok())
+        .unwrap_or_default()
 }
 
 /// Registers ISAKMP and its payloads on UDP port 500 (after `inet`).
