@@ -266,7 +266,7 @@ impl Opt {
     /// The values of an option's data, or `None` when the data does not fit the kind.
     fn decode(self, data: &[u8]) -> Option<Vec<Value>> {
         if let Some(n) = self.size() {
-            if data.is_empty() || data.len() % n != 0 {
+            if data.is_empty() || !data.len().is_multiple_of(n) {
                 return None;
             }
             let be = |c: &[u8]| c.iter().fold(0i128, |a, &b| (a << 8) | i128::from(b));

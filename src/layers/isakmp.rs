@@ -128,10 +128,12 @@ static VENDOR_IDS: &[(&[u8], &str)] = &[
     ),
 ];
 
-/// Transform attributes: type, name, whether its value is variable-length (TLV), and the
-/// names of its values.
-static ATTRIBUTES: &[(u16, &str, bool, &[(i128, &str)])] = &[
-    (
+/// A transform attribute: its type, name, whether RFC 2409 makes its value variable-length
+/// (TLV), and the names of its values.
+struct Attribute(u16, &'static str, bool, &'static [(i128, &'static str)]);
+
+static ATTRIBUTES: &[Attribute] = &[
+    Attribute(
         1,
         "Encryption",
         false,
@@ -146,7 +148,7 @@ static ATTRIBUTES: &[(u16, &str, bool, &[(i128, &str)])] = &[
             (8, "CAMELLIA-CBC"),
         ],
     ),
-    (
+    Attribute(
         2,
         "Hash",
         false,
@@ -159,7 +161,7 @@ static ATTRIBUTES: &[(u16, &str, bool, &[(i128, &str)])] = &[
             (6, "SHA2-512"),
         ],
     ),
-    (
+    Attribute(
         3,
         "Authentication",
         false,
@@ -188,7 +190,7 @@ static ATTRIBUTES: &[(u16, &str, bool, &[(i128, &str)])] = &[
             (65010, "XAUTHRespRSARevisedEncryptio"),
         ],
     ),
-    (
+    Attribute(
         4,
         "GroupDesc",
         false,
@@ -205,23 +207,23 @@ static ATTRIBUTES: &[(u16, &str, bool, &[(i128, &str)])] = &[
             (18, "8192MODPgr"),
         ],
     ),
-    (
+    Attribute(
         5,
         "GroupType",
         false,
         &[(1, "MODP"), (2, "ECP"), (3, "EC2N")],
     ),
-    (6, "GroupPrime", true, &[]),
-    (7, "GroupGenerator1", true, &[]),
-    (8, "GroupGenerator2", true, &[]),
-    (9, "GroupCurveA", true, &[]),
-    (10, "GroupCurveB", true, &[]),
-    (11, "LifeType", false, &[(1, "Seconds"), (2, "Kilobytes")]),
-    (12, "LifeDuration", true, &[]),
-    (13, "PRF", false, &[]),
-    (14, "KeyLength", false, &[]),
-    (15, "FieldSize", false, &[]),
-    (16, "GroupOrder", true, &[]),
+    Attribute(6, "GroupPrime", true, &[]),
+    Attribute(7, "GroupGenerator1", true, &[]),
+    Attribute(8, "GroupGenerator2", true, &[]),
+    Attribute(9, "GroupCurveA", true, &[]),
+    Attribute(10, "GroupCurveB", true, &[]),
+    Attribute(11, "LifeType", false, &[(1, "Seconds"), (2, "Kilobytes")]),
+    Attribute(12, "LifeDuration", true, &[]),
+    Attribute(13, "PRF", false, &[]),
+    Attribute(14, "KeyLength", false, &[]),
+    Attribute(15, "FieldSize", false, &[]),
+    Attribute(16, "GroupOrder", true, &[]),
 ];
 
 /// The payload classes by type, as `next_payload` names them.
