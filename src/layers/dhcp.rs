@@ -749,3 +749,76 @@ pub fn register(reg: &Registry) {
     bind_layers(&bootp, &dhcp, &[("options", Value::Bytes(MAGIC.to_vec()))])
         .expect("built-in DHCP binding");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{dissect, Registry};
+
+    #[test]
+    fn options_round_trip() {
+        let reg = Registry::with_builtins();
+        let opts = Value::List(vec![
+            Value::Tuple(vec![
+                Value::Str("message-type".into()),
+                Value::Str("offer".into()),
+            ]),
+            Value::Tuple(vec![
+                Value::Str("router".into()),
+                Value::Str("198.51.100.1".into()),
+                Value::Str("198.51.100.2".into()),
+            ]),
+            Value::Tuple(vec![Value::Str("lease_time".into()), Value::Int(3600)]),
+            Value::Str("end".into()),
+        ]);
+        let p = reg
+            .new_layer("DHCP")
+            .unwrap()
+            .with("options", opts)
+            .unwrap();
+        let b = p.build().unwrap();
+        assert_eq!(
+            b,
+            [53, 1, 2, 3, 8, 198, 51, 100, 1, 198, 51, 100, 2, 51, 4, 0, 0, 14, 16, 255]
+        );
+        let d = dissect(&reg.def("DHCP").unwrap(), &b);
+        assert_eq!(
+            d.repr(),
+            "<DHCP  options=[message-type=offer router=198.51.100.1,198.51.100.2 \
+             lease_time=3600 end] |>"
+        );
+        assert_eq!(d.summary(), "DHCP Offer");
+    }
+
+    #[test]
+    fn what_is_not_an_option_stays_bytes() {
+        let reg = Registry::with_builtins();
+        // A lease time of two bytes: the rest is not options.
+        let d = dissect(&reg.def("DHCP").unwrap(), &[51, 2, 0, 1, 53, 1, 1, 255]);
+        assert_eq!(d.repr(), "<DHCP  options=[3...5...] |>");
+    }
+
+    #[test]
+    fn a_one_element_tuple_is_left_out() {
+        let reg = Registry::with_builtins();
+        let opts = Value::List(vec![Value::Tuple(vec![Value::Str("end".into())])]);
+        let p = reg
+            .new_layer("DHCP")
+            .unwrap()
+            .with("options", opts)
+            .unwrap();
+        assert_eq!(p.build().unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn bootp_takes_the_magic_when_dhcp_follows() {
+        let reg = Registry::with_builtins();
+        let mut b = vec![2, 1, 6, 0];
+        b.extend([0u8; 232]);
+        b.extend(MAGIC);
+        b.extend([53, 1, 5, 255]);
+        let d = dissect(&reg.def("BOOTP").unwrap(), &b);
+        assert_eq!(d.summary(), "BOOTP / DHCP Ack");
+        assert_eq!(d.get("options"), Some(Value::Bytes(MAGIC.to_vec())));
+    }
+}

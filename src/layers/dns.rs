@@ -1203,3 +1203,86 @@ pub fn register(reg: &Registry) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{dissect_with_warnings, Registry};
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or(0))
+            .collect()
+    }
+
+    /// A response whose answer's owner points at the question and whose CNAME data ends
+    /// in a pointer into it.
+    const COMPRESSED: &str =
+        "0001810000010001000000000161076578616d706c650000010001c00c000500010000000000040162c00e";
+
+    #[test]
+    fn names_are_encoded_label_by_label() {
+        let mut out = Vec::new();
+        encode_name(b"www.example.com.", &mut out);
+        assert_eq!(out, b"\x03www\x07example\x03com\x00");
+        out.clear();
+        encode_name(b".", &mut out);
+        assert_eq!(out, [0]);
+        out.clear();
+        encode_name(b"a..b.", &mut out);
+        assert_eq!(out, b"\x01a\x00\x01b\x00");
+    }
+
+    #[test]
+    fn compressed_names_are_decompressed() {
+        let reg = Registry::with_builtins();
+        let d = dissect_with_warnings(&reg.def("DNS").unwrap(), &unhex(COMPRESSED));
+        let an = match d.packet.get("an") {
+            Some(Value::List(l)) => l,
+            other => panic!("an = {other:?}"),
+        };
+        let Some(Value::Packet(rr)) = an.first() else {
+            panic!("no answer");
+        };
+        assert_eq!(rr.get("rrname"), Some(Value::Bytes(b"a.example.".to_vec())));
+        assert_eq!(rr.get("rdata"), Some(Value::Bytes(b"b.example.".to_vec())));
+        // Unchanged, the message builds back to its compressed bytes.
+        assert_eq!(d.packet.build().unwrap(), unhex(COMPRESSED));
+    }
+
+    #[test]
+    fn a_pointer_loop_ends_with_a_warning() {
+        let msg = unhex("000001000001000000000000c00c00010001");
+        let mut warnings = Vec::new();
+        let name = read_name(&msg, 12, msg.len(), false, &mut warnings).unwrap();
+        assert_eq!(name.text, b".");
+        assert_eq!(name.used, 2);
+        assert_eq!(warnings, ["DNS decompression loop detected"]);
+    }
+
+    #[test]
+    fn a_cut_label_is_a_truncation_except_in_record_data() {
+        let msg = unhex("056162");
+        let mut w = Vec::new();
+        assert!(read_name(&msg, 0, msg.len(), false, &mut w).is_err());
+        let lenient = read_name(&msg, 0, msg.len(), true, &mut w).unwrap();
+        assert_eq!(lenient.text, b"ab.");
+    }
+
+    #[test]
+    fn counts_and_lengths_are_computed() {
+        let reg = Registry::with_builtins();
+        let dns = reg.new_layer("DNS").unwrap();
+        let rr = reg
+            .new_layer("DNSRR")
+            .unwrap()
+            .with("rdata", "198.51.100.7")
+            .unwrap();
+        dns.set("an", Value::List(vec![Value::Packet(rr)])).unwrap();
+        let b = dns.build().unwrap();
+        // One question, one answer; the answer's data is four bytes.
+        assert_eq!(&b[4..8], &[0, 1, 0, 1]);
+        assert_eq!(&b[b.len() - 6..], &[0, 4, 198, 51, 100, 7]);
+    }
+}

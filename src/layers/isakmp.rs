@@ -796,3 +796,72 @@ pub fn register(reg: &Registry) {
             .expect("built-in ISAKMP binding");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{dissect, Registry};
+
+    fn attr(name: &str, v: Value) -> Value {
+        Value::Tuple(vec![Value::Str(name.into()), v])
+    }
+
+    #[test]
+    fn attributes_are_tv_or_tlv() {
+        let mut out = Vec::new();
+        TransformSetField::encode_one(&attr("Encryption", Value::Str("AES-CBC".into())), &mut out)
+            .unwrap();
+        TransformSetField::encode_one(&attr("LifeDuration", Value::Int(86400)), &mut out).unwrap();
+        assert_eq!(out, [0x80, 1, 0, 7, 0, 12, 0, 3, 0x01, 0x51, 0x80]);
+        assert!(
+            TransformSetField::encode_one(&attr("Hash", Value::Str("nope".into())), &mut out)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_ike_scan_probe_builds_as_the_reference() {
+        let reg = Registry::with_builtins();
+        let isakmp = reg
+            .new_layer("ISAKMP")
+            .unwrap()
+            .with("init_cookie", Value::Bytes(b"ABCDEFGH".to_vec()))
+            .unwrap()
+            .with("exch_type", "identity prot.")
+            .unwrap();
+        let sa = reg
+            .new_layer("ISAKMP_payload_SA")
+            .unwrap()
+            .with(
+                "prop",
+                Value::Packet(reg.new_layer("ISAKMP_payload_Proposal").unwrap()),
+            )
+            .unwrap();
+        let p = isakmp.div(&sa);
+        let hex: String = p
+            .build()
+            .unwrap()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hex,
+            "4142434445464748000000000000000001100200000000000000003000000014\
+             00000001000000010000000801010000"
+        );
+        let d = dissect(&reg.def("ISAKMP").unwrap(), &p.build().unwrap());
+        assert_eq!(d.summary(), "ISAKMP / ISAKMP_payload_SA");
+        assert!(d.repr().contains("exch_type=identity protection"));
+    }
+
+    #[test]
+    fn an_unknown_payload_type_is_a_generic_payload() {
+        let reg = Registry::with_builtins();
+        let mut b = b"ABCDEFGH".to_vec();
+        b.extend([0; 8]);
+        b.extend([6, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 36]);
+        b.extend([0, 0, 0, 8, b'a', b'b', b'c', b'd']);
+        let d = dissect(&reg.def("ISAKMP").unwrap(), &b);
+        assert_eq!(d.payload().unwrap().class_name(), "ISAKMP_payload");
+    }
+}
