@@ -1,7 +1,8 @@
 //! DNS (RFC 1035) as Scapy 2.8 has it: the message (DNS, over UDP and, with its length
 //! prefix, over TCP; mDNS on 5353), its question (DNSQR) and resource records (DNSRR, and
 //! the SOA, MX, SRV and OPT records with their own layouts), and the EDNS(0) options of an
-//! OPT record (EDNS0TLV, EDNS0COOKIE, EDNS0ExtendedDNSError).
+//! OPT record (EDNS0TLV, and the owner, DAU/DHU/N3U, client subnet, cookie, padding and
+//! extended error options).
 //!
 //! ```text
 //! DNS    | [length (2), over TCP] | id (2) | qr(1b) opcode(4b) aa tc rd ra z ad cd rcode(4b) |
@@ -194,6 +195,39 @@ static DNS_RCODES: &[(i128, &str)] = &[
 ];
 /// The OPT record's flags: only DNSSEC OK has a name (spelt as the reference spells it).
 static OPT_FLAGS: &[(i128, &str)] = &[(32768, "D0")];
+
+/// Algorithm numbers the DAU, DHU and N3U options list (RFC 6975).
+static DNSSEC_ALGORITHMS: &[(i128, &str)] = &[
+    (0, "Reserved"),
+    (1, "RSA/MD5"),
+    (2, "Diffie-Hellman"),
+    (3, "DSA/SHA-1"),
+    (4, "Reserved"),
+    (5, "RSA/SHA-1"),
+    (6, "DSA-NSEC3-SHA1"),
+    (7, "RSASHA1-NSEC3-SHA1"),
+    (8, "RSA/SHA-256"),
+    (9, "Reserved"),
+    (10, "RSA/SHA-512"),
+    (11, "Reserved"),
+    (12, "GOST R 34.10-2001"),
+    (13, "ECDSA Curve P-256 with SHA-256"),
+    (14, "ECDSA Curve P-384 with SHA-384"),
+    (15, "Ed25519"),
+    (16, "Ed448"),
+    (252, "Reserved for Indirect Keys"),
+    (253, "Private algorithms - domain name"),
+    (254, "Private algorithms - OID"),
+    (255, "Reserved"),
+];
+static DS_DIGESTS: &[(i128, &str)] = &[
+    (0, "Reserved"),
+    (1, "SHA-1"),
+    (2, "SHA-256"),
+    (3, "GOST R 34.11-94"),
+    (4, "SHA-384"),
+];
+static NSEC3_HASHES: &[(i128, &str)] = &[(0, "Reserved"), (1, "SHA-1")];
 
 /// The record types whose data is one domain name (NS, MD, MF, CNAME, PTR, DNAME).
 const NAME_TYPES: &[i128] = &[2, 3, 4, 5, 12, 39];
@@ -811,6 +845,218 @@ fn edns0_extended_error() -> LayerDef {
     .with_hooks(record_hooks())
 }
 
+/// DAU, DHU, N3U: the algorithms a client understands, one byte each.
+fn edns0_algorithms(
+    class: &str,
+    name: &str,
+    code: i128,
+    table: &'static [(i128, &'static str)],
+) -> LayerDef {
+    let [code, len] = edns0_head(code);
+    LayerDef::new(
+        class,
+        name,
+        vec![
+            code,
+            len,
+            FieldDef::new(
+                "alg_code",
+                fields::FieldListField::rc(fields::byte_enum(names(table)), Some(optdata_len(0))),
+                Value::List(Vec::new()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+fn edns0_padding() -> LayerDef {
+    let [code, len] = edns0_head(12);
+    LayerDef::new(
+        "EDNS0PADDING",
+        "DNS EDNS0 Padding",
+        vec![
+            code,
+            len,
+            FieldDef::new(
+                "padding",
+                StrField::length_from(optdata_len(0)),
+                Value::Bytes(Vec::new()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+/// The EDNS0 Owner option (draft-cheshire-edns0-owner-option): a wake-up MAC and a
+/// password when the option is long enough to hold them.
+fn edns0_owner() -> LayerDef {
+    let [code, len] = edns0_head(4);
+    let mac = || fields::MacField::plain();
+    let zero_mac = || Value::Mac([0; 6]);
+    LayerDef::new(
+        "EDNS0OWN",
+        "EDNS0 Owner (OWN)",
+        vec![
+            code,
+            len,
+            FieldDef::new("v", byte(), Value::Int(0)),
+            FieldDef::new("s", byte(), Value::Int(0)),
+            FieldDef::new("primary_mac", mac(), zero_mac()),
+            FieldDef::new("wakeup_mac", mac(), zero_mac())
+                .when(|d| d.int("optlen").is_some_and(|l| l >= 14)),
+            FieldDef::new(
+                "password",
+                StrField::length_from(optdata_len(14)),
+                Value::Bytes(Vec::new()),
+            )
+            .when(|d| d.int("optlen").is_some_and(|l| l > 14)),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+/// The address of an EDNS Client Subnet option (RFC 7871): only the bytes its prefix
+/// covers are sent (without a prefix length, the address less its trailing zero bytes);
+/// read back, it is padded to a whole address.
+struct ClientSubnetAddr {
+    v6: bool,
+}
+
+impl ClientSubnetAddr {
+    fn octets(&self, v: &Value) -> Result<Vec<u8>, String> {
+        let text = match v {
+            Value::Ip4(a) => return Ok(a.octets().to_vec()),
+            Value::Ip6(a) => return Ok(a.octets().to_vec()),
+            other => String::from_utf8_lossy(&fields::value_bytes(other)?).into_owned(),
+        };
+        let bad = || {
+            format!(
+                "{text:?} is not an IPv{} address",
+                if self.v6 { 6 } else { 4 }
+            )
+        };
+        Ok(if self.v6 {
+            text.parse::<Ipv6Addr>()
+                .map_err(|_| bad())?
+                .octets()
+                .to_vec()
+        } else {
+            text.parse::<Ipv4Addr>()
+                .map_err(|_| bad())?
+                .octets()
+                .to_vec()
+        })
+    }
+
+    /// The address less its trailing zero bytes.
+    fn significant(&self, v: &Value) -> Vec<u8> {
+        let mut b = self.octets(v).unwrap_or_default();
+        while b.last() == Some(&0) {
+            b.pop();
+        }
+        b
+    }
+}
+
+impl FieldKind for ClientSubnetAddr {
+    fn class_name(&self) -> &str {
+        if self.v6 {
+            "ClientSubnetv6"
+        } else {
+            "ClientSubnetv4"
+        }
+    }
+
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        Ok(match v {
+            Value::Str(s) => Value::Bytes(s.into_bytes()),
+            other => other,
+        })
+    }
+
+    fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let b = self.octets(v)?;
+        match ctx.layer.int("source_plen") {
+            Some(bits) => {
+                let n = usize::try_from(bits).unwrap_or(0).div_ceil(8).min(b.len());
+                out.extend_from_slice(&b[..n]);
+            }
+            None => out.extend(self.significant(v)),
+        }
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let size = if self.v6 { 16 } else { 4 };
+        let bits = ctx.layer.int("source_plen").unwrap_or(0);
+        let n = usize::try_from(bits)
+            .unwrap_or(0)
+            .div_ceil(8)
+            .min(size)
+            .min(s.len());
+        let mut b = s[..n].to_vec();
+        b.resize(size, 0);
+        let text = if self.v6 {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(&b);
+            Ipv6Addr::from(a).to_string()
+        } else {
+            Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string()
+        };
+        Ok((n, Some(Value::Str(text))))
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        v.py_repr()
+    }
+
+    fn i2len(&self, _layer: &LayerData, v: &Value) -> usize {
+        self.significant(v).len()
+    }
+}
+
+fn edns0_client_subnet() -> LayerDef {
+    let [code, len] = edns0_head(8);
+    let addr = |v6| -> Rc<dyn FieldKind> { Rc::new(ClientSubnetAddr { v6 }) };
+    LayerDef::new(
+        "EDNS0ClientSubnet",
+        "DNS EDNS0 Client Subnet",
+        vec![
+            code,
+            len,
+            FieldDef::new("family", short(), Value::Int(1)),
+            FieldDef::new(
+                "source_plen",
+                Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+                    .computed(fields::length_of("address", |n| n * 8))
+                    .rc(),
+                Value::None,
+            ),
+            FieldDef::new("scope_plen", byte(), Value::Int(0)),
+            FieldDef::new(
+                "address",
+                addr(false),
+                Value::Bytes(b"192.168.0.0".to_vec()),
+            )
+            .alt(
+                |d| d.int("family") == Some(1),
+                addr(false),
+                Value::Bytes(b"192.168.0.0".to_vec()),
+            )
+            .alt(
+                |d| d.int("family") == Some(2),
+                addr(true),
+                Value::Bytes(b"2001:db8::".to_vec()),
+            ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
 fn dnsrr_opt(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDef {
     let table = options.to_vec();
     let dispatch = Rc::new(move |s: &[u8]| {
@@ -1168,7 +1414,37 @@ fn dns_summary(p: &Packet) -> Option<(String, Vec<String>)> {
 pub fn register(reg: &Registry) {
     let tlv = reg.register(edns0_tlv());
     let options = vec![
+        (4, reg.register(edns0_owner())),
+        (
+            5,
+            reg.register(edns0_algorithms(
+                "EDNS0DAU",
+                "DNSSEC Algorithm Understood (DAU)",
+                5,
+                DNSSEC_ALGORITHMS,
+            )),
+        ),
+        (
+            6,
+            reg.register(edns0_algorithms(
+                "EDNS0DHU",
+                "DS Hash Understood (DHU)",
+                6,
+                DS_DIGESTS,
+            )),
+        ),
+        (
+            7,
+            reg.register(edns0_algorithms(
+                "EDNS0N3U",
+                "NSEC3 Hash Understood (N3U)",
+                7,
+                NSEC3_HASHES,
+            )),
+        ),
+        (8, reg.register(edns0_client_subnet())),
         (10, reg.register(edns0_cookie())),
+        (12, reg.register(edns0_padding())),
         (15, reg.register(edns0_extended_error())),
     ];
     let question = reg.register(dnsqr());
