@@ -195,6 +195,8 @@ static DNS_RCODES: &[(i128, &str)] = &[
 ];
 /// The OPT record's flags: only DNSSEC OK has a name (spelt as the reference spells it).
 static OPT_FLAGS: &[(i128, &str)] = &[(32768, "D0")];
+/// NSEC3 flags.
+static NSEC3_FLAGS: &[(i128, &str)] = &[(1, "Opt-Out")];
 
 /// Algorithm numbers the DAU, DHU and N3U options list (RFC 6975).
 static DNSSEC_ALGORITHMS: &[(i128, &str)] = &[
@@ -1106,6 +1108,445 @@ fn dnsrr_opt(options: &[(i128, Rc<LayerDef>)], generic: Rc<LayerDef>) -> LayerDe
     .with_hooks(record_hooks())
 }
 
+/// The civil date and time of a count of seconds since 1970 (UTC): year, month (1-12),
+/// day, weekday (0 = Sunday), hour, minute, second.
+fn civil(secs: i128) -> (i128, usize, i128, usize, i128, i128, i128) {
+    let days = secs.div_euclid(86400);
+    let rem = secs.rem_euclid(86400);
+    // Howard Hinnant's days-from-civil, inverted.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i128::from(month <= 2);
+    let weekday = (days + 4).rem_euclid(7) as usize;
+    (
+        year,
+        month as usize,
+        day,
+        weekday,
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+    )
+}
+
+const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// How a time field shows its seconds.
+#[derive(Clone, Copy)]
+enum TimeStyle {
+    /// UTCTimeField: `Tue, 14 Nov 2023 22:13:20  (1700000000)`.
+    Utc,
+    /// TimeSignedField: `Tue Nov 14 22:13:20 2023`.
+    Signed,
+}
+
+/// A time in seconds since 1970: RRSIG's 32-bit expiration and inception (UTCTimeField),
+/// TSIG's 48-bit signing time (TimeSignedField).
+struct TimeField {
+    style: TimeStyle,
+}
+
+impl TimeField {
+    fn bytes(&self) -> usize {
+        match self.style {
+            TimeStyle::Utc => 4,
+            TimeStyle::Signed => 6,
+        }
+    }
+}
+
+impl FieldKind for TimeField {
+    fn class_name(&self) -> &str {
+        match self.style {
+            TimeStyle::Utc => "UTCTimeField",
+            TimeStyle::Signed => "TimeSignedField",
+        }
+    }
+
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        let i = v
+            .concrete()
+            .as_int()
+            .ok_or_else(|| format!("a time is a number of seconds, not {}", v.py_repr()))?;
+        let n = self.bytes();
+        out.extend_from_slice(&(i as u64).to_be_bytes()[8 - n..]);
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        _ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        let n = self.bytes();
+        let b = s.get(..n).ok_or(Truncated)?;
+        let v = b.iter().fold(0i128, |a, &c| (a << 8) | i128::from(c));
+        Ok((n, Some(Value::Int(v))))
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        let Value::Int(secs) = v else {
+            return v.py_repr();
+        };
+        let (y, mo, d, wd, h, mi, se) = civil(*secs);
+        let (wd, mo) = (WEEKDAYS[wd], MONTHS[mo - 1]);
+        match self.style {
+            TimeStyle::Utc => format!("{wd}, {d:02} {mo} {y} {h:02}:{mi:02}:{se:02}  ({secs})"),
+            TimeStyle::Signed => format!("{wd} {mo} {d:02} {h:02}:{mi:02}:{se:02} {y}"),
+        }
+    }
+}
+
+/// RRlistField: the types present at a name (NSEC, NSEC3), held as the RFC 4034 bitmap and
+/// shown as the types' names.
+struct TypeBitmapField;
+
+impl TypeBitmapField {
+    /// The bitmap of a list of types: per window of 256 types, the window, the length of
+    /// its bitmap and the bitmap.
+    fn encode(types: &[i128]) -> Vec<u8> {
+        let mut t: Vec<u16> = types
+            .iter()
+            .filter_map(|&x| u16::try_from(x.abs()).ok())
+            .collect();
+        t.sort_unstable();
+        t.dedup();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < t.len() {
+            let window = t[i] >> 8;
+            let mut bitmap = [0u8; 32];
+            let mut len = 0;
+            while i < t.len() && t[i] >> 8 == window {
+                let low = usize::from(t[i] & 0xff);
+                bitmap[low / 8] |= 0x80 >> (low % 8);
+                len = low / 8 + 1;
+                i += 1;
+            }
+            out.push(window as u8);
+            out.push(len as u8);
+            out.extend_from_slice(&bitmap[..len]);
+        }
+        out
+    }
+
+    /// The types of a bitmap (what cannot be read ends the list).
+    fn decode(b: &[u8]) -> Vec<i128> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos + 2 <= b.len() {
+            let window = i128::from(b[pos]);
+            let len = usize::from(b[pos + 1]).min(32);
+            let Some(bits) = b.get(pos + 2..pos + 2 + len) else {
+                break;
+            };
+            for (j, byte) in bits.iter().enumerate() {
+                for k in 0..8 {
+                    if byte & (0x80 >> k) != 0 {
+                        out.push(window * 256 + (j * 8 + k) as i128);
+                    }
+                }
+            }
+            pos += 2 + len;
+        }
+        out
+    }
+
+    fn type_value(v: &Value) -> Result<i128, String> {
+        match v {
+            Value::Int(i) => Ok(*i),
+            Value::Str(s) => StaticNames(DNS_TYPES)
+                .value(s)
+                .ok_or_else(|| format!("unknown record type {s:?}")),
+            other => Err(format!("a record type, not {}", other.py_repr())),
+        }
+    }
+}
+
+impl FieldKind for TypeBitmapField {
+    fn class_name(&self) -> &str {
+        "RRlistField"
+    }
+
+    fn is_list(&self) -> bool {
+        true
+    }
+
+    fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
+        match v {
+            Value::List(l) | Value::Tuple(l) => {
+                let types = l
+                    .iter()
+                    .map(Self::type_value)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(FieldError::BadValue)?;
+                Ok(Value::Bytes(Self::encode(&types)))
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn addfield(&self, _ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+        match v {
+            Value::List(l) => {
+                let types = l
+                    .iter()
+                    .map(Self::type_value)
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.extend(Self::encode(&types));
+            }
+            other => out.extend_from_slice(&fields::bytes_of(other)?),
+        }
+        Ok(())
+    }
+
+    fn getfield(
+        &self,
+        _ctx: &mut DissectCtx<'_>,
+        s: &[u8],
+    ) -> Result<(usize, Option<Value>), Truncated> {
+        Ok((s.len(), Some(Value::Bytes(s.to_vec()))))
+    }
+
+    fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
+        let Value::Bytes(b) = v else {
+            return v.py_repr();
+        };
+        let names: Vec<String> = Self::decode(b)
+            .into_iter()
+            .map(|t| {
+                StaticNames(DNS_TYPES)
+                    .name(t)
+                    .map_or_else(|| t.to_string(), |n| format!("'{n}'"))
+            })
+            .collect();
+        format!("[{}]", names.join(", "))
+    }
+}
+
+/// A record with the common head (owner, type, cacheflush and class, TTL, `rdlen`) and
+/// these data fields.
+fn flushed_record(class: &str, name: &str, ty: i128, data: Vec<FieldDef>) -> LayerDef {
+    let [flush, rclass] = flushed_class();
+    let mut f = vec![
+        name_field("rrname", b"."),
+        type_field(ty),
+        flush,
+        rclass,
+        FieldDef::new("ttl", int(), Value::Int(0)),
+        FieldDef::new("rdlen", rdlen("ShortField", 6), Value::None),
+    ];
+    f.extend(data);
+    LayerDef::new(class, name, f).with_hooks(record_hooks())
+}
+
+fn byte_len_of(field: &str) -> Rc<dyn FieldKind> {
+    Num::new("FieldLenField", Width::Bytes(1), NumDisplay::Dec)
+        .computed(fields::length_of(field, |n| n))
+        .rc()
+}
+
+fn str_by(len_field: &'static str) -> Rc<dyn FieldKind> {
+    StrField::length_from(Rc::new(move |d: &LayerData| d.int(len_field).unwrap_or(0)))
+}
+
+fn empty() -> Value {
+    Value::Bytes(Vec::new())
+}
+
+/// The DNSSEC and other records Scapy 2.8 gives a class of their own.
+fn more_records() -> Vec<LayerDef> {
+    let alg = || fields::byte_enum(names(DNSSEC_ALGORITHMS));
+    let digest = || fields::byte_enum(names(DS_DIGESTS));
+    let rest = StrField::rest;
+    vec![
+        flushed_record(
+            "DNSRRHINFO",
+            "DNS HINFO Resource Record",
+            13,
+            vec![
+                FieldDef::new("cpulen", byte_len_of("cpu"), Value::None),
+                FieldDef::new("cpu", str_by("cpulen"), empty()),
+                FieldDef::new("oslen", byte_len_of("os"), Value::None),
+                FieldDef::new("os", str_by("oslen"), empty()),
+            ],
+        ),
+        flushed_record(
+            "DNSRRNAPTR",
+            "DNS NAPTR Resource Record",
+            35,
+            vec![
+                FieldDef::new("order", short(), Value::Int(0)),
+                FieldDef::new("preference", short(), Value::Int(0)),
+                FieldDef::new("flags_len", byte_len_of("flags"), Value::None),
+                FieldDef::new("flags", str_by("flags_len"), empty()),
+                FieldDef::new("services_len", byte_len_of("services"), Value::None),
+                FieldDef::new("services", str_by("services_len"), empty()),
+                FieldDef::new("regexp_len", byte_len_of("regexp"), Value::None),
+                FieldDef::new("regexp", str_by("regexp_len"), empty()),
+                name_field("replacement", b"."),
+            ],
+        ),
+        flushed_record(
+            "DNSRRDS",
+            "DNS DS Resource Record",
+            43,
+            vec![
+                FieldDef::new("keytag", short(), Value::Int(0)),
+                FieldDef::new("algorithm", alg(), Value::Int(5)),
+                FieldDef::new("digesttype", digest(), Value::Int(5)),
+                FieldDef::new("digest", rest(), empty()),
+            ],
+        ),
+        flushed_record(
+            "DNSRRRSIG",
+            "DNS RRSIG Resource Record",
+            46,
+            vec![
+                FieldDef::new(
+                    "typecovered",
+                    fields::short_enum(names(DNS_TYPES)),
+                    Value::Int(1),
+                ),
+                FieldDef::new("algorithm", alg(), Value::Int(5)),
+                FieldDef::new("labels", byte(), Value::Int(0)),
+                FieldDef::new("originalttl", int(), Value::Int(0)),
+                FieldDef::new(
+                    "expiration",
+                    Rc::new(TimeField {
+                        style: TimeStyle::Utc,
+                    }),
+                    Value::Int(0),
+                ),
+                FieldDef::new(
+                    "inception",
+                    Rc::new(TimeField {
+                        style: TimeStyle::Utc,
+                    }),
+                    Value::Int(0),
+                ),
+                FieldDef::new("keytag", short(), Value::Int(0)),
+                name_field("signersname", b"."),
+                FieldDef::new("signature", rest(), empty()),
+            ],
+        ),
+        flushed_record(
+            "DNSRRNSEC",
+            "DNS NSEC Resource Record",
+            47,
+            vec![
+                name_field("nextname", b"."),
+                FieldDef::new("typebitmaps", Rc::new(TypeBitmapField), empty()),
+            ],
+        ),
+        flushed_record(
+            "DNSRRDNSKEY",
+            "DNS DNSKEY Resource Record",
+            48,
+            vec![
+                FieldDef::new(
+                    "flags",
+                    fields::flags(
+                        16,
+                        &[
+                            "S", "?", "?", "?", "?", "?", "?", "?", "Z", "?", "?", "?", "?", "?",
+                            "?", "?",
+                        ],
+                    ),
+                    Value::Int(256),
+                ),
+                FieldDef::new("protocol", byte(), Value::Int(3)),
+                FieldDef::new("algorithm", alg(), Value::Int(5)),
+                FieldDef::new("publickey", rest(), empty()),
+            ],
+        ),
+        // As in the reference, the salt's and hash's lengths default to 0 (not computed).
+        flushed_record(
+            "DNSRRNSEC3",
+            "DNS NSEC3 Resource Record",
+            50,
+            vec![
+                FieldDef::new("hashalg", byte(), Value::Int(0)),
+                FieldDef::new(
+                    "flags",
+                    fields::bit_enum(8, names(NSEC3_FLAGS)),
+                    Value::Int(0),
+                ),
+                FieldDef::new("iterations", short(), Value::Int(0)),
+                FieldDef::new("saltlength", byte_len_of("salt"), Value::Int(0)),
+                FieldDef::new("salt", str_by("saltlength"), empty()),
+                FieldDef::new(
+                    "hashlength",
+                    byte_len_of("nexthashedownername"),
+                    Value::Int(0),
+                ),
+                FieldDef::new("nexthashedownername", str_by("hashlength"), empty()),
+                FieldDef::new("typebitmaps", Rc::new(TypeBitmapField), empty()),
+            ],
+        ),
+        flushed_record(
+            "DNSRRNSEC3PARAM",
+            "DNS NSEC3PARAM Resource Record",
+            51,
+            vec![
+                FieldDef::new("hashalg", byte(), Value::Int(0)),
+                FieldDef::new("flags", byte(), Value::Int(0)),
+                FieldDef::new("iterations", short(), Value::Int(0)),
+                FieldDef::new("saltlength", byte_len_of("salt"), Value::Int(0)),
+                FieldDef::new("salt", str_by("saltlength"), empty()),
+            ],
+        ),
+    ]
+}
+
+fn dnsrr_tsig() -> LayerDef {
+    let short_len_of = |f: &str| {
+        Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
+            .computed(fields::length_of(f, |n| n))
+            .rc()
+    };
+    LayerDef::new(
+        "DNSRRTSIG",
+        "DNS TSIG Resource Record",
+        vec![
+            name_field("rrname", b"."),
+            type_field(250),
+            FieldDef::new(
+                "rclass",
+                fields::short_enum(names(DNS_CLASSES)),
+                Value::Int(1),
+            ),
+            FieldDef::new("ttl", int(), Value::Int(0)),
+            FieldDef::new("rdlen", rdlen("ShortField", 5), Value::None),
+            name_field("algo_name", b"hmac-sha1."),
+            FieldDef::new(
+                "time_signed",
+                Rc::new(TimeField {
+                    style: TimeStyle::Signed,
+                }),
+                Value::Int(0),
+            ),
+            FieldDef::new("fudge", short(), Value::Int(0)),
+            FieldDef::new("mac_len", short_len_of("mac_data"), Value::None),
+            FieldDef::new("mac_data", str_by("mac_len"), empty()),
+            FieldDef::new("original_id", short(), Value::Int(0)),
+            FieldDef::new("error", short(), Value::Int(0)),
+            FieldDef::new("other_len", short_len_of("other_data"), Value::None),
+            FieldDef::new("other_data", str_by("other_len"), empty()),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
 /// The record classes a message's sections dissect into, by record type.
 struct RecordClasses {
     question: Rc<LayerDef>,
@@ -1449,12 +1890,17 @@ pub fn register(reg: &Registry) {
     ];
     let question = reg.register(dnsqr());
     let generic = reg.register(dnsrr());
-    let by_type = vec![
+    let mut by_type = vec![
         (6, reg.register(dnsrr_soa())),
         (15, reg.register(dnsrr_mx())),
         (33, reg.register(dnsrr_srv())),
         (41, reg.register(dnsrr_opt(&options, tlv))),
+        (250, reg.register(dnsrr_tsig())),
     ];
+    for d in more_records() {
+        let ty = d.fields[1].default.as_int().unwrap_or(-1);
+        by_type.push((ty, reg.register(d)));
+    }
     let classes = Rc::new(RecordClasses {
         question,
         generic,
