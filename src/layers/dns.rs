@@ -474,7 +474,11 @@ impl FieldKind for DnsStrField {
 
 /// DNSTextField: TXT data, a list of character strings, each after its length byte (a
 /// string longer than 255 bytes is cut into several).
-struct DnsTextField;
+struct DnsTextField {
+    /// The field holding the data's length (`rdlen` in a record, `len` in an SVCB
+    /// parameter).
+    len_field: &'static str,
+}
 
 impl FieldKind for DnsTextField {
     fn class_name(&self) -> &str {
@@ -518,8 +522,12 @@ impl FieldKind for DnsTextField {
     ) -> Result<(usize, Option<Value>), Truncated> {
         let n = ctx
             .layer
-            .int("rdlen")
+            .int(self.len_field)
             .map_or(s.len(), |n| usize::try_from(n).unwrap_or(0).min(s.len()));
+        if n == 0 {
+            // No strings read as empty bytes, as in the reference (shown as a list).
+            return Ok((0, Some(Value::Bytes(Vec::new()))));
+        }
         let mut items = Vec::new();
         let mut pos = 0;
         while pos < n {
@@ -532,7 +540,10 @@ impl FieldKind for DnsTextField {
     }
 
     fn i2repr(&self, _layer: &LayerData, v: &Value) -> String {
-        v.py_repr()
+        match v {
+            Value::Bytes(b) if b.is_empty() => "[]".to_string(),
+            other => other.py_repr(),
+        }
     }
 
     fn i2len(&self, layer: &LayerData, v: &Value) -> usize {
@@ -680,7 +691,7 @@ fn dnsrr() -> LayerDef {
     )
     .alt(
         rdata_type_is(&[TYPE_TXT]),
-        Rc::new(DnsTextField),
+        Rc::new(DnsTextField { len_field: "rdlen" }),
         Value::List(vec![Value::Str(String::new())]),
     );
     LayerDef::new(
@@ -1508,6 +1519,90 @@ fn more_records() -> Vec<LayerDef> {
     ]
 }
 
+/// Service parameter keys (RFC 9460).
+static SVC_KEYS: &[(i128, &str)] = &[
+    (0, "mandatory"),
+    (1, "alpn"),
+    (2, "no-default-alpn"),
+    (3, "port"),
+    (4, "ipv4hint"),
+    (5, "ech"),
+    (6, "ipv6hint"),
+    (7, "dohpath"),
+    (8, "ohttp"),
+];
+
+/// One SVCB/HTTPS service parameter: its key, length and a value read as the key says.
+fn svc_param() -> LayerDef {
+    let key_is = |keys: &'static [i128]| {
+        move |d: &LayerData| d.int("key").is_some_and(|k| keys.contains(&k))
+    };
+    let by_len = || -> Option<Rc<dyn Fn(&LayerData) -> i128>> {
+        Some(Rc::new(|d: &LayerData| d.int("len").unwrap_or(0)))
+    };
+    LayerDef::new(
+        "SvcParam",
+        "SvcParam",
+        vec![
+            FieldDef::new("key", fields::short_enum(names(SVC_KEYS)), Value::Int(0)),
+            FieldDef::new(
+                "len",
+                Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
+                    .computed(fields_len_from(2))
+                    .rc(),
+                Value::None,
+            ),
+            FieldDef::new("value", str_by("len"), empty())
+                .alt(
+                    key_is(&[0]),
+                    fields::FieldListField::rc(fields::short_enum(names(SVC_KEYS)), by_len()),
+                    Value::List(Vec::new()),
+                )
+                .alt(
+                    key_is(&[1, 2]),
+                    Rc::new(DnsTextField { len_field: "len" }),
+                    Value::List(Vec::new()),
+                )
+                .alt(key_is(&[3]), short(), Value::Int(0))
+                .alt(
+                    key_is(&[4]),
+                    fields::FieldListField::rc(fields::IpField::plain(), by_len()),
+                    Value::List(Vec::new()),
+                )
+                .alt(
+                    key_is(&[6]),
+                    fields::FieldListField::rc(Ip6Field::rc("IP6Field"), by_len()),
+                    Value::List(Vec::new()),
+                ),
+        ],
+    )
+    .with_hooks(record_hooks())
+}
+
+/// SVCB and HTTPS (RFC 9460): a priority, a target and service parameters.
+fn dnsrr_svcb(class: &str, name: &str, ty: i128, param: &Rc<LayerDef>) -> LayerDef {
+    flushed_record(
+        class,
+        name,
+        ty,
+        vec![
+            FieldDef::new("svc_priority", short(), Value::Int(0)),
+            name_field("target_name", b"."),
+            FieldDef::new(
+                "svc_params",
+                fields::PacketListField::scapy(
+                    PktCls::Class(param.clone()),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                Value::List(Vec::new()),
+            ),
+        ],
+    )
+}
+
 fn dnsrr_tsig() -> LayerDef {
     let short_len_of = |f: &str| {
         Num::new("FieldLenField", Width::Bytes(2), NumDisplay::Dec)
@@ -1897,6 +1992,25 @@ pub fn register(reg: &Registry) {
         (41, reg.register(dnsrr_opt(&options, tlv))),
         (250, reg.register(dnsrr_tsig())),
     ];
+    let param = reg.register(svc_param());
+    by_type.push((
+        64,
+        reg.register(dnsrr_svcb(
+            "DNSRRSVCB",
+            "DNS SVCB Resource Record",
+            64,
+            &param,
+        )),
+    ));
+    by_type.push((
+        65,
+        reg.register(dnsrr_svcb(
+            "DNSRRHTTPS",
+            "DNS HTTPS Resource Record",
+            65,
+            &param,
+        )),
+    ));
     for d in more_records() {
         let ty = d.fields[1].default.as_int().unwrap_or(-1);
         by_type.push((ty, reg.register(d)));
