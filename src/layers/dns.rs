@@ -1537,9 +1537,8 @@ fn svc_param() -> LayerDef {
     let key_is = |keys: &'static [i128]| {
         move |d: &LayerData| d.int("key").is_some_and(|k| keys.contains(&k))
     };
-    let by_len = || -> Option<fields::LengthFn> {
-        Some(Rc::new(|d: &LayerData| d.int("len").unwrap_or(0)))
-    };
+    let by_len =
+        || -> Option<fields::LengthFn> { Some(Rc::new(|d: &LayerData| d.int("len").unwrap_or(0))) };
     LayerDef::new(
         "SvcParam",
         "SvcParam",
