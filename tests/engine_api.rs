@@ -84,7 +84,10 @@ fn bindings_change_at_run_time() {
         )],
     ));
     bind_layers(&udp, &mine, &[("dport", Value::Int(4242))]).expect("bind");
-    let p = &(&layer(&reg, "IP") / &layer(&reg, "UDP")) / &Packet::new(&mine);
+    // Not from port 53 (UDP's default): the DNS binding would come first, as in Scapy.
+    let udp_layer = layer(&reg, "UDP");
+    udp_layer.set("sport", 1234).expect("sport");
+    let p = &(&layer(&reg, "IP") / &udp_layer) / &Packet::new(&mine);
     assert_eq!(p.get("dport"), Some(Value::Int(4242)));
     let bytes = p.build().expect("build");
     let back = dissect(&reg.def("IP").expect("IP"), &bytes);

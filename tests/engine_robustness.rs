@@ -380,17 +380,38 @@ fn defragmenting_odd_fragments_never_panics() {
 
 /// The built bytes of the core protocol vectors (tests/data/core_vectors.jsonl): valid
 /// packets of every family, the seeds for truncation, growth and mutation.
+/// The core protocols' vectors, and the application protocols' (DNS with compressed
+/// names, DHCP options, ISAKMP payloads), so mutations reach their parsers.
 fn core_vector_bytes() -> Vec<Vec<u8>> {
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/core_vectors.jsonl");
-    let text = std::fs::read_to_string(path).expect("tests/data/core_vectors.jsonl");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
+    vector_files().into_iter().map(|(_, b)| b).collect()
+}
+
+/// The outermost class and the bytes of every vector in the core and application vector
+/// files.
+fn vector_files() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for file in [
+        "tests/data/core_vectors.jsonl",
+        "tests/data/app_vectors.jsonl",
+    ] {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file);
+        let text = std::fs::read_to_string(path).expect(file);
+        for l in text.lines().filter(|l| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(l).expect("a JSON vector");
-            unhex(v["hex"].as_str().unwrap_or(""))
-        })
-        .collect()
+            let class = match v["class"].as_str() {
+                Some(c) => c.to_string(),
+                None => v["dissect_expr"]
+                    .as_str()
+                    .unwrap_or("")
+                    .split('(')
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+            };
+            out.push((class, unhex(v["hex"].as_str().unwrap_or(""))));
+        }
+    }
+    out
 }
 
 /// Every layer class the engine registers, not only the link layers: each dissects the
@@ -443,25 +464,46 @@ fn every_layer_survives_truncated_oversized_and_random_bytes() {
     }
 }
 
-/// Every prefix of every core vector, dissected from its outermost class.
+/// Every prefix of every core and application vector, dissected from its outermost class.
 #[test]
 fn every_prefix_of_every_core_vector() {
     let reg = Registry::with_builtins();
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/core_vectors.jsonl");
-    let text = std::fs::read_to_string(path).expect("tests/data/core_vectors.jsonl");
-    for l in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(l).expect("a JSON vector");
-        let class = v["dissect_expr"]
-            .as_str()
-            .unwrap_or("")
-            .split('(')
-            .next()
-            .unwrap_or("");
-        let bytes = unhex(v["hex"].as_str().unwrap_or(""));
+    for (class, bytes) in vector_files() {
         for n in 0..=bytes.len() {
-            exercise(&reg, class, &bytes[..n]);
+            exercise(&reg, &class, &bytes[..n]);
         }
+    }
+}
+
+/// DNS messages whose every name is a compression pointer to anywhere (loops, forward
+/// references, pointers into other names and into the header), with counts up to the
+/// maximum: dissection ends, never panics, and every name stays bounded.
+#[test]
+fn dns_compression_pointers_anywhere_end() {
+    let reg = Registry::with_builtins();
+    let mut rng = Rng(0xd15_c0de_5eed_0053);
+    for _ in 0..2000 {
+        let mut m = vec![0, 1, 0x81, 0x80];
+        for _ in 0..4 {
+            m.extend_from_slice(&[0xff, 0xff]);
+        }
+        while m.len() < 12 + 4 * (1 + rng.below(60)) {
+            match rng.below(4) {
+                0 => m.extend_from_slice(&[0xc0 | (rng.below(2) as u8), rng.next() as u8]),
+                1 => m.extend_from_slice(&[1, b'a' + rng.below(26) as u8]),
+                2 => m.extend_from_slice(&[0, 1, 0, 1]),
+                _ => m.push(rng.next() as u8),
+            }
+        }
+        let d = dissect_with_warnings(&reg.def("DNS").expect("DNS"), &m);
+        for l in d.packet.show().lines() {
+            assert!(
+                l.len() < 20_000,
+                "a name grew without bound: {} bytes",
+                l.len()
+            );
+        }
+        exercise(&reg, "DNS", &m);
     }
 }
 

@@ -33,7 +33,7 @@ use crate::packet::registry::{bind_layers, Registry};
 use crate::packet::value::Value;
 
 /// ARP hardware types.
-static HWTYPES: &[(i128, &str)] = &[
+pub(crate) static HWTYPES: &[(i128, &str)] = &[
     (1, "Ethernet (10Mb)"),
     (2, "Ethernet (3Mb)"),
     (3, "AX.25"),

@@ -170,6 +170,9 @@ pub struct LayerDef {
     pub show_summary: bool,
     /// Padding layers are built last, after every other layer's post_build.
     pub is_padding: bool,
+    /// Whether show() indents the payload's fields (Scapy's `show_indent`; DNS records
+    /// show what follows them at their own level).
+    pub show_indent: bool,
     /// What the embedding language attaches to a definition of its own (the class object of
     /// a layer a campaign defines); the engine never looks inside.
     pub host: Option<Rc<dyn std::any::Any>>,
@@ -230,6 +233,7 @@ impl LayerDef {
             parent: None,
             show_summary: true,
             is_padding: false,
+            show_indent: true,
             host: None,
             index,
             bindings: RefCell::new(Bindings::default()),

@@ -7,9 +7,11 @@
 #                                                                          └─ r2|p0 ── 203.0.113.21 [peer]
 #                                                                                      2001:db8:2::21
 #
-# The router forwards (IPv4 and IPv6, and directed broadcasts to the server segment). The
-# server's replies are its kernel's: it answers pings, listens on TCP 22 and 80, resets TCP 81
-# (closed), drops TCP 82 (nftables: filtered), echoes UDP on 7. The peer is a second host on
+# The router forwards (IPv4 and IPv6, and directed broadcasts to the server segment) and
+# serves DHCP on the client segment (dhcp.py: it offers 198.51.100.50). The server's replies
+# are its kernel's: it answers pings, listens on TCP 22 and 80, resets TCP 81 (closed),
+# drops TCP 82 (nftables: filtered), echoes UDP on 7; and services.py answers DNS on 53 with
+# the hosts file's names. The peer is a second host on
 # the server segment (a directed broadcast ping gets answers from several hosts); the client
 # segment holds only the client and the router. Hosts files name the documentation's hosts
 # with lab addresses.
@@ -128,19 +130,24 @@ table inet lab {
 }
 NFT
 
-    # Services: TCP listeners on 22 and 80, UDP echo on 7.
+    # The DHCP server of the client segment, on the router.
+    ip netns exec "$router" python3 "$here/dhcp.py" "${lab}r0" "$run/dhcp.ready" </dev/null \
+        > "$run/dhcp.log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+
+    # Services: TCP listeners on 22 and 80, UDP echo on 7, DNS on 53.
     # Started without the caller's descriptors: a test's lock file inherited by a service
     # that outlives it would hold the lock forever.
     ip netns exec "$server" python3 "$here/services.py" </dev/null > "$run/services.log" 2>&1 \
         3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
-    # Ready when the listeners answer.
+    # Ready when the listeners answer (every socket is bound before any is served) and the
+    # DHCP server has said so.
     for _ in $(seq 1 100); do
-        if in_ns "$server" python3 -c 'import socket,sys; s=socket.create_connection(("203.0.113.20",80),0.2); s.close()' 2>/dev/null; then
+        if [ -e "$run/dhcp.ready" ] && in_ns "$server" python3 -c 'import socket,sys; s=socket.create_connection(("203.0.113.20",80),0.2); s.close()' 2>/dev/null; then
             return 0
         fi
         sleep 0.05
     done
-    die "the server's services did not start: $(cat "$run/services.log")"
+    die "the lab's services did not start: $(cat "$run/services.log" "$run/dhcp.log")"
 }
 
 case "$action" in

@@ -96,6 +96,9 @@ pub fn module_of(class_name: &str) -> &'static str {
         "IP" | "TCP" | "UDP" | "ICMP" | "IPerror" | "TCPerror" | "UDPerror" | "ICMPerror"
         | "TCPAOValue" => "scapy.layers.inet",
         c if c.starts_with("IPOption") => "scapy.layers.inet",
+        c if c.starts_with("DNS") || c.starts_with("EDNS0") => "scapy.layers.dns",
+        "BOOTP" | "DHCP" => "scapy.layers.dhcp",
+        c if c.starts_with("ISAKMP") => "scapy.layers.isakmp",
         c if c.starts_with("IPv6") || c.starts_with("ICMPv6") || c.starts_with("_ICMPv6") => {
             "scapy.layers.inet6"
         }
