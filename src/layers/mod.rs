@@ -1,6 +1,7 @@
 //! Protocol definitions, one file per family: declarative field tables, a few hooks, and
 //! the bindings to their neighbours. Adding a protocol is a file here and a line below.
 
+pub mod dot11;
 pub mod inet;
 pub mod inet6;
 pub mod l2;
@@ -13,4 +14,5 @@ pub fn register_all(reg: &Registry) {
     l2::register(reg);
     inet::register(reg);
     inet6::register(reg);
+    dot11::register(reg);
 }

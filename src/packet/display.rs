@@ -137,7 +137,8 @@ fn show_into(p: &Packet, out: &mut String, lvl: &str, label_lvl: &str) {
         }
     }
     if let Some(pl) = &d.payload {
-        show_into(pl, out, &format!("{lvl}   "), label_lvl);
+        let indent = if d.def.show_indent { "   " } else { "" };
+        show_into(pl, out, &format!("{lvl}{indent}"), label_lvl);
     }
 }
 
