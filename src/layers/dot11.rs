@@ -6,6 +6,7 @@
 //! Dot11      | subtype(4b) type(2b) proto(2b) | FCfield (1) | ID (2, LE) | addr1 (6) |
 //!            | [addr2 (6)] [addr3 (6)] [SC (2, LE)] [addr4 (6)] |   (presence by type, below)
 //! Dot11FCS   | the Dot11 header | payload | fcs (4, LE CRC-32 of all before it) |
+//! Ack        | (none: the control frame's header says it all) |
 //! Beacon     | timestamp (8, LE) | beacon_interval (2, LE) | cap (2) |   (ProbeResp the same)
 //! AssoReq    | cap (2) | listen_interval (2, LE) |     ReassoReq: + current_AP (6)
 //! AssoResp   | cap (2) | status (2, LE) | AID (2, LE) |   (ReassoResp the same)
@@ -1265,6 +1266,12 @@ pub fn register(reg: &Registry) {
             &[("type", Value::Int(0)), ("subtype", Value::Int(subtype))],
         );
     }
+    let ack = reg.register(LayerDef::new("Dot11Ack", "802.11 Ack packet", Vec::new()));
+    b(
+        &dot11,
+        &ack,
+        &[("type", Value::Int(1)), ("subtype", Value::Int(13))],
+    );
     if let Some(llc) = reg.get("LLC") {
         b(&dot11, &llc, &[("type", Value::Int(2))]);
         b(&qos, &llc, &[]);
