@@ -299,7 +299,7 @@ const TX_FLAGS: &[&str] = &["TX_FAIL", "CTS", "RTS", "NOACK", "NOSEQ", "ORDER"];
 
 /// The Radiotap Flags bit saying the frame ends with its FCS.
 const RADIOTAP_FLAG_FCS: i128 = 0x10;
-/// The present bits Radiotap fields are decoded for, as (bit, field names).
+/// The present bit announcing another bitmap word (whose fields are left undecoded here).
 const RADIOTAP_BIT_EXT: u32 = 31;
 
 /// The integer value of a field, 0 when unset or not an integer (a random value).
@@ -783,9 +783,6 @@ impl FieldKind for RateField {
     fn class_name(&self) -> &str {
         "ByteField"
     }
-    fn fixed_int(&self) -> Option<crate::packet::field::FixedInt> {
-        None
-    }
     fn addfield(&self, ctx: &BuildCtx<'_>, v: &Value, out: &mut Vec<u8>) -> Result<(), String> {
         byte().addfield(ctx, v, out)
     }
@@ -901,7 +898,13 @@ fn elt_rates(cl: &SharedClasses, parent: &Rc<LayerDef>) -> LayerDef {
         "802.11 Rates",
         vec![
             elt_id(1),
-            FieldDef::new("len", elt_len_of("rates"), Value::None),
+            FieldDef::new(
+                "len",
+                Num::new("ByteField", Width::Bytes(1), NumDisplay::Dec)
+                    .computed(length_of("rates", |l| l))
+                    .rc(),
+                Value::None,
+            ),
             FieldDef::new(
                 "rates",
                 FieldListField::rc(Rc::new(RateField), Some(Rc::new(elt_length))),
