@@ -95,6 +95,12 @@ BUILT = [
     'RadioTap(present="TSFT+TXFlags", TXFlags="RTS+NOACK")',
     'RadioTap(present="Rate+dBm_TX_Power", Rate=1, notdecoded=b"\\x0a")',
     'RadioTap(version=0, len=12, present="Flags", Flags="CFP", notdecoded=b"\\x00\\x00\\x00")',
+    # Extension bitmaps, HT (MCS), A-MPDU, VHT and channel+ fields.
+    'RadioTap(present="Flags+Rate+Channel+dBm_AntSignal+RXFlags+Ext", Ext=[RadioTapExtendedPresenceMask(present="b0+b1+Ext"), RadioTapExtendedPresenceMask(present="b29")], Flags=0, Rate=1, ChannelFrequency=2412, ChannelFlags="CCK+2GHz", dBm_AntSignal=-50, RXFlags=0, notdecoded=b"\\xd2\\x00\\x00\\x00")/Dot11(type=1, subtype=13, addr1="%s")' % STA,
+    'RadioTap(present="Flags+Channel+dBm_AntSignal+MCS", Flags="ShortGI", ChannelFrequency=5180, ChannelFlags="OFDM+5GHz", dBm_AntSignal=-45, knownMCS="MCS_bandwidth+MCS_index+guard_interval", guard_interval="Short_GI", MCS_bandwidth="40MHz", MCS_index=7)',
+    'RadioTap(present="TSFT+Flags+A_MPDU", mac_timestamp=42, Flags="FCS", A_MPDU_ref=1234, A_MPDU_flags="KnownLastSubframe+LastSubframe")/Dot11FCS(type=1, subtype=13, addr1="%s")' % STA,
+    'RadioTap(present="Flags+Channel+VHT", Flags=0, ChannelFrequency=5500, ChannelFlags="OFDM+5GHz", KnownVHT="GuardInterval+Bandwidth", PresentVHT="GuardInterval", VHT_bandwidth=4, mcs_nss=b"\\x92\\x00\\x00\\x00\\x00", GroupID=0, PartialAID=5)',
+    'RadioTap(present="Rate+ChannelPlus", Rate=6, ChannelPlusFlags="OFDM+2GHz+20MHz", ChannelPlusFrequency=2437, ChannelPlusNumber=6)',
 ]
 
 # Bytes as they may arrive: (class, hex).
@@ -134,6 +140,11 @@ DISSECTED = [
     ("RadioTap", "000009000200000016c4000000020000000001"),
     ("RadioTap", "00000a000200000000ccd4000000020000000002"),
     ("RadioTap", "000012002e48000000029e098004e5000000d40000000200000000020102030405"),
+    # A mac80211 monitor header: two bitmap words, then flags, rate, channel, signal.
+    ("RadioTap", "00001a002f4000a0200800000000000000000000100c6c09c000c30000c300d4000000020000000002"),
+    ("RadioTap", "000010000280008008000000000000000c"),
+    ("RadioTap", "00000c0000000080ffffffff"),
+    ("RadioTap", "000014000000100000000000d2040000180000000ff0"),
 ]
 
 

@@ -16,12 +16,15 @@
 //! Elt        | ID (1) | len (1) | info (len) |
 //! WEP        | iv (3) | keyid (1) | wepdata | icv (4) |
 //! Prism      | msgcode (4, LE) | len (4, LE) | dev (16) | 10 x (did, status, len, value) |
-//! RadioTap   | version | pad | len (2, LE) | present (4, LE) | fields by present bit,
-//!            | each aligned to its size from the header's start | notdecoded (to len) |
+//! RadioTap   | version | pad | len (2, LE) | present (4, LE) | [Ext: more present words] |
+//!            | fields by present bit (TSFT to TXFlags, ChannelPlus, MCS, A-MPDU, VHT), each
+//!            | aligned from the header's start | notdecoded (the rest, up to len) |
 //! ```
 //!
 //! Dot11's address fields show the role they play for the frame's type and DS bits
-//! (`02:00:00:00:00:01 (RA=DA)`), as the reference does.
+//! (`02:00:00:00:00:01 (RA=DA)`), as the reference does. Radiotap's later fields (timestamp,
+//! HE, HE-MU, L-SIG, TLVs) are left in `notdecoded`; information elements other than rates
+//! and the DSSS set stay Dot11Elt.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -295,11 +298,126 @@ const CHANNEL_FLAGS: &[&str] = &[
 ];
 
 const RX_FLAGS: &[&str] = &["res1", "BAD_PLCP", "res2"];
+const CHANNEL_PLUS_FLAGS: &[&str] = &[
+    "res1",
+    "res2",
+    "res3",
+    "res4",
+    "Turbo",
+    "CCK",
+    "OFDM",
+    "2GHz",
+    "5GHz",
+    "Passive",
+    "Dynamic_CCK_OFDM",
+    "GFSK",
+    "GSM",
+    "StaticTurbo",
+    "10MHz",
+    "5MHz",
+    "20MHz",
+    "40MHz_ext_channel_above",
+    "40MHz_ext_channel_below",
+    "res5",
+    "res6",
+    "res7",
+    "res8",
+    "res9",
+];
+const KNOWN_MCS: &[&str] = &[
+    "MCS_bandwidth",
+    "MCS_index",
+    "guard_interval",
+    "HT_format",
+    "FEC_type",
+    "STBC_streams",
+    "Ness",
+    "Ness_MSB",
+];
+static FEC_TYPES: &[(i128, &str)] = &[(0, "BCC"), (1, "LDPC")];
+static HT_FORMATS: &[(i128, &str)] = &[(0, "mixed"), (1, "greenfield")];
+static GUARD_INTERVALS: &[(i128, &str)] = &[(0, "Long_GI"), (1, "Short_GI")];
+static MCS_BANDWIDTHS: &[(i128, &str)] =
+    &[(0, "20MHz"), (1, "40MHz"), (2, "ht40Mhz-"), (3, "ht40MHz+")];
+const A_MPDU_FLAGS: &[&str] = &[
+    "Report0Subframe",
+    "Is0Subframe",
+    "KnownLastSubframe",
+    "LastSubframe",
+    "CRCerror",
+    "EOFsubframe",
+    "KnownEOF",
+    "res1",
+    "res2",
+    "res3",
+    "res4",
+    "res5",
+    "res6",
+    "res7",
+    "res8",
+];
+const KNOWN_VHT: &[&str] = &[
+    "STBC",
+    "TXOP_PS_NOT_ALLOWED",
+    "GuardInterval",
+    "SGINsysmDis",
+    "LDPCextraOFDM",
+    "Beamformed",
+    "Bandwidth",
+    "GroupID",
+    "PartialAID",
+    "res1",
+    "res2",
+    "res3",
+    "res4",
+    "res5",
+    "res6",
+    "res7",
+];
+const PRESENT_VHT: &[&str] = &[
+    "STBC",
+    "TXOP_PS_NOT_ALLOWED",
+    "GuardInterval",
+    "SGINsysmDis",
+    "LDPCextraOFDM",
+    "Beamformed",
+    "res1",
+    "res2",
+];
+/// VHT bandwidths by index (0 to 25).
+static VHT_BANDWIDTHS: &[(i128, &str)] = &[
+    (0, "20MHz"),
+    (1, "40MHz"),
+    (2, "40MHz"),
+    (3, "40MHz"),
+    (4, "80MHz"),
+    (5, "80MHz"),
+    (6, "80MHz"),
+    (7, "80MHz"),
+    (8, "80MHz"),
+    (9, "80MHz"),
+    (10, "80MHz"),
+    (11, "160MHz"),
+    (12, "160MHz"),
+    (13, "160MHz"),
+    (14, "160MHz"),
+    (15, "160MHz"),
+    (16, "160MHz"),
+    (17, "160MHz"),
+    (18, "160MHz"),
+    (19, "160MHz"),
+    (20, "160MHz"),
+    (21, "160MHz"),
+    (22, "160MHz"),
+    (23, "160MHz"),
+    (24, "160MHz"),
+    (25, "160MHz"),
+];
 const TX_FLAGS: &[&str] = &["TX_FAIL", "CTS", "RTS", "NOACK", "NOSEQ", "ORDER"];
 
 /// The Radiotap Flags bit saying the frame ends with its FCS.
 const RADIOTAP_FLAG_FCS: i128 = 0x10;
-/// The present bit announcing another bitmap word (whose fields are left undecoded here).
+/// The present bit announcing another bitmap word.
 const RADIOTAP_BIT_EXT: u32 = 31;
 
 /// The integer value of a field, 0 when unset or not an integer (a random value).
@@ -1115,16 +1233,73 @@ impl FieldKind for NotDecodedField {
     }
 }
 
-/// Whether Radiotap's present bitmap has `bit` and no extension bitmaps (fields after
-/// extension bitmaps are left undecoded here).
+/// Whether Radiotap's first present bitmap has `bit` (the extension bitmaps, in `Ext`, name
+/// no field decoded here, as in the reference).
 fn present(bit: u32) -> impl Fn(&LayerData) -> bool {
-    move |d: &LayerData| {
-        let p = int_of(d, "present");
-        (p >> bit) & 1 == 1 && (p >> RADIOTAP_BIT_EXT) & 1 == 0
-    }
+    move |d: &LayerData| (int_of(d, "present") >> bit) & 1 == 1
 }
 
-fn radiotap(cl: &SharedClasses) -> LayerDef {
+/// Whether a bitmap word announces another.
+fn has_ext(d: &LayerData) -> bool {
+    (int_of(d, "present") >> RADIOTAP_BIT_EXT) & 1 == 1
+}
+
+/// One more present bitmap word. Its bits are named by their number in the whole bitmap
+/// (`b32` onwards for the second word), the last one `Ext` again; `index` counts the words
+/// after Radiotap's own, from 0 (whose names the registered class has, as in the reference
+/// a mask built without an index).
+fn ext_mask(index: usize) -> LayerDef {
+    let names: Vec<String> = (0..31)
+        .map(|i| format!("b{}", 32 * index + i))
+        .chain(["Ext".to_string()])
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    LayerDef::new(
+        "RadioTapExtendedPresenceMask",
+        "RadioTap Extended presence mask",
+        vec![FieldDef::new(
+            "present",
+            le_flags("FlagsField", 4, &names).rc(),
+            Value::None,
+        )],
+    )
+    .with_hooks(Hooks {
+        // A word of a list: what follows belongs to the header.
+        extract_padding: Some(Rc::new(|_, _| 0)),
+        ..Hooks::default()
+    })
+}
+
+/// Radiotap's extension bitmaps: words as long as the one before has its `Ext` bit, the
+/// n-th dissected with the bit names of its place.
+fn ext_masks(mask: Rc<LayerDef>) -> Rc<dyn FieldKind> {
+    let cls = fields::PktCls::Class(mask.clone());
+    // The definitions for the words after the first, made when a header has them.
+    let later: RefCell<Vec<Rc<LayerDef>>> = RefCell::new(Vec::new());
+    let next: fields::NextClsFn = Rc::new(move |d, lst, cur, _rest| {
+        let more = match cur {
+            None => has_ext(d),
+            Some(p) => has_ext(&p.data()),
+        };
+        if !more {
+            return None;
+        }
+        // The place of the next word: `lst` holds the words before `cur`.
+        let n = if cur.is_some() { lst.len() + 1 } else { 0 };
+        if n == 0 {
+            return Some(mask.clone());
+        }
+        let mut later = later.borrow_mut();
+        while later.len() < n {
+            let index = later.len() + 1;
+            later.push(Rc::new(ext_mask(index)));
+        }
+        later.get(n - 1).cloned()
+    });
+    fields::PacketListField::scapy(cls, None, None, Some(next), None)
+}
+
+fn radiotap(cl: &SharedClasses, mask: &Rc<LayerDef>) -> LayerDef {
     let le_short_flags = |names: &[&str]| le_flags("FlagsField", 2, names).rc();
     let signal = || {
         Rc::new(ScaledByte {
@@ -1146,6 +1321,7 @@ fn radiotap(cl: &SharedClasses) -> LayerDef {
                 le_flags("FlagsField", 4, RADIOTAP_PRESENT).rc(),
                 Value::None,
             ),
+            FieldDef::new("Ext", ext_masks(mask.clone()), Value::List(Vec::new())).when(has_ext),
             FieldDef::new(
                 "mac_timestamp",
                 AlignedField::rc(
@@ -1203,6 +1379,81 @@ fn radiotap(cl: &SharedClasses) -> LayerDef {
             )
             .when(present(15)),
             FieldDef::new(
+                "ChannelPlusFlags",
+                AlignedField::rc(le_flags("FlagsField", 4, CHANNEL_PLUS_FLAGS).rc(), 4),
+                Value::None,
+            )
+            .when(present(18)),
+            FieldDef::new("ChannelPlusFrequency", le_short(), Value::Int(0)).when(present(18)),
+            FieldDef::new("ChannelPlusNumber", byte(), Value::Int(0)).when(present(18)),
+            FieldDef::new(
+                "knownMCS",
+                AlignedField::rc(le_flags("FlagsField", 1, KNOWN_MCS).rc(), 2),
+                Value::None,
+            )
+            .when(present(19)),
+            FieldDef::new("Ness_LSB", fields::bits(1), Value::Int(0)).when(present(19)),
+            FieldDef::new("STBC_streams", fields::bits(2), Value::Int(0)).when(present(19)),
+            FieldDef::new(
+                "FEC_type",
+                fields::bit_enum(1, Rc::new(StaticNames(FEC_TYPES))),
+                Value::Int(0),
+            )
+            .when(present(19)),
+            FieldDef::new(
+                "HT_format",
+                fields::bit_enum(1, Rc::new(StaticNames(HT_FORMATS))),
+                Value::Int(0),
+            )
+            .when(present(19)),
+            FieldDef::new(
+                "guard_interval",
+                fields::bit_enum(1, Rc::new(StaticNames(GUARD_INTERVALS))),
+                Value::Int(0),
+            )
+            .when(present(19)),
+            FieldDef::new(
+                "MCS_bandwidth",
+                fields::bit_enum(2, Rc::new(StaticNames(MCS_BANDWIDTHS))),
+                Value::Int(0),
+            )
+            .when(present(19)),
+            FieldDef::new("MCS_index", byte(), Value::Int(0)).when(present(19)),
+            FieldDef::new("A_MPDU_ref", AlignedField::rc(le_int(), 4), Value::Int(0))
+                .when(present(20)),
+            FieldDef::new(
+                "A_MPDU_flags",
+                le_flags("FlagsField", 4, A_MPDU_FLAGS).rc(),
+                Value::None,
+            )
+            .when(present(20)),
+            FieldDef::new(
+                "KnownVHT",
+                AlignedField::rc(le_flags("FlagsField", 2, KNOWN_VHT).rc(), 2),
+                Value::None,
+            )
+            .when(present(21)),
+            FieldDef::new(
+                "PresentVHT",
+                le_flags("FlagsField", 1, PRESENT_VHT).rc(),
+                Value::None,
+            )
+            .when(present(21)),
+            FieldDef::new(
+                "VHT_bandwidth",
+                fields::byte_enum(Rc::new(StaticNames(VHT_BANDWIDTHS))),
+                Value::Int(0),
+            )
+            .when(present(21)),
+            FieldDef::new(
+                "mcs_nss",
+                StrField::with("StrFixedLenField", StrLen::Fixed(5), false),
+                Value::Bytes(vec![0; 5]),
+            )
+            .when(present(21)),
+            FieldDef::new("GroupID", byte(), Value::Int(0)).when(present(21)),
+            FieldDef::new("PartialAID", fields::short(), Value::Int(0)).when(present(21)),
+            FieldDef::new(
                 "notdecoded",
                 Rc::new(NotDecodedField),
                 Value::Bytes(Vec::new()),
@@ -1244,7 +1495,8 @@ pub fn register(reg: &Registry) {
     let dot11 = reg.register(dot11(&cl));
     let dot11_fcs = reg.register(dot11_fcs(&cl, &dot11));
     let prism = reg.register(prism());
-    let radiotap = reg.register(radiotap(&cl));
+    let mask = reg.register(ext_mask(0));
+    let radiotap = reg.register(radiotap(&cl, &mask));
     *cl.borrow_mut() = Classes {
         dot11: Rc::downgrade(&dot11),
         dot11_fcs: Rc::downgrade(&dot11_fcs),
