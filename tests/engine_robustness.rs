@@ -620,3 +620,77 @@ fn field_vector_inputs(seeds: &[Vec<u8>], rng: &mut Rng) -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// 802.11 seeds: every frame of the 802.11 vectors (built by Scapy 2.8): Prism and
+/// Radiotap headers, management bodies with element chains, control, data and QoS frames,
+/// FCS trailers.
+fn dot11_seeds() -> Vec<Vec<u8>> {
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/dot11_vectors.jsonl");
+    let text = std::fs::read_to_string(path).expect("tests/data/dot11_vectors.jsonl");
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["hex"].as_str().map(unhex))
+        .filter(|b| !b.is_empty())
+        .collect()
+}
+
+/// Every 802.11 layer fed random, truncated and mutated bytes: lengths past the end,
+/// present bitmaps with any bits (extension bitmaps included), FCS frames shorter than
+/// their checksum, element chains that lie.
+#[test]
+fn dot11_layers_never_panic() {
+    let reg = Registry::with_builtins();
+    let classes: Vec<String> = reg
+        .all()
+        .iter()
+        .map(|d| d.class_name.clone())
+        .filter(|n| n.starts_with("Dot11") || n == "PrismHeader" || n == "RadioTap")
+        .collect();
+    assert!(
+        classes.len() >= 20,
+        "the 802.11 layers are registered: {classes:?}"
+    );
+    let mut rng = Rng(0x5eed_8021_1abc_0003);
+    let seeds = dot11_seeds();
+    assert!(seeds.len() > 50, "the 802.11 vectors are there");
+    for (i, seed) in seeds.iter().enumerate() {
+        for n in 0..=seed.len() {
+            exercise(
+                &reg,
+                if i % 2 == 0 { "RadioTap" } else { "Dot11" },
+                &seed[..n],
+            );
+        }
+    }
+    for i in 0..4000 {
+        let seed = &seeds[i % seeds.len()];
+        let bytes: Vec<u8> = match i % 4 {
+            0 => (0..rng.below(160)).map(|_| rng.next() as u8).collect(),
+            1 => seed[..rng.below(seed.len() + 1)].to_vec(),
+            2 => {
+                let mut b = seed.clone();
+                for _ in 0..1 + rng.below(4) {
+                    let at = rng.below(b.len());
+                    b[at] = match rng.below(3) {
+                        0 => 0xff,
+                        1 => 0,
+                        _ => rng.next() as u8,
+                    };
+                }
+                b
+            }
+            _ => {
+                // A Radiotap header whose bitmap has any bits and whose length lies.
+                let mut b = vec![0, 0, rng.next() as u8, rng.below(2) as u8];
+                b.extend_from_slice(&(rng.next() as u32).to_le_bytes());
+                b.extend((0..rng.below(60)).map(|_| rng.next() as u8));
+                b
+            }
+        };
+        for class in &classes {
+            exercise(&reg, class, &bytes);
+        }
+        exercise(&reg, "RadioTap", &bytes);
+    }
+}

@@ -193,14 +193,25 @@ fn files_the_tools_write_are_read_with_the_same_packets() {
 }
 
 #[test]
-fn wireless_frames_stay_raw_bytes() {
-    // 802.11 and Radiotap frames (no such layers yet) come back as Raw with their bytes, and
-    // are written back with their link type.
+fn wireless_frames_are_dissected_by_link_type() {
+    // 802.11 frames come back as Dot11, Radiotap ones as RadioTap (Scapy 2.8's summaries),
+    // and are written back with their link type and bytes.
     let dir = tmpdir("wlan");
-    for lt in [linktype::IEEE802_11, linktype::IEEE802_11_RADIOTAP] {
+    let frame = "0000  08 00 00 00 ff ff ff ff ff ff 02 00 00 00 00 01\n0010  02 00 00 00 00 01 00 00 aa aa 03 00 00 00 08 00\n";
+    let radiotap = "0000  00 00 08 00 00 00 00 00 08 00 00 00 ff ff ff ff\n0010  ff ff 02 00 00 00 00 01 02 00 00 00 00 01 00 00\n0020  aa aa 03 00 00 00 08 00\n";
+    let dot11 =
+        "802.11 Data Data 02:00:00:00:00:01 (TA=SA) > ff:ff:ff:ff:ff:ff (RA=DA) / LLC / SNAP";
+    for (lt, text, summary, len) in [
+        (linktype::IEEE802_11, frame, dot11.to_string(), 32),
+        (
+            linktype::IEEE802_11_RADIOTAP,
+            radiotap,
+            format!("RadioTap / {dot11}"),
+            40,
+        ),
+    ] {
         let hex = dir.join("frame.txt");
-        std::fs::write(&hex, "0000  08 00 00 00 ff ff ff ff ff ff 02 00 00 00 00 01\n0010  02 00 00 00 00 01 00 00 aa aa 03 00 00 00 08 00\n")
-            .expect("write");
+        std::fs::write(&hex, text).expect("write");
         let file = dir.join(format!("wlan{lt}.pcap"));
         run_tool(
             "text2pcap",
@@ -214,11 +225,11 @@ fn wireless_frames_stay_raw_bytes() {
         );
         let back = dir.join(format!("back{lt}.pcap"));
         let t = ok(&format!(
-            "r = rdpcap({:?})\nr[0].summary(), len(bytes(r[0]))\nwrpcap({:?}, r, linktype={lt})",
+            "r = rdpcap({:?})\nr[0].summary(), len(bytes(r[0]))\nwrpcap({:?}, r)",
             file.display(),
             back.display()
         ));
-        assert!(t.contains("('Raw', 32)"), "{t}");
+        assert!(t.contains(&format!("('{summary}', {len})")), "{t}");
         let recs = records(&back);
         assert_eq!(recs[0].linktype, lt);
         assert_eq!(recs[0].data, records(&file)[0].data);

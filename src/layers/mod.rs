@@ -3,6 +3,7 @@
 
 pub mod dhcp;
 pub mod dns;
+pub mod dot11;
 pub mod inet;
 pub mod inet6;
 pub mod isakmp;
@@ -19,4 +20,5 @@ pub fn register_all(reg: &Registry) {
     dns::register(reg);
     dhcp::register(reg);
     isakmp::register(reg);
+    dot11::register(reg);
 }

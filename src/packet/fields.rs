@@ -501,7 +501,10 @@ impl FieldKind for Num {
 
     fn ls_note(&self, layer: &LayerData) -> Option<String> {
         match &self.display {
-            NumDisplay::ByField { .. } | NumDisplay::Multi { .. } => {
+            // MultiEnumField says what it depends on; BitMultiEnumField does not.
+            NumDisplay::ByField { .. } | NumDisplay::Multi { .. }
+                if !matches!(self.width, Width::Bits(_)) =>
+            {
                 let sel = self.selector(layer);
                 Some(format!(
                     "Depends on {}",

@@ -168,6 +168,9 @@ pub struct LayerDef {
     /// Whether summary() names the layer when it has nothing else to say (Scapy's
     /// `show_summary`).
     pub show_summary: bool,
+    /// Whether show() indents the payload under this layer (Scapy's `show_indent`; 802.11
+    /// information elements print at one level).
+    pub show_indent: bool,
     /// Padding layers are built last, after every other layer's post_build.
     pub is_padding: bool,
     /// Whether show() indents the payload's fields (Scapy's `show_indent`; DNS records
@@ -232,6 +235,7 @@ impl LayerDef {
             hooks: Hooks::default(),
             parent: None,
             show_summary: true,
+            show_indent: true,
             is_padding: false,
             show_indent: true,
             host: None,

@@ -7,8 +7,11 @@ use std::rc::Rc;
 use crate::packet::{dissect, CaptureInfo, Packet, PacketTime, Registry};
 use crate::pcapfile::{linktype as lt, Record, Timestamp};
 
+/// LINKTYPE_IEEE802_11_PRISM: 802.11 frames behind a Prism monitor-mode header.
+const PRISM_HEADER: u32 = 119;
+
 /// The layer class that dissects frames of `linktype` (Scapy's `conf.l2types`); None for
-/// link types whose layers wirecraft lacks (802.11, Radiotap, ...): their frames stay Raw.
+/// link types whose layers wirecraft lacks: their frames stay Raw.
 pub fn class_for(linktype: u32, data: &[u8]) -> Option<&'static str> {
     Some(match linktype {
         lt::ETHERNET => "Ether",
@@ -22,6 +25,9 @@ pub fn class_for(linktype: u32, data: &[u8]) -> Option<&'static str> {
         lt::NULL | lt::LOOP => "Loopback",
         lt::LINUX_SLL => "CookedLinux",
         lt::LINUX_SLL2 => "CookedLinuxV2",
+        lt::IEEE802_11 => "Dot11",
+        PRISM_HEADER => "PrismHeader",
+        lt::IEEE802_11_RADIOTAP => "RadioTap",
         _ => return None,
     })
 }
@@ -36,6 +42,9 @@ pub fn linktype_for(p: &Packet) -> Option<u32> {
         "Loopback" => lt::NULL,
         "CookedLinux" => lt::LINUX_SLL,
         "CookedLinuxV2" => lt::LINUX_SLL2,
+        "Dot11" => lt::IEEE802_11,
+        "PrismHeader" => PRISM_HEADER,
+        "RadioTap" => lt::IEEE802_11_RADIOTAP,
         _ => return None,
     })
 }
