@@ -168,14 +168,11 @@ pub struct LayerDef {
     /// Whether summary() names the layer when it has nothing else to say (Scapy's
     /// `show_summary`).
     pub show_summary: bool,
-    /// Whether show() indents the payload under this layer (Scapy's `show_indent`; 802.11
-    /// information elements print at one level).
+    /// Whether show() indents the payload under this layer (Scapy's `show_indent`: 802.11
+    /// information elements and DNS records show what follows them at their own level).
     pub show_indent: bool,
     /// Padding layers are built last, after every other layer's post_build.
     pub is_padding: bool,
-    /// Whether show() indents the payload's fields (Scapy's `show_indent`; DNS records
-    /// show what follows them at their own level).
-    pub show_indent: bool,
     /// What the embedding language attaches to a definition of its own (the class object of
     /// a layer a campaign defines); the engine never looks inside.
     pub host: Option<Rc<dyn std::any::Any>>,
@@ -237,7 +234,6 @@ impl LayerDef {
             show_summary: true,
             show_indent: true,
             is_padding: false,
-            show_indent: true,
             host: None,
             index,
             bindings: RefCell::new(Bindings::default()),
