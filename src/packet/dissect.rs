@@ -43,7 +43,7 @@ pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     // (see `abort`).
     let (packet, _) = ROOT.with(|r| {
         let saved = r.replace(Some(root.clone()));
-        let out = dissect_layer(def, &root, &mut warnings, 0, None);
+        let out = dissect_layer(def, &root, &mut warnings, 0, None, Some(&root));
         r.replace(saved);
         out
     });
@@ -55,30 +55,33 @@ thread_local! {
     static ROOT: std::cell::RefCell<Option<Rc<[u8]>>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The cache of header bytes `h`: a range of the dissection's input when `h` lies in it
-/// (no copy), else a copy.
-fn cache_of(h: &[u8]) -> RawCache {
-    ROOT.with(|r| {
-        if let Some(root) = r.borrow().as_ref() {
-            let base = root.as_ptr() as usize;
-            let p = h.as_ptr() as usize;
-            if p >= base && p + h.len() <= base + root.len() {
-                if let (Ok(start), Ok(end)) =
-                    (u32::try_from(p - base), u32::try_from(p - base + h.len()))
-                {
-                    return RawCache {
-                        root: root.clone(),
-                        start,
-                        end,
-                    };
-                }
+/// The cache of header bytes `h`: a range of the dissection's input (`root` when the
+/// caller has it at hand, else this thread's) when `h` lies in it (no copy), else a copy.
+fn cache_of(h: &[u8], root: Option<&Rc<[u8]>>) -> RawCache {
+    let in_root = |root: &Rc<[u8]>| {
+        let base = root.as_ptr() as usize;
+        let p = h.as_ptr() as usize;
+        if p >= base && p + h.len() <= base + root.len() {
+            if let (Ok(start), Ok(end)) =
+                (u32::try_from(p - base), u32::try_from(p - base + h.len()))
+            {
+                return Some(RawCache {
+                    root: root.clone(),
+                    start,
+                    end,
+                });
             }
         }
-        RawCache {
-            root: Rc::from(h),
-            start: 0,
-            end: u32::try_from(h.len()).unwrap_or(u32::MAX),
-        }
+        None
+    };
+    let cached = match root {
+        Some(root) => in_root(root),
+        None => ROOT.with(|r| r.borrow().as_ref().and_then(in_root)),
+    };
+    cached.unwrap_or_else(|| RawCache {
+        root: Rc::from(h),
+        start: 0,
+        end: u32::try_from(h.len()).unwrap_or(u32::MAX),
     })
 }
 
@@ -98,13 +101,15 @@ enum Outcome {
 }
 
 /// Dissects one layer and, recursively, its payload. Returns the packet and how this
-/// layer's own dissection ended.
+/// layer's own dissection ended. `root` is the dissection's input when the caller has it
+/// at hand (the layers' caches keep ranges of it).
 fn dissect_layer(
     def: &Rc<LayerDef>,
     s: &[u8],
     warnings: &mut Vec<String>,
     depth: usize,
     under: Option<&Packet>,
+    root: Option<&Rc<[u8]>>,
 ) -> (Packet, Outcome) {
     // The node is made first and filled in place (a layer's state is large to move).
     let pkt = Packet::from_data(LayerData::to_fill(def));
@@ -129,7 +134,7 @@ fn dissect_layer(
                 // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
                 // raw_packet_cache): what was lossy or inconsistent on the wire stays as
                 // it was.
-                data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())]));
+                data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())], root));
             }
             (Cow::Borrowed(bytes.get(used..).unwrap_or(&[])), truncated)
         }
@@ -169,7 +174,7 @@ fn dissect_layer(
         if super::abort::pending() {
             return (pkt, Outcome::Failed);
         }
-        let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
+        let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt), root);
         match outcome {
             Outcome::Done => pkt.link_payload_of(def, child, &cls),
             Outcome::Truncated => pkt.link_payload(Packet::raw_with(&base::raw_def(), payb)),
@@ -197,11 +202,12 @@ fn raw_after_failure(cls: &LayerDef, bytes: &[u8]) -> Packet {
 
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
 fn holds_packets(d: &LayerData) -> bool {
-    d.fields.iter().flatten().any(|v| match v {
-        Value::Packet(_) => true,
-        Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
-        _ => false,
-    })
+    d.may_hold_packets()
+        && d.fields.iter().flatten().any(|v| match v {
+            Value::Packet(_) => true,
+            Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
+            _ => false,
+        })
 }
 
 /// The payload class: the layer's hook, else what its class would answer without one
@@ -254,7 +260,7 @@ pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<St
         return Packet::raw_with(&base::raw_def(), s);
     }
     NESTING.with(|n| n.set(depth + 1));
-    let (p, outcome) = dissect_layer(def, s, warnings, 0, None);
+    let (p, outcome) = dissect_layer(def, s, warnings, 0, None, None);
     NESTING.with(|n| n.set(depth));
     match outcome {
         Outcome::Done => p,
@@ -301,11 +307,10 @@ pub fn do_dissect_fields(
 /// of the bytes with the group's bytes reversed.
 fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
     let def = data.def.clone();
-    let plan = def.plan();
     let mut bitpos: usize = 0;
     let mut reordered: Option<Vec<u8>> = None;
-    for (i, f) in def.fields.iter().enumerate() {
-        match plan.get(i).copied().unwrap_or(Step::Kind) {
+    for (i, (f, &step)) in def.fields.iter().zip(def.plan()).enumerate() {
+        match step {
             Step::Int(fixed) => {
                 let s: &[u8] = reordered.as_deref().unwrap_or(input);
                 let pos = bitpos.div_ceil(8);
@@ -314,7 +319,7 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
                     return (pos, true);
                 };
                 bitpos = (pos + n) * 8;
-                data.set_raw(i, Value::Int(fixed.read(b)));
+                data.put(i, Value::Int(fixed.read(b)));
             }
             Step::Bits(w) => {
                 let s: &[u8] = reordered.as_deref().unwrap_or(input);
@@ -323,7 +328,7 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
                     return (bitpos.div_ceil(8), true);
                 };
                 bitpos += w;
-                data.set_raw(i, f.kind.int2i(raw as i128));
+                data.put(i, f.kind.int2i(raw as i128));
             }
             Step::Kind => {
                 if !f.present(data) {
@@ -346,7 +351,7 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
                         return (bitpos.div_ceil(8), true);
                     };
                     bitpos += w;
-                    data.set_raw(i, kind.int2i(raw as i128));
+                    data.put(i, kind.int2i(raw as i128));
                 } else {
                     let pos = bitpos.div_ceil(8);
                     let rest = s.get(pos..).unwrap_or(&[]);
@@ -366,7 +371,7 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
                         Ok((used, v)) => {
                             bitpos = (pos + used.min(rest.len())) * 8;
                             if let Some(v) = v {
-                                data.set_raw(i, v);
+                                data.put(i, v);
                             }
                         }
                         Err(_) => return (pos, true),

@@ -58,6 +58,9 @@ pub struct LayerData {
     order: Option<Rc<[u32]>>,
     /// While `order` is `None`: one past the highest field index set so far.
     set_hi: u32,
+    /// Whether an explicit value may hold a packet (a packet or a list was set): copies
+    /// look for packets to copy only then.
+    packets: bool,
     pub(crate) overloaded: Rc<[(usize, Value)]>,
     /// Per-instance defaults that replace the definition's (fuzz()'s random values).
     pub(crate) fuzzed: Box<[(usize, Value)]>,
@@ -92,6 +95,7 @@ impl LayerData {
             fields,
             order: None,
             set_hi,
+            packets: false,
             overloaded: no_overloads(),
             fuzzed: Box::default(),
             raw_cache: None,
@@ -162,6 +166,13 @@ impl LayerData {
     #[inline(always)]
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.raw_cache = None;
+        self.put(i, v);
+    }
+
+    /// [`LayerData::set_raw`] for a layer being dissected, which has no cache yet.
+    #[inline(always)]
+    pub(crate) fn put(&mut self, i: usize, v: Value) {
+        self.packets |= matches!(v, Value::Packet(_) | Value::List(_));
         let Some(slot) = self.slots_mut().get_mut(i) else {
             return;
         };
@@ -170,6 +181,16 @@ impl LayerData {
         if was_unset {
             self.note_set(i);
         }
+    }
+
+    /// Whether a packet or a list was set (else no explicit value holds a packet).
+    pub(crate) fn may_hold_packets(&self) -> bool {
+        self.packets
+    }
+
+    /// Whether an explicit value holds a packet, or a list one (a copy must copy those).
+    pub(crate) fn holds_packets(&self) -> bool {
+        self.packets && self.fields.iter().flatten().any(holds_packet)
     }
 
     /// The explicit values, for a change: this layer's own table (copied first if shared).
@@ -259,6 +280,7 @@ impl LayerData {
     /// callback sets on it are its own.
     pub fn snapshot(&self) -> Packet {
         let mut d = LayerData::with_slots(&self.def, self.fields.clone(), self.set_hi);
+        d.packets = self.packets;
         d.order.clone_from(&self.order);
         d.overloaded = self.overloaded.clone();
         d.fuzzed.clone_from(&self.fuzzed);
@@ -290,7 +312,7 @@ impl LayerData {
     fn clone_shallow(&self) -> LayerData {
         // Values are immutable but packets, which a copy must not share: the table is
         // shared unless it holds one.
-        let fields = if self.fields.iter().flatten().any(holds_packet) {
+        let fields = if self.holds_packets() {
             self.fields
                 .iter()
                 .map(|v| v.as_ref().map(deep_clone_value))
@@ -303,8 +325,14 @@ impl LayerData {
             fields,
             order: self.order.clone(),
             set_hi: self.set_hi,
+            packets: self.packets,
             overloaded: self.overloaded.clone(),
-            fuzzed: self.fuzzed.clone(),
+            // Cloning an empty boxed slice still calls the allocator's copy path.
+            fuzzed: if self.fuzzed.is_empty() {
+                Box::default()
+            } else {
+                self.fuzzed.clone()
+            },
             raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
