@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use super::base;
-use super::field::DissectCtx;
+use super::field::{DissectCtx, FieldDef};
 use super::layer::{LayerDef, Step};
 use super::packet::{LayerData, Packet, RawCache};
 use super::value::Value;
@@ -307,76 +307,69 @@ pub fn do_dissect_fields(
 /// of the bytes with the group's bytes reversed.
 fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
     let def = data.def.clone();
+    let fields = &def.fields[..];
+    let plan = def.plan();
     let mut bitpos: usize = 0;
     let mut reordered: Option<Vec<u8>> = None;
-    for (i, (f, &step)) in def.fields.iter().zip(def.plan()).enumerate() {
-        match step {
-            Step::Int(fixed) => {
-                let s: &[u8] = reordered.as_deref().unwrap_or(input);
-                let pos = bitpos.div_ceil(8);
-                let n = usize::from(fixed.bytes);
-                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..n)) else {
-                    return (pos, true);
-                };
-                bitpos = (pos + n) * 8;
-                data.put(i, Value::Int(fixed.read(b)));
-            }
-            Step::Bits(w) => {
-                let s: &[u8] = reordered.as_deref().unwrap_or(input);
-                let w = w.min(64) as usize;
-                let Some(raw) = read_bits(s, bitpos, w) else {
-                    return (bitpos.div_ceil(8), true);
-                };
-                bitpos += w;
-                data.put(i, f.kind.int2i(raw as i128));
-            }
-            Step::Kind => {
-                if !f.present(data) {
+    let mut i = 0;
+    while let Some(f) = fields.get(i) {
+        let step = plan.get(i).copied().unwrap_or(Step::Kind);
+        if step != Step::Kind && engine_reads(step) {
+            let s: &[u8] = reordered.as_deref().unwrap_or(input);
+            match read_run(data, plan, i, s, input.len(), &mut bitpos) {
+                Run::Next(j) => {
+                    i = j;
                     continue;
                 }
-                let kind = f.resolve(data).0;
-                // The first field of a little-endian bit group: read the group (and every
-                // field after it) from a copy with the group's bytes reversed.
-                if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
-                    let start = bitpos / 8;
-                    if let Some(end) = start.checked_add(n).filter(|&e| e <= input.len()) {
-                        let buf = reordered.get_or_insert_with(|| input.to_vec());
-                        buf[start..end].reverse();
+                Run::Truncated(pos) => return (pos, true),
+                Run::MayEnd => break,
+            }
+        }
+        i += 1;
+        if !f.present(data) {
+            continue;
+        }
+        let kind = f.resolve(data).0;
+        // The first field of a little-endian bit group: read the group (and every field
+        // after it) from a copy with the group's bytes reversed.
+        if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
+            let start = bitpos / 8;
+            if let Some(end) = start.checked_add(n).filter(|&e| e <= input.len()) {
+                let buf = reordered.get_or_insert_with(|| input.to_vec());
+                buf[start..end].reverse();
+            }
+        }
+        let s: &[u8] = reordered.as_deref().unwrap_or(input);
+        if let Some(w) = kind.bit_width() {
+            let w = w.min(64) as usize;
+            let Some(raw) = read_bits(s, bitpos, w) else {
+                return (bitpos.div_ceil(8), true);
+            };
+            bitpos += w;
+            data.put(i - 1, kind.int2i(raw as i128));
+        } else {
+            let pos = bitpos.div_ceil(8);
+            let rest = s.get(pos..).unwrap_or(&[]);
+            let got = kind.getfield(
+                &mut DissectCtx {
+                    layer: data,
+                    whole: s,
+                    warnings,
+                },
+                rest,
+            );
+            if super::abort::pending() {
+                // A host conversion failed: the layer stops here (see `abort`).
+                return (pos, false);
+            }
+            match got {
+                Ok((used, v)) => {
+                    bitpos = (pos + used.min(rest.len())) * 8;
+                    if let Some(v) = v {
+                        data.put(i - 1, v);
                     }
                 }
-                let s: &[u8] = reordered.as_deref().unwrap_or(input);
-                if let Some(w) = kind.bit_width() {
-                    let w = w.min(64) as usize;
-                    let Some(raw) = read_bits(s, bitpos, w) else {
-                        return (bitpos.div_ceil(8), true);
-                    };
-                    bitpos += w;
-                    data.put(i, kind.int2i(raw as i128));
-                } else {
-                    let pos = bitpos.div_ceil(8);
-                    let rest = s.get(pos..).unwrap_or(&[]);
-                    let got = kind.getfield(
-                        &mut DissectCtx {
-                            layer: data,
-                            whole: s,
-                            warnings,
-                        },
-                        rest,
-                    );
-                    if super::abort::pending() {
-                        // A host conversion failed: the layer stops here (see `abort`).
-                        return (pos, false);
-                    }
-                    match got {
-                        Ok((used, v)) => {
-                            bitpos = (pos + used.min(rest.len())) * 8;
-                            if let Some(v) = v {
-                                data.put(i, v);
-                            }
-                        }
-                        Err(_) => return (pos, true),
-                    }
-                }
+                Err(_) => return (pos, true),
             }
         }
         if f.may_end && bitpos.div_ceil(8) >= input.len() {
@@ -384,6 +377,121 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
         }
     }
     (bitpos.div_ceil(8).min(input.len()), false)
+}
+
+/// Whether the engine reads a field of this step itself. An address is read through its
+/// kind while a host failure is pending, which stops the layer there as any field read
+/// through its kind does (a bit field's conversion may have failed).
+#[inline]
+fn engine_reads(step: Step) -> bool {
+    match step {
+        Step::Int(_) | Step::Bits(_) => true,
+        Step::Addr(_) => !super::abort::pending(),
+        Step::Kind => false,
+    }
+}
+
+/// How a run of fields the engine reads itself ended.
+enum Run {
+    /// At this field, which goes through its kind (or past the last field).
+    Next(usize),
+    /// The input ended before a field: the bytes used so far.
+    Truncated(usize),
+    /// A MayEnd field found no bytes after it.
+    MayEnd,
+}
+
+/// Reads the fields from `start` on that the plan lets the engine read without their kind
+/// (plain integers, bit fields, addresses), up to the next field that needs its kind. On a
+/// table of the layer's own, set in field order so far (a layer being dissected), the
+/// values go straight into the table.
+fn read_run(
+    data: &mut LayerData,
+    plan: &[Step],
+    start: usize,
+    s: &[u8],
+    input_len: usize,
+    bitpos: &mut usize,
+) -> Run {
+    let def = data.def.clone();
+    let fields = &def.fields[..];
+    if data.in_order_from(start) {
+        let slots = data.own_slots();
+        let (run, next, packets) = read_steps(fields, plan, start, s, input_len, bitpos, |j, v| {
+            if let Some(slot) = slots.get_mut(j) {
+                *slot = Some(v);
+            }
+        });
+        data.stored_in_order(start, next, packets);
+        run
+    } else {
+        // A hook set fields out of order first: the general setter keeps track.
+        read_steps(fields, plan, start, s, input_len, bitpos, |j, v| {
+            data.put(j, v)
+        })
+        .0
+    }
+}
+
+/// The loop of [`read_run`]: hands each value to `store`; returns how the run ended, one
+/// past the last field stored and whether a value stored is a packet or a list (a bit
+/// field's conversion may give anything).
+#[inline(always)]
+fn read_steps(
+    fields: &[FieldDef],
+    plan: &[Step],
+    start: usize,
+    s: &[u8],
+    input_len: usize,
+    bitpos: &mut usize,
+    mut store: impl FnMut(usize, Value),
+) -> (Run, usize, bool) {
+    let mut j = start;
+    let mut packets = false;
+    let run = loop {
+        let (Some(f), Some(&step)) = (fields.get(j), plan.get(j)) else {
+            break Run::Next(j);
+        };
+        if !engine_reads(step) {
+            break Run::Next(j);
+        }
+        let v = match step {
+            Step::Int(fixed) => {
+                let pos = bitpos.div_ceil(8);
+                let n = usize::from(fixed.bytes);
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..n)) else {
+                    break Run::Truncated(pos);
+                };
+                *bitpos = (pos + n) * 8;
+                Value::Int(fixed.read(b))
+            }
+            Step::Bits(w) => {
+                let w = w.min(64) as usize;
+                let Some(raw) = read_bits(s, *bitpos, w) else {
+                    break Run::Truncated(bitpos.div_ceil(8));
+                };
+                *bitpos += w;
+                let v = f.kind.int2i(raw as i128);
+                packets |= matches!(v, Value::Packet(_) | Value::List(_));
+                v
+            }
+            Step::Addr(addr) => {
+                let pos = bitpos.div_ceil(8);
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..addr.len())) else {
+                    break Run::Truncated(pos);
+                };
+                *bitpos = (pos + addr.len()) * 8;
+                addr.read(b)
+            }
+            Step::Kind => break Run::Next(j),
+        };
+        store(j, v);
+        j += 1;
+        if f.may_end && bitpos.div_ceil(8) >= input_len {
+            break Run::MayEnd;
+        }
+    };
+    (run, j, packets)
 }
 
 /// `w` bits (≤ 64) starting at bit `pos`, MSB-first; `None` past the end.

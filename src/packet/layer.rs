@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 use std::rc::{Rc, Weak};
 
-use super::field::{BuildError, FieldDef, FixedInt};
+use super::field::{BuildError, FieldDef, FixedAddr, FixedInt};
 use super::packet::{holds_packet, LayerData, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
@@ -199,6 +199,8 @@ pub(crate) enum Step {
     Int(FixedInt),
     /// Bits packed with their neighbours (no condition, one kind).
     Bits(u32),
+    /// A plain address (no condition, one kind): read by the engine.
+    Addr(FixedAddr),
     /// Through the kind, which may depend on the layer (conditions, alternatives).
     Kind,
 }
@@ -210,10 +212,11 @@ impl Step {
         if f.cond.is_some() || !f.alts.is_empty() || f.kind.le_bit_group().is_some() {
             return Step::Kind;
         }
-        match (f.kind.bit_width(), f.kind.fixed_int()) {
-            (Some(w), _) => Step::Bits(w),
-            (None, Some(i)) => Step::Int(i),
-            (None, None) => Step::Kind,
+        match (f.kind.bit_width(), f.kind.fixed_int(), f.kind.fixed_addr()) {
+            (Some(w), _, _) => Step::Bits(w),
+            (None, Some(i), _) => Step::Int(i),
+            (None, None, Some(a)) => Step::Addr(a),
+            (None, None, None) => Step::Kind,
         }
     }
 }
