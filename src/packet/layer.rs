@@ -7,7 +7,7 @@ use std::hash::Hasher;
 use std::rc::{Rc, Weak};
 
 use super::field::{BuildError, FieldDef, FixedAddr, FixedInt};
-use super::packet::{holds_packet, LayerData, Packet, Slots};
+use super::packet::{holds_packet, LayerData, Overloads, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
 
@@ -74,7 +74,7 @@ pub(crate) struct Guess {
 #[derive(Clone)]
 pub(crate) struct Overload {
     pub(crate) lower: Weak<LayerDef>,
-    pub(crate) fields: Rc<[(usize, Value)]>,
+    pub(crate) fields: Overloads,
 }
 
 /// The bindings a layer holds, as Scapy keeps them on the classes. References to other layers
@@ -123,15 +123,35 @@ impl NameIndex {
         }
     }
 
-    /// The length and the first seven bytes of a name.
+    /// The length and the first seven bytes of a name (least significant first), read a
+    /// few bytes at a time: lookups by name are frequent (hooks, bindings, the language).
     #[inline]
     fn key(name: &str) -> u64 {
         let b = name.as_bytes();
-        let mut k = (b.len().min(255) as u64) << 56;
-        for (j, &c) in b.iter().take(7).enumerate() {
-            k |= u64::from(c) << (8 * j);
-        }
-        k
+        let len = b.len();
+        // Two overlapping reads cover 2 to 3 and 4 to 7 bytes; bytes read twice land in
+        // the same place.
+        let head = match len {
+            0 => 0,
+            1 => u64::from(b[0]),
+            2 | 3 => {
+                let lo = u64::from(u16::from_le_bytes([b[0], b[1]]));
+                let hi = u64::from(u16::from_le_bytes([b[len - 2], b[len - 1]]));
+                lo | hi << (8 * (len - 2))
+            }
+            4..=7 => {
+                let lo = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                let hi = u64::from(u32::from_le_bytes([
+                    b[len - 4],
+                    b[len - 3],
+                    b[len - 2],
+                    b[len - 1],
+                ]));
+                lo | hi << (8 * (len - 4))
+            }
+            _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], 0]),
+        };
+        head | (len.min(255) as u64) << 56
     }
 
     /// The position of `name` (the last field of that name, as a map built in order
@@ -353,7 +373,7 @@ impl LayerDef {
 
     /// The fields this layer sets on `lower` when stacked on it (top-down bindings, own ones
     /// first, then the parent class's, as Python's attribute lookup does).
-    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Rc<[(usize, Value)]>> {
+    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Overloads> {
         for o in &self.bindings.borrow().overloads {
             if let Some(l) = o.lower.upgrade() {
                 if lower.is_a(&l) {
@@ -381,6 +401,34 @@ impl LayerDef {
         self.parent
             .as_ref()
             .and_then(|p| p.guess_from_bindings(layer))
+    }
+}
+
+#[cfg(test)]
+mod name_index_tests {
+    use super::NameIndex;
+
+    #[test]
+    fn keys_are_the_length_and_the_first_seven_bytes() {
+        for name in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdef",
+            "abcdefg",
+            "abcdefgh",
+            "options_long",
+        ] {
+            let b = name.as_bytes();
+            let mut want = (b.len() as u64) << 56;
+            for (j, &c) in b.iter().take(7).enumerate() {
+                want |= u64::from(c) << (8 * j);
+            }
+            assert_eq!(NameIndex::key(name), want, "{name}");
+        }
     }
 }
 

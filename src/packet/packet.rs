@@ -14,12 +14,17 @@ use super::layer::LayerDef;
 use super::meta::{CaptureInfo, PacketTime};
 use super::value::Value;
 
+/// The values a layer's payload sets in it (its top-down bindings): (field index, value)
+/// pairs, shared by every layer the binding applies to. A thin pointer, as it sits in
+/// every layer's state.
+pub(crate) type Overloads = Rc<Vec<(usize, Value)>>;
+
 thread_local! {
-    static NO_OVERLOADS: Rc<[(usize, Value)]> = Rc::from(Vec::new());
+    static NO_OVERLOADS: Overloads = Rc::new(Vec::new());
 }
 
 /// The empty overload table, shared (no allocation per layer).
-pub(crate) fn no_overloads() -> Rc<[(usize, Value)]> {
+pub(crate) fn no_overloads() -> Overloads {
     NO_OVERLOADS.with(Rc::clone)
 }
 
@@ -57,7 +62,11 @@ pub struct LayerData {
     /// Whether an explicit value may hold a packet (a packet or a list was set): copies
     /// look for packets to copy only then.
     packets: bool,
-    pub(crate) overloaded: Rc<[(usize, Value)]>,
+    pub(crate) overloaded: Overloads,
+    /// Scapy's `time` (zero until a program or a capture gives one): its seconds and
+    /// nanoseconds, apart so that they pack with the other small fields.
+    time_secs: i64,
+    time_nanos: u32,
     /// The bytes this layer was dissected from, while none of its fields changed.
     pub(crate) raw_cache: Option<RawCache>,
     pub(crate) payload: Option<Packet>,
@@ -77,8 +86,6 @@ struct Rare {
     order: Option<Rc<[u32]>>,
     /// Per-instance defaults that replace the definition's (fuzz()'s random values).
     fuzzed: Box<[(usize, Value)]>,
-    /// Scapy's `time` (zero until a program or a capture gives one).
-    time: PacketTime,
     /// What a capture said of the packet (shared by copies: it never changes in place).
     capture: Option<Rc<CaptureInfo>>,
 }
@@ -106,6 +113,8 @@ impl LayerData {
             set_hi,
             packets: false,
             overloaded: no_overloads(),
+            time_secs: 0,
+            time_nanos: 0,
             raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
@@ -395,6 +404,8 @@ impl LayerData {
             set_hi: self.set_hi,
             packets: self.packets,
             overloaded: self.overloaded.clone(),
+            time_secs: self.time_secs,
+            time_nanos: self.time_nanos,
             raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
@@ -412,6 +423,29 @@ impl LayerData {
             .map(|v| v.as_ref().map(deep_clone_value))
             .collect()
     }
+}
+
+thread_local! {
+    /// The last rare part made to hold only capture information.
+    static CAPTURE_ONLY: RefCell<Option<Rc<Rare>>> = const { RefCell::new(None) };
+}
+
+/// A rare part holding only `info`: the last one made when it holds the same `info`.
+fn capture_only(info: Rc<CaptureInfo>) -> Rc<Rare> {
+    CAPTURE_ONLY.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(r) = last.as_ref() {
+            if r.capture.as_ref().is_some_and(|c| Rc::ptr_eq(c, &info)) {
+                return r.clone();
+            }
+        }
+        let r = Rc::new(Rare {
+            capture: Some(info),
+            ..Rare::default()
+        });
+        *last = Some(r.clone());
+        r
+    })
 }
 
 /// Whether a value is or contains a packet (a copy of it must copy the packet).
@@ -686,19 +720,18 @@ impl Packet {
 
     /// This layer's time (`p.time`).
     pub fn time(&self) -> PacketTime {
-        self.0
-            .borrow()
-            .rare
-            .as_ref()
-            .map_or_else(PacketTime::default, |r| r.time)
+        let d = self.0.borrow();
+        PacketTime {
+            secs: d.time_secs,
+            nanos: d.time_nanos,
+        }
     }
 
     /// Sets this layer's time.
     pub fn set_time(&self, t: PacketTime) {
         let mut d = self.0.borrow_mut();
-        if t != PacketTime::default() || d.rare.is_some() {
-            d.rare_mut().time = t;
-        }
+        d.time_secs = t.secs;
+        d.time_nanos = t.nanos;
     }
 
     /// What a capture said of this packet, if it came from one.
@@ -719,8 +752,12 @@ impl Packet {
     /// of a capture often say the same).
     pub fn set_capture(&self, info: Option<Rc<CaptureInfo>>) {
         let mut d = self.0.borrow_mut();
-        if info.is_some() || d.rare.is_some() {
-            d.rare_mut().capture = info;
+        match (info, &d.rare) {
+            (None, None) => {}
+            // Nothing else rare here: a part holding only this capture information, shared
+            // with the other packets that have only it (a capture's packets are many).
+            (Some(info), None) => d.rare = Some(capture_only(info)),
+            (info, Some(_)) => d.rare_mut().capture = info,
         }
     }
 

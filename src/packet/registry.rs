@@ -130,7 +130,7 @@ pub fn bind_top_down(
         .retain(|o| o.lower.upgrade().is_some_and(|l| !Rc::ptr_eq(&l, lower)));
     b.overloads.push(Overload {
         lower: Rc::downgrade(lower),
-        fields: Rc::from(converted),
+        fields: Rc::new(converted),
     });
     Ok(())
 }
