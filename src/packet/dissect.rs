@@ -477,10 +477,10 @@ fn read_steps(
             }
             Step::Addr(addr) => {
                 let pos = bitpos.div_ceil(8);
-                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..addr.len())) else {
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..addr.size())) else {
                     break Run::Truncated(pos);
                 };
-                *bitpos = (pos + addr.len()) * 8;
+                *bitpos = (pos + addr.size()) * 8;
                 addr.read(b)
             }
             Step::Kind => break Run::Next(j),

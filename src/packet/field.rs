@@ -130,14 +130,14 @@ pub enum FixedAddr {
 impl FixedAddr {
     /// Its size in bytes.
     #[inline]
-    pub fn len(self) -> usize {
+    pub fn size(self) -> usize {
         match self {
             FixedAddr::Ip4 => 4,
             FixedAddr::Mac => 6,
         }
     }
 
-    /// The value of its bytes (`b` holds at least [`FixedAddr::len`] of them).
+    /// The value of its bytes (`b` holds at least [`FixedAddr::size`] of them).
     #[inline]
     pub fn read(self, b: &[u8]) -> Value {
         match (self, b) {

@@ -404,6 +404,12 @@ impl LayerDef {
     }
 }
 
+impl std::fmt::Debug for LayerDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<class {}>", self.class_name)
+    }
+}
+
 #[cfg(test)]
 mod name_index_tests {
     use super::NameIndex;
@@ -429,11 +435,5 @@ mod name_index_tests {
             }
             assert_eq!(NameIndex::key(name), want, "{name}");
         }
-    }
-}
-
-impl std::fmt::Debug for LayerDef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "<class {}>", self.class_name)
     }
 }
