@@ -115,6 +115,7 @@ pub fn bind_bottom_up(
         when,
         upper: Rc::downgrade(upper),
     });
+    lower.bindings_changed();
     Ok(())
 }
 
@@ -157,6 +158,7 @@ pub fn split_bottom_up(
         let matches = want.iter().all(|w| g.when.contains(w));
         !(same_upper && matches)
     });
+    lower.bindings_changed();
     Ok(())
 }
 
