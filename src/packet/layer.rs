@@ -642,14 +642,14 @@ mod name_index_tests {
             let names = ["t", "u", "v"];
             let a = names[next(&mut seed) as usize % 3];
             let va = Value::Int(i128::from(next(&mut seed) % 5));
-            let fields: Vec<(&str, Value)> = if next(&mut seed) % 4 == 0 {
+            let fields: Vec<(&str, Value)> = if next(&mut seed).is_multiple_of(4) {
                 let b = names[next(&mut seed) as usize % 3];
                 vec![(a, va), (b, Value::Int(i128::from(next(&mut seed) % 5)))]
             } else {
                 vec![(a, va)]
             };
             bind_bottom_up(&lower, upper, &fields).expect("bind");
-            if next(&mut seed) % 10 == 0 {
+            if next(&mut seed).is_multiple_of(10) {
                 split_bottom_up(&lower, upper, &[]).expect("split");
             }
             for _ in 0..20 {
