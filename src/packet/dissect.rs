@@ -346,7 +346,7 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
                 return (bitpos.div_ceil(8), true);
             };
             bitpos += w;
-            data.put(i - 1, kind.int2i(raw as i128));
+            data.set_raw(i - 1, kind.int2i(raw as i128));
         } else {
             let pos = bitpos.div_ceil(8);
             let rest = s.get(pos..).unwrap_or(&[]);
@@ -366,7 +366,7 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
                 Ok((used, v)) => {
                     bitpos = (pos + used.min(rest.len())) * 8;
                     if let Some(v) = v {
-                        data.put(i - 1, v);
+                        data.set_raw(i - 1, v);
                     }
                 }
                 Err(_) => return (pos, true),
@@ -427,7 +427,7 @@ fn read_run(
     } else {
         // A hook set fields out of order first: the general setter keeps track.
         read_steps(fields, plan, start, s, input_len, bitpos, |j, v| {
-            data.put(j, v)
+            data.set_raw(j, v)
         })
         .0
     }
@@ -617,6 +617,31 @@ mod tests {
         assert_eq!(d.repr(), "<G  a=1 b=564 c=9 |>");
         // Too short for the group: the bits that are there are read as they are.
         assert_eq!(dissect(&def, &[0x34]).repr(), "<G  a=3 |>");
+    }
+
+    #[test]
+    fn fields_read_again_into_a_dissected_layer_drop_its_cached_bytes() {
+        // A hook's do_dissect may read new bytes into a layer that was dissected before:
+        // it then builds from its new values, not from the bytes it came from.
+        let def = Rc::new(LayerDef::new(
+            "R",
+            "R",
+            vec![
+                FieldDef::new("a", fields::byte(), Value::Int(0)),
+                FieldDef::new("b", fields::short(), Value::Int(0)),
+                FieldDef::new("c", fields::byte(), Value::Int(0)),
+            ],
+        ));
+        let p = dissect(&def, &[1, 0, 2, 3]);
+        {
+            let mut d = p.data_mut();
+            let mut warnings = Vec::new();
+            assert_eq!(
+                do_dissect_fields(&mut d, &[4, 0, 5, 6], &mut warnings),
+                (4, false)
+            );
+        }
+        assert_eq!(super::super::build::build(&p).expect("built"), [4, 0, 5, 6]);
     }
 
     #[test]

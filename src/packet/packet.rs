@@ -210,12 +210,6 @@ impl LayerData {
     #[inline(always)]
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.raw_cache = None;
-        self.put(i, v);
-    }
-
-    /// [`LayerData::set_raw`] for a layer being dissected, which has no cache yet.
-    #[inline(always)]
-    pub(crate) fn put(&mut self, i: usize, v: Value) {
         self.packets |= matches!(v, Value::Packet(_) | Value::List(_));
         let Some(slot) = self.slots_mut().get_mut(i) else {
             return;
@@ -242,12 +236,13 @@ impl LayerData {
     }
 
     /// Records that fields `start..end` were stored in order through
-    /// [`LayerData::own_slots`] (as [`LayerData::put`] of each would), `packets` telling
+    /// [`LayerData::own_slots`] (as [`LayerData::set_raw`] of each would), `packets` telling
     /// whether one of them is a packet or a list.
     #[inline]
     pub(crate) fn stored_in_order(&mut self, start: usize, end: usize, packets: bool) {
         self.packets |= packets;
         if end > start {
+            self.raw_cache = None;
             self.set_hi = u32::try_from(end).unwrap_or(u32::MAX);
         }
     }
