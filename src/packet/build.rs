@@ -17,13 +17,15 @@ pub fn build(p: &Packet) -> Result<Vec<u8>, BuildError> {
 /// `raw(p)` with an explicit resolver.
 pub fn build_with(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, BuildError> {
     let mut out = build_layer(p, r)?;
-    for l in p.layers() {
+    let mut layer = Some(p.clone());
+    while let Some(l) = layer {
         let d = l.data();
         if d.def.is_padding {
             if let Some(Value::Bytes(b)) = d.get("load") {
                 out.extend_from_slice(b);
             }
         }
+        layer = d.payload.clone();
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use super::base;
-use super::field::DissectCtx;
+use super::field::{DissectCtx, FieldDef};
 use super::layer::{LayerDef, Step};
 use super::packet::{LayerData, Packet, RawCache};
 use super::value::Value;
@@ -43,7 +43,7 @@ pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     // (see `abort`).
     let (packet, _) = ROOT.with(|r| {
         let saved = r.replace(Some(root.clone()));
-        let out = dissect_layer(def, &root, &mut warnings, 0, None);
+        let out = dissect_layer(def, &root, &mut warnings, 0, None, Some(&root));
         r.replace(saved);
         out
     });
@@ -55,30 +55,33 @@ thread_local! {
     static ROOT: std::cell::RefCell<Option<Rc<[u8]>>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The cache of header bytes `h`: a range of the dissection's input when `h` lies in it
-/// (no copy), else a copy.
-fn cache_of(h: &[u8]) -> RawCache {
-    ROOT.with(|r| {
-        if let Some(root) = r.borrow().as_ref() {
-            let base = root.as_ptr() as usize;
-            let p = h.as_ptr() as usize;
-            if p >= base && p + h.len() <= base + root.len() {
-                if let (Ok(start), Ok(end)) =
-                    (u32::try_from(p - base), u32::try_from(p - base + h.len()))
-                {
-                    return RawCache {
-                        root: root.clone(),
-                        start,
-                        end,
-                    };
-                }
+/// The cache of header bytes `h`: a range of the dissection's input (`root` when the
+/// caller has it at hand, else this thread's) when `h` lies in it (no copy), else a copy.
+fn cache_of(h: &[u8], root: Option<&Rc<[u8]>>) -> RawCache {
+    let in_root = |root: &Rc<[u8]>| {
+        let base = root.as_ptr() as usize;
+        let p = h.as_ptr() as usize;
+        if p >= base && p + h.len() <= base + root.len() {
+            if let (Ok(start), Ok(end)) =
+                (u32::try_from(p - base), u32::try_from(p - base + h.len()))
+            {
+                return Some(RawCache {
+                    root: root.clone(),
+                    start,
+                    end,
+                });
             }
         }
-        RawCache {
-            root: Rc::from(h),
-            start: 0,
-            end: u32::try_from(h.len()).unwrap_or(u32::MAX),
-        }
+        None
+    };
+    let cached = match root {
+        Some(root) => in_root(root),
+        None => ROOT.with(|r| r.borrow().as_ref().and_then(in_root)),
+    };
+    cached.unwrap_or_else(|| RawCache {
+        root: Rc::from(h),
+        start: 0,
+        end: u32::try_from(h.len()).unwrap_or(u32::MAX),
     })
 }
 
@@ -98,13 +101,15 @@ enum Outcome {
 }
 
 /// Dissects one layer and, recursively, its payload. Returns the packet and how this
-/// layer's own dissection ended.
+/// layer's own dissection ended. `root` is the dissection's input when the caller has it
+/// at hand (the layers' caches keep ranges of it).
 fn dissect_layer(
     def: &Rc<LayerDef>,
     s: &[u8],
     warnings: &mut Vec<String>,
     depth: usize,
     under: Option<&Packet>,
+    root: Option<&Rc<[u8]>>,
 ) -> (Packet, Outcome) {
     // The node is made first and filled in place (a layer's state is large to move).
     let pkt = Packet::from_data(LayerData::to_fill(def));
@@ -129,7 +134,7 @@ fn dissect_layer(
                 // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
                 // raw_packet_cache): what was lossy or inconsistent on the wire stays as
                 // it was.
-                data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())]));
+                data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())], root));
             }
             (Cow::Borrowed(bytes.get(used..).unwrap_or(&[])), truncated)
         }
@@ -169,7 +174,7 @@ fn dissect_layer(
         if super::abort::pending() {
             return (pkt, Outcome::Failed);
         }
-        let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt));
+        let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt), root);
         match outcome {
             Outcome::Done => pkt.link_payload_of(def, child, &cls),
             Outcome::Truncated => pkt.link_payload(Packet::raw_with(&base::raw_def(), payb)),
@@ -197,11 +202,12 @@ fn raw_after_failure(cls: &LayerDef, bytes: &[u8]) -> Packet {
 
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
 fn holds_packets(d: &LayerData) -> bool {
-    d.fields.iter().flatten().any(|v| match v {
-        Value::Packet(_) => true,
-        Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
-        _ => false,
-    })
+    d.may_hold_packets()
+        && d.fields.iter().flatten().any(|v| match v {
+            Value::Packet(_) => true,
+            Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
+            _ => false,
+        })
 }
 
 /// The payload class: the layer's hook, else what its class would answer without one
@@ -254,7 +260,7 @@ pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<St
         return Packet::raw_with(&base::raw_def(), s);
     }
     NESTING.with(|n| n.set(depth + 1));
-    let (p, outcome) = dissect_layer(def, s, warnings, 0, None);
+    let (p, outcome) = dissect_layer(def, s, warnings, 0, None, None);
     NESTING.with(|n| n.set(depth));
     match outcome {
         Outcome::Done => p,
@@ -301,77 +307,69 @@ pub fn do_dissect_fields(
 /// of the bytes with the group's bytes reversed.
 fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>) -> (usize, bool) {
     let def = data.def.clone();
+    let fields = &def.fields[..];
     let plan = def.plan();
     let mut bitpos: usize = 0;
     let mut reordered: Option<Vec<u8>> = None;
-    for (i, f) in def.fields.iter().enumerate() {
-        match plan.get(i).copied().unwrap_or(Step::Kind) {
-            Step::Int(fixed) => {
-                let s: &[u8] = reordered.as_deref().unwrap_or(input);
-                let pos = bitpos.div_ceil(8);
-                let n = usize::from(fixed.bytes);
-                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..n)) else {
-                    return (pos, true);
-                };
-                bitpos = (pos + n) * 8;
-                data.set_raw(i, Value::Int(fixed.read(b)));
-            }
-            Step::Bits(w) => {
-                let s: &[u8] = reordered.as_deref().unwrap_or(input);
-                let w = w.min(64) as usize;
-                let Some(raw) = read_bits(s, bitpos, w) else {
-                    return (bitpos.div_ceil(8), true);
-                };
-                bitpos += w;
-                data.set_raw(i, f.kind.int2i(raw as i128));
-            }
-            Step::Kind => {
-                if !f.present(data) {
+    let mut i = 0;
+    while let Some(f) = fields.get(i) {
+        let step = plan.get(i).copied().unwrap_or(Step::Kind);
+        if step != Step::Kind && engine_reads(step) {
+            let s: &[u8] = reordered.as_deref().unwrap_or(input);
+            match read_run(data, plan, i, s, input.len(), &mut bitpos) {
+                Run::Next(j) => {
+                    i = j;
                     continue;
                 }
-                let kind = f.resolve(data).0;
-                // The first field of a little-endian bit group: read the group (and every
-                // field after it) from a copy with the group's bytes reversed.
-                if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
-                    let start = bitpos / 8;
-                    if let Some(end) = start.checked_add(n).filter(|&e| e <= input.len()) {
-                        let buf = reordered.get_or_insert_with(|| input.to_vec());
-                        buf[start..end].reverse();
+                Run::Truncated(pos) => return (pos, true),
+                Run::MayEnd => break,
+            }
+        }
+        i += 1;
+        if !f.present(data) {
+            continue;
+        }
+        let kind = f.resolve(data).0;
+        // The first field of a little-endian bit group: read the group (and every field
+        // after it) from a copy with the group's bytes reversed.
+        if let (Some(n), true) = (kind.le_bit_group(), bitpos.is_multiple_of(8)) {
+            let start = bitpos / 8;
+            if let Some(end) = start.checked_add(n).filter(|&e| e <= input.len()) {
+                let buf = reordered.get_or_insert_with(|| input.to_vec());
+                buf[start..end].reverse();
+            }
+        }
+        let s: &[u8] = reordered.as_deref().unwrap_or(input);
+        if let Some(w) = kind.bit_width() {
+            let w = w.min(64) as usize;
+            let Some(raw) = read_bits(s, bitpos, w) else {
+                return (bitpos.div_ceil(8), true);
+            };
+            bitpos += w;
+            data.set_raw(i - 1, kind.int2i(raw as i128));
+        } else {
+            let pos = bitpos.div_ceil(8);
+            let rest = s.get(pos..).unwrap_or(&[]);
+            let got = kind.getfield(
+                &mut DissectCtx {
+                    layer: data,
+                    whole: s,
+                    warnings,
+                },
+                rest,
+            );
+            if super::abort::pending() {
+                // A host conversion failed: the layer stops here (see `abort`).
+                return (pos, false);
+            }
+            match got {
+                Ok((used, v)) => {
+                    bitpos = (pos + used.min(rest.len())) * 8;
+                    if let Some(v) = v {
+                        data.set_raw(i - 1, v);
                     }
                 }
-                let s: &[u8] = reordered.as_deref().unwrap_or(input);
-                if let Some(w) = kind.bit_width() {
-                    let w = w.min(64) as usize;
-                    let Some(raw) = read_bits(s, bitpos, w) else {
-                        return (bitpos.div_ceil(8), true);
-                    };
-                    bitpos += w;
-                    data.set_raw(i, kind.int2i(raw as i128));
-                } else {
-                    let pos = bitpos.div_ceil(8);
-                    let rest = s.get(pos..).unwrap_or(&[]);
-                    let got = kind.getfield(
-                        &mut DissectCtx {
-                            layer: data,
-                            whole: s,
-                            warnings,
-                        },
-                        rest,
-                    );
-                    if super::abort::pending() {
-                        // A host conversion failed: the layer stops here (see `abort`).
-                        return (pos, false);
-                    }
-                    match got {
-                        Ok((used, v)) => {
-                            bitpos = (pos + used.min(rest.len())) * 8;
-                            if let Some(v) = v {
-                                data.set_raw(i, v);
-                            }
-                        }
-                        Err(_) => return (pos, true),
-                    }
-                }
+                Err(_) => return (pos, true),
             }
         }
         if f.may_end && bitpos.div_ceil(8) >= input.len() {
@@ -379,6 +377,121 @@ fn dissect_fields(data: &mut LayerData, input: &[u8], warnings: &mut Vec<String>
         }
     }
     (bitpos.div_ceil(8).min(input.len()), false)
+}
+
+/// Whether the engine reads a field of this step itself. An address is read through its
+/// kind while a host failure is pending, which stops the layer there as any field read
+/// through its kind does (a bit field's conversion may have failed).
+#[inline]
+fn engine_reads(step: Step) -> bool {
+    match step {
+        Step::Int(_) | Step::Bits(_) => true,
+        Step::Addr(_) => !super::abort::pending(),
+        Step::Kind => false,
+    }
+}
+
+/// How a run of fields the engine reads itself ended.
+enum Run {
+    /// At this field, which goes through its kind (or past the last field).
+    Next(usize),
+    /// The input ended before a field: the bytes used so far.
+    Truncated(usize),
+    /// A MayEnd field found no bytes after it.
+    MayEnd,
+}
+
+/// Reads the fields from `start` on that the plan lets the engine read without their kind
+/// (plain integers, bit fields, addresses), up to the next field that needs its kind. On a
+/// table of the layer's own, set in field order so far (a layer being dissected), the
+/// values go straight into the table.
+fn read_run(
+    data: &mut LayerData,
+    plan: &[Step],
+    start: usize,
+    s: &[u8],
+    input_len: usize,
+    bitpos: &mut usize,
+) -> Run {
+    let def = data.def.clone();
+    let fields = &def.fields[..];
+    if data.in_order_from(start) {
+        let slots = data.own_slots();
+        let (run, next, packets) = read_steps(fields, plan, start, s, input_len, bitpos, |j, v| {
+            if let Some(slot) = slots.get_mut(j) {
+                *slot = Some(v);
+            }
+        });
+        data.stored_in_order(start, next, packets);
+        run
+    } else {
+        // A hook set fields out of order first: the general setter keeps track.
+        read_steps(fields, plan, start, s, input_len, bitpos, |j, v| {
+            data.set_raw(j, v)
+        })
+        .0
+    }
+}
+
+/// The loop of [`read_run`]: hands each value to `store`; returns how the run ended, one
+/// past the last field stored and whether a value stored is a packet or a list (a bit
+/// field's conversion may give anything).
+#[inline(always)]
+fn read_steps(
+    fields: &[FieldDef],
+    plan: &[Step],
+    start: usize,
+    s: &[u8],
+    input_len: usize,
+    bitpos: &mut usize,
+    mut store: impl FnMut(usize, Value),
+) -> (Run, usize, bool) {
+    let mut j = start;
+    let mut packets = false;
+    let run = loop {
+        let (Some(f), Some(&step)) = (fields.get(j), plan.get(j)) else {
+            break Run::Next(j);
+        };
+        if !engine_reads(step) {
+            break Run::Next(j);
+        }
+        let v = match step {
+            Step::Int(fixed) => {
+                let pos = bitpos.div_ceil(8);
+                let n = usize::from(fixed.bytes);
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..n)) else {
+                    break Run::Truncated(pos);
+                };
+                *bitpos = (pos + n) * 8;
+                Value::Int(fixed.read(b))
+            }
+            Step::Bits(w) => {
+                let w = w.min(64) as usize;
+                let Some(raw) = read_bits(s, *bitpos, w) else {
+                    break Run::Truncated(bitpos.div_ceil(8));
+                };
+                *bitpos += w;
+                let v = f.kind.int2i(raw as i128);
+                packets |= matches!(v, Value::Packet(_) | Value::List(_));
+                v
+            }
+            Step::Addr(addr) => {
+                let pos = bitpos.div_ceil(8);
+                let Some(b) = s.get(pos..).and_then(|rest| rest.get(..addr.size())) else {
+                    break Run::Truncated(pos);
+                };
+                *bitpos = (pos + addr.size()) * 8;
+                addr.read(b)
+            }
+            Step::Kind => break Run::Next(j),
+        };
+        store(j, v);
+        j += 1;
+        if f.may_end && bitpos.div_ceil(8) >= input_len {
+            break Run::MayEnd;
+        }
+    };
+    (run, j, packets)
 }
 
 /// `w` bits (≤ 64) starting at bit `pos`, MSB-first; `None` past the end.
@@ -504,6 +617,31 @@ mod tests {
         assert_eq!(d.repr(), "<G  a=1 b=564 c=9 |>");
         // Too short for the group: the bits that are there are read as they are.
         assert_eq!(dissect(&def, &[0x34]).repr(), "<G  a=3 |>");
+    }
+
+    #[test]
+    fn fields_read_again_into_a_dissected_layer_drop_its_cached_bytes() {
+        // A hook's do_dissect may read new bytes into a layer that was dissected before:
+        // it then builds from its new values, not from the bytes it came from.
+        let def = Rc::new(LayerDef::new(
+            "R",
+            "R",
+            vec![
+                FieldDef::new("a", fields::byte(), Value::Int(0)),
+                FieldDef::new("b", fields::short(), Value::Int(0)),
+                FieldDef::new("c", fields::byte(), Value::Int(0)),
+            ],
+        ));
+        let p = dissect(&def, &[1, 0, 2, 3]);
+        {
+            let mut d = p.data_mut();
+            let mut warnings = Vec::new();
+            assert_eq!(
+                do_dissect_fields(&mut d, &[4, 0, 5, 6], &mut warnings),
+                (4, false)
+            );
+        }
+        assert_eq!(super::super::build::build(&p).expect("built"), [4, 0, 5, 6]);
     }
 
     #[test]

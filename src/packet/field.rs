@@ -118,6 +118,36 @@ impl FixedInt {
     }
 }
 
+/// The machine form of a plain address field (IPField, MACField): its bytes as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixedAddr {
+    /// Four bytes, an IPv4 address.
+    Ip4,
+    /// Six bytes, a MAC address.
+    Mac,
+}
+
+impl FixedAddr {
+    /// Its size in bytes.
+    #[inline]
+    pub fn size(self) -> usize {
+        match self {
+            FixedAddr::Ip4 => 4,
+            FixedAddr::Mac => 6,
+        }
+    }
+
+    /// The value of its bytes (`b` holds at least [`FixedAddr::size`] of them).
+    #[inline]
+    pub fn read(self, b: &[u8]) -> Value {
+        match (self, b) {
+            (FixedAddr::Ip4, &[a, b, c, d, ..]) => Value::Ip4(std::net::Ipv4Addr::new(a, b, c, d)),
+            (FixedAddr::Mac, &[a, b, c, d, e, f, ..]) => Value::Mac([a, b, c, d, e, f]),
+            _ => Value::None,
+        }
+    }
+}
+
 /// A field kind: Scapy's Field class hierarchy as a trait, so campaigns can add kinds whose
 /// conversions call interpreter functions. Every method has the layer at hand, as Scapy's
 /// `pkt` argument, for kinds whose behavior depends on other fields.
@@ -149,6 +179,13 @@ pub trait FieldKind {
     /// [`FixedInt::write`] of an integer value. Kinds with any other behaviour (campaign
     /// conversions included) keep the default, `None`.
     fn fixed_int(&self) -> Option<FixedInt> {
+        None
+    }
+
+    /// The kind's machine form when its getfield is exactly [`FixedAddr::read`] of that
+    /// many bytes, whatever the layer holds: dissection reads such fields without a call
+    /// through the kind. Others keep the default, `None`.
+    fn fixed_addr(&self) -> Option<FixedAddr> {
         None
     }
 

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::build;
 use super::dissect;
-use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, FixedInt, Truncated};
+use super::field::{BuildCtx, DissectCtx, FieldError, FieldKind, FixedAddr, FixedInt, Truncated};
 use super::layer::LayerDef;
 use super::packet::{LayerData, Packet};
 use super::value::{mac_to_string, parse_mac, py_bytes_repr, py_hex, py_str_repr, Value};
@@ -819,7 +819,11 @@ impl FieldKind for IpField {
         s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
         let b = s.get(..4).ok_or(Truncated)?;
-        Ok((4, Some(Value::Ip4(Ipv4Addr::new(b[0], b[1], b[2], b[3])))))
+        Ok((4, Some(FixedAddr::Ip4.read(b))))
+    }
+
+    fn fixed_addr(&self) -> Option<FixedAddr> {
+        Some(FixedAddr::Ip4)
     }
 
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {
@@ -1060,9 +1064,11 @@ impl FieldKind for MacField {
         s: &[u8],
     ) -> Result<(usize, Option<Value>), Truncated> {
         let b = s.get(..6).ok_or(Truncated)?;
-        let mut m = [0u8; 6];
-        m.copy_from_slice(b);
-        Ok((6, Some(Value::Mac(m))))
+        Ok((6, Some(FixedAddr::Mac.read(b))))
+    }
+
+    fn fixed_addr(&self) -> Option<FixedAddr> {
+        Some(FixedAddr::Mac)
     }
 
     fn i2repr(&self, layer: &LayerData, v: &Value) -> String {

@@ -183,7 +183,7 @@ fn fuzz_in_place(p: &Packet) {
                 fuzzed.push((i, r));
             }
         }
-        d.fuzzed = fuzzed.into_boxed_slice();
+        d.set_fuzzed(fuzzed.into_boxed_slice());
         d.raw_cache = None;
     }
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 use std::rc::{Rc, Weak};
 
-use super::field::{BuildError, FieldDef, FixedInt};
-use super::packet::{holds_packet, LayerData, Packet, Slots};
+use super::field::{BuildError, FieldDef, FixedAddr, FixedInt};
+use super::packet::{holds_packet, LayerData, Overloads, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
 
@@ -74,7 +74,7 @@ pub(crate) struct Guess {
 #[derive(Clone)]
 pub(crate) struct Overload {
     pub(crate) lower: Weak<LayerDef>,
-    pub(crate) fields: Rc<[(usize, Value)]>,
+    pub(crate) fields: Overloads,
 }
 
 /// The bindings a layer holds, as Scapy keeps them on the classes. References to other layers
@@ -83,6 +83,100 @@ pub(crate) struct Overload {
 pub(crate) struct Bindings {
     pub(crate) payload_guess: Vec<Guess>,
     pub(crate) overloads: Vec<Overload>,
+}
+
+/// The first of `guesses` that holds for the layer and whose class is still defined.
+fn first_guess(guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
+    guesses
+        .iter()
+        .filter(|g| g.holds(layer))
+        .find_map(|g| g.upper.upgrade())
+}
+
+impl Guess {
+    /// Whether the layer holds the binding's values.
+    fn holds(&self, layer: &LayerData) -> bool {
+        self.when
+            .iter()
+            .all(|(i, v)| match (layer.value_ref(*i), v) {
+                (Value::Int(a), Value::Int(b)) => a == b,
+                (a, b) => a == b,
+            })
+    }
+}
+
+/// A layer's bottom-up bindings by value: those on one field equal to an integer (most:
+/// a type, a protocol number, a port) sorted by field and value, so finding the payload's
+/// class looks up the layer's values instead of trying every binding (TCP and UDP have
+/// many, and most payloads match none). The first binding that holds wins, as in the
+/// list.
+struct GuessIndex {
+    /// Per field: (value, position of the first binding on that value), sorted by value.
+    by_field: Vec<(usize, Vec<(i128, usize)>)>,
+    /// The positions of the other bindings, in order.
+    others: Vec<usize>,
+}
+
+impl GuessIndex {
+    /// Below this many bindings, trying each is as quick.
+    const WORTH: usize = 4;
+
+    fn new(guesses: &[Guess]) -> GuessIndex {
+        let mut by_field: Vec<(usize, Vec<(i128, usize)>)> = Vec::new();
+        let mut others = Vec::new();
+        for (pos, g) in guesses.iter().enumerate() {
+            match g.when.as_slice() {
+                [(field, Value::Int(v))] => {
+                    let at = match by_field.iter().position(|(f, _)| f == field) {
+                        Some(at) => at,
+                        None => {
+                            by_field.push((*field, Vec::new()));
+                            by_field.len() - 1
+                        }
+                    };
+                    by_field[at].1.push((*v, pos));
+                }
+                _ => others.push(pos),
+            }
+        }
+        for (_, values) in &mut by_field {
+            // By value, the first binding of each value first; later ones never win.
+            values.sort_unstable();
+            values.dedup_by_key(|(v, _)| *v);
+        }
+        GuessIndex { by_field, others }
+    }
+
+    /// [`first_guess`] of `guesses` (the list this index was made from).
+    fn first(&self, guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
+        let mut best: Option<usize> = None;
+        for (field, values) in &self.by_field {
+            // A value that is not an integer may still equal one (a float): every binding
+            // is tried then.
+            let Value::Int(v) = layer.value_ref(*field) else {
+                return first_guess(guesses, layer);
+            };
+            if let Ok(k) = values.binary_search_by_key(v, |(value, _)| *value) {
+                let pos = values[k].1;
+                best = Some(best.map_or(pos, |b| b.min(pos)));
+            }
+        }
+        // Other bindings before the best indexed one come first.
+        if let Some(&pos) = self
+            .others
+            .iter()
+            .take_while(|&&p| best.is_none_or(|b| p < b))
+            .find(|&&p| guesses.get(p).is_some_and(|g| g.holds(layer)))
+        {
+            best = Some(pos);
+        }
+        let pos = best?;
+        match guesses.get(pos).and_then(|g| g.upper.upgrade()) {
+            Some(u) => Some(u),
+            // Its class is gone: the bindings after it decide, as in the list.
+            None => first_guess(guesses.get(pos + 1..).unwrap_or(&[]), layer),
+        }
+    }
 }
 
 /// FNV-1a: class names are short and trusted, so a fast hash beats SipHash where layer
@@ -109,29 +203,70 @@ impl Hasher for Fnv {
 }
 
 /// Field positions by name, for the lookups hooks, bindings and the language make on every
-/// packet: a short key per field (its length and first bytes) scanned in one pass, the
-/// name itself compared only on a key match. Field names are short and tables small, so
-/// this beats hashing the name.
+/// packet: a short key per field (its length and first bytes), found through a small
+/// direct-mapped table of the keys, the name itself compared only for long names. Field
+/// names are short and tables small, so this beats hashing the name.
 struct NameIndex {
     keys: Box<[u64]>,
+    /// By a key's slot ([`NameIndex::slot`]): 0 when no field's key has that slot, the
+    /// position plus one of the last field whose key does when they all have the same key,
+    /// [`NameIndex::SCAN`] when different keys share it (the keys are scanned then).
+    slots: [u16; 64],
 }
 
 impl NameIndex {
+    const SCAN: u16 = u16::MAX;
+
     fn new(fields: &[FieldDef]) -> NameIndex {
-        NameIndex {
-            keys: fields.iter().map(|f| Self::key(&f.name)).collect(),
+        let keys: Box<[u64]> = fields.iter().map(|f| Self::key(&f.name)).collect();
+        let mut slots = [0u16; 64];
+        for (i, &k) in keys.iter().enumerate() {
+            let slot = &mut slots[Self::slot(k)];
+            *slot = match (*slot, u16::try_from(i + 1)) {
+                (Self::SCAN, _) | (_, Err(_)) => Self::SCAN,
+                (0, Ok(p)) => p,
+                (prev, Ok(p)) if keys[usize::from(prev) - 1] == k => p,
+                _ => Self::SCAN,
+            };
         }
+        NameIndex { keys, slots }
     }
 
-    /// The length and the first seven bytes of a name.
+    /// The table slot of a key.
+    #[inline]
+    fn slot(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+    }
+
+    /// The length and the first seven bytes of a name (least significant first), read a
+    /// few bytes at a time: lookups by name are frequent (hooks, bindings, the language).
     #[inline]
     fn key(name: &str) -> u64 {
         let b = name.as_bytes();
-        let mut k = (b.len().min(255) as u64) << 56;
-        for (j, &c) in b.iter().take(7).enumerate() {
-            k |= u64::from(c) << (8 * j);
-        }
-        k
+        let len = b.len();
+        // Two overlapping reads cover 2 to 3 and 4 to 7 bytes; bytes read twice land in
+        // the same place.
+        let head = match len {
+            0 => 0,
+            1 => u64::from(b[0]),
+            2 | 3 => {
+                let lo = u64::from(u16::from_le_bytes([b[0], b[1]]));
+                let hi = u64::from(u16::from_le_bytes([b[len - 2], b[len - 1]]));
+                lo | hi << (8 * (len - 2))
+            }
+            4..=7 => {
+                let lo = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                let hi = u64::from(u32::from_le_bytes([
+                    b[len - 4],
+                    b[len - 3],
+                    b[len - 2],
+                    b[len - 1],
+                ]));
+                lo | hi << (8 * (len - 4))
+            }
+            _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], 0]),
+        };
+        head | (len.min(255) as u64) << 56
     }
 
     /// The position of `name` (the last field of that name, as a map built in order
@@ -140,6 +275,20 @@ impl NameIndex {
     fn get(&self, fields: &[FieldDef], name: &str) -> Option<usize> {
         let key = Self::key(name);
         let exact = name.len() <= 7;
+        match self.slots[Self::slot(key)] {
+            // No field's key: no field of that name.
+            0 => return None,
+            Self::SCAN => {}
+            p => {
+                let i = usize::from(p) - 1;
+                if self.keys.get(i) != Some(&key) {
+                    return None;
+                }
+                if exact || fields.get(i).is_some_and(|f| f.name == name) {
+                    return Some(i);
+                }
+            }
+        }
         self.keys
             .iter()
             .rposition(|&k| k == key)
@@ -178,6 +327,8 @@ pub struct LayerDef {
     pub host: Option<Rc<dyn std::any::Any>>,
     index: NameIndex,
     pub(crate) bindings: RefCell<Bindings>,
+    /// The bottom-up bindings indexed by value, made on first use after they change.
+    guess_index: RefCell<Option<Rc<GuessIndex>>>,
     /// The value tables new layers start from and the plan of the fields, made on first
     /// use (the field table is complete by then).
     prepared: OnceCell<Prepared>,
@@ -202,6 +353,8 @@ pub(crate) enum Step {
     Int(FixedInt),
     /// Bits packed with their neighbours (no condition, one kind).
     Bits(u32),
+    /// A plain address (no condition, one kind): read by the engine.
+    Addr(FixedAddr),
     /// Through the kind, which may depend on the layer (conditions, alternatives).
     Kind,
 }
@@ -213,10 +366,11 @@ impl Step {
         if f.cond.is_some() || !f.alts.is_empty() || f.kind.le_bit_group().is_some() {
             return Step::Kind;
         }
-        match (f.kind.bit_width(), f.kind.fixed_int()) {
-            (Some(w), _) => Step::Bits(w),
-            (None, Some(i)) => Step::Int(i),
-            (None, None) => Step::Kind,
+        match (f.kind.bit_width(), f.kind.fixed_int(), f.kind.fixed_addr()) {
+            (Some(w), _, _) => Step::Bits(w),
+            (None, Some(i), _) => Step::Int(i),
+            (None, None, Some(a)) => Step::Addr(a),
+            (None, None, None) => Step::Kind,
         }
     }
 }
@@ -237,6 +391,7 @@ impl LayerDef {
             host: None,
             index,
             bindings: RefCell::new(Bindings::default()),
+            guess_index: RefCell::new(None),
             prepared: OnceCell::new(),
         }
     }
@@ -354,7 +509,7 @@ impl LayerDef {
 
     /// The fields this layer sets on `lower` when stacked on it (top-down bindings, own ones
     /// first, then the parent class's, as Python's attribute lookup does).
-    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Rc<[(usize, Value)]>> {
+    pub(crate) fn overloads_for(&self, lower: &LayerDef) -> Option<Overloads> {
         for o in &self.bindings.borrow().overloads {
             if let Some(l) = o.lower.upgrade() {
                 if lower.is_a(&l) {
@@ -368,25 +523,174 @@ impl LayerDef {
 
     /// The payload class the bottom-up bindings give for this layer's values.
     pub(crate) fn guess_from_bindings(&self, layer: &LayerData) -> Option<Rc<LayerDef>> {
-        for g in &self.bindings.borrow().payload_guess {
-            let ok = g.when.iter().all(|(i, v)| match (layer.value_ref(*i), v) {
-                (Value::Int(a), Value::Int(b)) => a == b,
-                (a, b) => a == b,
-            });
-            if ok {
-                if let Some(u) = g.upper.upgrade() {
-                    return Some(u);
-                }
+        let own = {
+            let b = self.bindings.borrow();
+            let guesses = &b.payload_guess[..];
+            if guesses.len() < GuessIndex::WORTH {
+                first_guess(guesses, layer)
+            } else {
+                self.guess_index(guesses).first(guesses, layer)
             }
-        }
-        self.parent
-            .as_ref()
-            .and_then(|p| p.guess_from_bindings(layer))
+        };
+        own.or_else(|| {
+            self.parent
+                .as_ref()
+                .and_then(|p| p.guess_from_bindings(layer))
+        })
+    }
+
+    /// The index of the bottom-up bindings `guesses` (this definition's), made if needed.
+    fn guess_index(&self, guesses: &[Guess]) -> Rc<GuessIndex> {
+        let mut cached = self.guess_index.borrow_mut();
+        cached
+            .get_or_insert_with(|| Rc::new(GuessIndex::new(guesses)))
+            .clone()
+    }
+
+    /// Forgets the index of the bottom-up bindings (they changed).
+    pub(crate) fn bindings_changed(&self) {
+        *self.guess_index.borrow_mut() = None;
     }
 }
 
 impl std::fmt::Debug for LayerDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "<class {}>", self.class_name)
+    }
+}
+
+#[cfg(test)]
+mod name_index_tests {
+    use std::rc::Rc;
+
+    use super::{first_guess, LayerDef, NameIndex};
+    use crate::packet::field::FieldDef;
+    use crate::packet::fields;
+    use crate::packet::packet::LayerData;
+    use crate::packet::registry::{bind_bottom_up, split_bottom_up};
+    use crate::packet::value::Value;
+
+    /// A small deterministic generator (no dependency for tests).
+    fn next(state: &mut u64) -> u64 {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *state >> 33
+    }
+
+    #[test]
+    fn lookups_find_the_last_field_of_a_name() {
+        // Many names, short and long, repeated: the table must agree with a scan.
+        let mut seed = 7;
+        let pool = [
+            "a",
+            "b",
+            "len",
+            "ihl",
+            "frag",
+            "chksum",
+            "options",
+            "options_a",
+            "options_b",
+            "sport",
+            "dport",
+            "x",
+            "y",
+            "zz",
+            "seq",
+            "ack",
+            "window",
+            "urgptr",
+            "reserved1",
+            "reserved2",
+        ];
+        for round in 0..50 {
+            let n = 1 + (next(&mut seed) as usize % 90);
+            let names: Vec<&str> = (0..n)
+                .map(|_| pool[next(&mut seed) as usize % pool.len()])
+                .collect();
+            let fields: Vec<FieldDef> = names
+                .iter()
+                .map(|m| FieldDef::new(m, fields::byte(), Value::Int(0)))
+                .collect();
+            let index = NameIndex::new(&fields);
+            for q in pool.iter().chain(["", "nope", "options_c"].iter()) {
+                let want = names.iter().rposition(|m| m == q);
+                assert_eq!(index.get(&fields, q), want, "round {round}: {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn indexed_bindings_pick_the_first_that_holds() {
+        let mut seed = 11;
+        let lower = Rc::new(LayerDef::new(
+            "Lo",
+            "Lo",
+            ["t", "u", "v"]
+                .iter()
+                .map(|m| FieldDef::new(m, fields::short(), Value::Int(0)))
+                .collect(),
+        ));
+        let uppers: Vec<Rc<LayerDef>> = (0..6)
+            .map(|k| {
+                Rc::new(LayerDef::new(
+                    &format!("Up{k}"),
+                    "Up",
+                    vec![FieldDef::new("p", fields::byte(), Value::Int(0))],
+                ))
+            })
+            .collect();
+        for _ in 0..40 {
+            let upper = &uppers[next(&mut seed) as usize % uppers.len()];
+            let names = ["t", "u", "v"];
+            let a = names[next(&mut seed) as usize % 3];
+            let va = Value::Int(i128::from(next(&mut seed) % 5));
+            let fields: Vec<(&str, Value)> = if next(&mut seed).is_multiple_of(4) {
+                let b = names[next(&mut seed) as usize % 3];
+                vec![(a, va), (b, Value::Int(i128::from(next(&mut seed) % 5)))]
+            } else {
+                vec![(a, va)]
+            };
+            bind_bottom_up(&lower, upper, &fields).expect("bind");
+            if next(&mut seed).is_multiple_of(10) {
+                split_bottom_up(&lower, upper, &[]).expect("split");
+            }
+            for _ in 0..20 {
+                let mut d = LayerData::new(&lower);
+                for i in 0..3 {
+                    d.set_raw(i, Value::Int(i128::from(next(&mut seed) % 5)));
+                }
+                let want = first_guess(&lower.bindings.borrow().payload_guess, &d);
+                let got = lower.guess_from_bindings(&d);
+                assert_eq!(
+                    got.map(|g| g.class_name.clone()),
+                    want.map(|g| g.class_name.clone())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_the_length_and_the_first_seven_bytes() {
+        for name in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdef",
+            "abcdefg",
+            "abcdefgh",
+            "options_long",
+        ] {
+            let b = name.as_bytes();
+            let mut want = (b.len() as u64) << 56;
+            for (j, &c) in b.iter().take(7).enumerate() {
+                want |= u64::from(c) << (8 * j);
+            }
+            assert_eq!(NameIndex::key(name), want, "{name}");
+        }
     }
 }

@@ -14,12 +14,17 @@ use super::layer::LayerDef;
 use super::meta::{CaptureInfo, PacketTime};
 use super::value::Value;
 
+/// The values a layer's payload sets in it (its top-down bindings): (field index, value)
+/// pairs, shared by every layer the binding applies to. A thin pointer, as it sits in
+/// every layer's state.
+pub(crate) type Overloads = Rc<Vec<(usize, Value)>>;
+
 thread_local! {
-    static NO_OVERLOADS: Rc<[(usize, Value)]> = Rc::from(Vec::new());
+    static NO_OVERLOADS: Overloads = Rc::new(Vec::new());
 }
 
 /// The empty overload table, shared (no allocation per layer).
-pub(crate) fn no_overloads() -> Rc<[(usize, Value)]> {
+pub(crate) fn no_overloads() -> Overloads {
     NO_OVERLOADS.with(Rc::clone)
 }
 
@@ -51,26 +56,38 @@ impl RawCache {
 pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
     pub(crate) fields: Slots,
+    /// While no order is kept ([`Rare::order`]): one past the highest field index set so
+    /// far.
+    set_hi: u32,
+    /// Whether an explicit value may hold a packet (a packet or a list was set): copies
+    /// look for packets to copy only then.
+    packets: bool,
+    pub(crate) overloaded: Overloads,
+    /// Scapy's `time` (zero until a program or a capture gives one): its seconds and
+    /// nanoseconds, apart so that they pack with the other small fields.
+    time_secs: i64,
+    time_nanos: u32,
+    /// The bytes this layer was dissected from, while none of its fields changed.
+    pub(crate) raw_cache: Option<RawCache>,
+    pub(crate) payload: Option<Packet>,
+    pub(crate) underlayer: Weak<RefCell<LayerData>>,
+    /// What few layers hold, kept apart so that every layer's node is small (a capture's
+    /// packets are many): shared by copies until one of them changes it.
+    rare: Option<Rc<Rare>>,
+}
+
+/// The part of a layer's state most layers leave empty.
+#[derive(Clone, Default)]
+struct Rare {
     /// The order the explicit fields were set in (Scapy's `fields` dict keeps insertion
     /// order, which command() and set iteration follow), kept only once it differs from
     /// field order: `None` while each field was set after every explicit field before it in
     /// the table, as in a dissected layer.
     order: Option<Rc<[u32]>>,
-    /// While `order` is `None`: one past the highest field index set so far.
-    set_hi: u32,
-    pub(crate) overloaded: Rc<[(usize, Value)]>,
     /// Per-instance defaults that replace the definition's (fuzz()'s random values).
-    pub(crate) fuzzed: Box<[(usize, Value)]>,
-    /// The bytes this layer was dissected from, while none of its fields changed.
-    pub(crate) raw_cache: Option<RawCache>,
-    pub(crate) payload: Option<Packet>,
-    pub(crate) underlayer: Weak<RefCell<LayerData>>,
-    /// Scapy's `time` (zero until a program or a capture gives one): its seconds and
-    /// nanoseconds, apart so that they pack with the other small fields.
-    time_secs: i64,
-    time_nanos: u32,
+    fuzzed: Box<[(usize, Value)]>,
     /// What a capture said of the packet (shared by copies: it never changes in place).
-    pub(crate) capture: Option<Rc<CaptureInfo>>,
+    capture: Option<Rc<CaptureInfo>>,
 }
 
 impl LayerData {
@@ -86,20 +103,51 @@ impl LayerData {
         LayerData::with_slots(def, slots, 0)
     }
 
+    // Inlined, as `from_data` and `clone_shallow`: a layer's state is large, and built in
+    // the caller it goes straight into its node instead of through two copies.
+    #[inline(always)]
     fn with_slots(def: &Rc<LayerDef>, fields: Slots, set_hi: u32) -> LayerData {
         LayerData {
             def: def.clone(),
             fields,
-            order: None,
             set_hi,
+            packets: false,
             overloaded: no_overloads(),
-            fuzzed: Box::default(),
+            time_secs: 0,
+            time_nanos: 0,
             raw_cache: None,
             payload: None,
             underlayer: Weak::new(),
-            time_secs: 0,
-            time_nanos: 0,
-            capture: None,
+            rare: None,
+        }
+    }
+
+    /// The order explicit fields were set in, once it differs from field order.
+    #[inline]
+    fn order(&self) -> Option<&Rc<[u32]>> {
+        self.rare.as_ref().and_then(|r| r.order.as_ref())
+    }
+
+    /// The rarely set part of the state, for a change (this layer's own).
+    fn rare_mut(&mut self) -> &mut Rare {
+        Rc::make_mut(self.rare.get_or_insert_with(Rc::default))
+    }
+
+    fn set_order(&mut self, order: Option<Rc<[u32]>>) {
+        if order.is_some() || self.order().is_some() {
+            self.rare_mut().order = order;
+        }
+    }
+
+    /// Per-instance defaults that replace the definition's (fuzz()'s random values).
+    pub(crate) fn fuzzed(&self) -> &[(usize, Value)] {
+        self.rare.as_ref().map_or(&[], |r| &r.fuzzed)
+    }
+
+    /// Replaces the per-instance defaults.
+    pub(crate) fn set_fuzzed(&mut self, fuzzed: Box<[(usize, Value)]>) {
+        if !fuzzed.is_empty() || !self.fuzzed().is_empty() {
+            self.rare_mut().fuzzed = fuzzed;
         }
     }
 
@@ -116,7 +164,7 @@ impl LayerData {
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
             return v;
         }
-        if let Some((_, v)) = self.fuzzed.iter().find(|(j, _)| *j == i) {
+        if let Some((_, v)) = self.fuzzed().iter().find(|(j, _)| *j == i) {
             return v;
         }
         match self.def.fields.get(i) {
@@ -162,6 +210,7 @@ impl LayerData {
     #[inline(always)]
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.raw_cache = None;
+        self.packets |= matches!(v, Value::Packet(_) | Value::List(_));
         let Some(slot) = self.slots_mut().get_mut(i) else {
             return;
         };
@@ -170,6 +219,42 @@ impl LayerData {
         if was_unset {
             self.note_set(i);
         }
+    }
+
+    /// Whether the fields from `start` on are unset and setting them in field order keeps
+    /// the order bookkeeping as it is (no order kept yet, nothing set at or after `start`).
+    #[inline]
+    pub(crate) fn in_order_from(&self, start: usize) -> bool {
+        self.order().is_none() && u32::try_from(start).is_ok_and(|s| s >= self.set_hi)
+    }
+
+    /// The value table, for values stored straight into it (the layer's own: copied first
+    /// if shared). The caller reports what it stored with [`LayerData::stored_in_order`].
+    #[inline]
+    pub(crate) fn own_slots(&mut self) -> &mut [Option<Value>] {
+        self.slots_mut()
+    }
+
+    /// Records that fields `start..end` were stored in order through
+    /// [`LayerData::own_slots`] (as [`LayerData::set_raw`] of each would), `packets` telling
+    /// whether one of them is a packet or a list.
+    #[inline]
+    pub(crate) fn stored_in_order(&mut self, start: usize, end: usize, packets: bool) {
+        self.packets |= packets;
+        if end > start {
+            self.raw_cache = None;
+            self.set_hi = u32::try_from(end).unwrap_or(u32::MAX);
+        }
+    }
+
+    /// Whether a packet or a list was set (else no explicit value holds a packet).
+    pub(crate) fn may_hold_packets(&self) -> bool {
+        self.packets
+    }
+
+    /// Whether an explicit value holds a packet, or a list one (a copy must copy those).
+    pub(crate) fn holds_packets(&self) -> bool {
+        self.packets && self.fields.iter().flatten().any(holds_packet)
     }
 
     /// The explicit values, for a change: this layer's own table (copied first if shared).
@@ -185,7 +270,9 @@ impl LayerData {
     #[inline(always)]
     fn note_set(&mut self, i: usize) {
         match u32::try_from(i) {
-            Ok(i) if self.order.is_none() && i >= self.set_hi => self.set_hi = i.saturating_add(1),
+            Ok(i) if self.order().is_none() && i >= self.set_hi => {
+                self.set_hi = i.saturating_add(1)
+            }
             _ => self.note_set_out_of_order(i),
         }
     }
@@ -194,16 +281,16 @@ impl LayerData {
     #[inline(never)]
     fn note_set_out_of_order(&mut self, i: usize) {
         let i = u32::try_from(i).unwrap_or(u32::MAX);
-        if let Some(order) = &self.order {
-            self.order = Some(order.iter().copied().chain(std::iter::once(i)).collect());
+        let order = if let Some(order) = self.order() {
+            order.iter().copied().chain(std::iter::once(i)).collect()
         } else {
             // Set before a field that was set earlier: from now on the order is kept.
-            let order = (0..self.fields.len() as u32)
+            (0..self.fields.len() as u32)
                 .filter(|&j| j != i && self.is_explicit(j as usize))
                 .chain(std::iter::once(i))
-                .collect();
-            self.order = Some(order);
-        }
+                .collect()
+        };
+        self.set_order(Some(order));
     }
 
     /// Makes field `i` unset again (back to the overloaded or default value).
@@ -215,16 +302,17 @@ impl LayerData {
         if let Some(slot) = self.slots_mut().get_mut(i) {
             *slot = None;
         }
-        if let Some(order) = &self.order {
+        if let Some(order) = self.order() {
             // No explicit field left: trivially in field order again.
-            self.order = (order.len() > 1)
+            let order = (order.len() > 1)
                 .then(|| order.iter().copied().filter(|&j| j as usize != i).collect());
+            self.set_order(order);
         }
     }
 
     /// The explicit fields, in the order they were set.
     pub fn explicit_order(&self) -> Vec<usize> {
-        match &self.order {
+        match self.order() {
             Some(order) => order.iter().map(|&i| i as usize).collect(),
             None => (0..self.fields.len())
                 .filter(|&i| self.is_explicit(i))
@@ -234,7 +322,7 @@ impl LayerData {
 
     /// The definition's default of field `i`, or the per-instance one fuzz() put there.
     pub fn default_at(&self, i: usize) -> Value {
-        if let Some((_, v)) = self.fuzzed.iter().find(|(j, _)| *j == i) {
+        if let Some((_, v)) = self.fuzzed().iter().find(|(j, _)| *j == i) {
             return v.clone();
         }
         self.def
@@ -259,9 +347,18 @@ impl LayerData {
     /// callback sets on it are its own.
     pub fn snapshot(&self) -> Packet {
         let mut d = LayerData::with_slots(&self.def, self.fields.clone(), self.set_hi);
-        d.order.clone_from(&self.order);
+        d.packets = self.packets;
+        // The order and the instance defaults; time and capture are not the callback's.
+        if let Some(r) = &self.rare {
+            if r.order.is_some() || !r.fuzzed.is_empty() {
+                d.rare = Some(Rc::new(Rare {
+                    order: r.order.clone(),
+                    fuzzed: r.fuzzed.clone(),
+                    ..Rare::default()
+                }));
+            }
+        }
         d.overloaded = self.overloaded.clone();
-        d.fuzzed.clone_from(&self.fuzzed);
         d.payload = self.payload.clone();
         d.underlayer = self.underlayer.clone();
         Packet::from_data(d)
@@ -287,32 +384,63 @@ impl LayerData {
         r
     }
 
+    #[inline(always)]
     fn clone_shallow(&self) -> LayerData {
         // Values are immutable but packets, which a copy must not share: the table is
         // shared unless it holds one.
-        let fields = if self.fields.iter().flatten().any(holds_packet) {
-            self.fields
-                .iter()
-                .map(|v| v.as_ref().map(deep_clone_value))
-                .collect()
+        let fields = if self.holds_packets() {
+            self.deep_clone_slots()
         } else {
             self.fields.clone()
         };
         LayerData {
             def: self.def.clone(),
             fields,
-            order: self.order.clone(),
             set_hi: self.set_hi,
+            packets: self.packets,
             overloaded: self.overloaded.clone(),
-            fuzzed: self.fuzzed.clone(),
+            time_secs: self.time_secs,
+            time_nanos: self.time_nanos,
             raw_cache: self.raw_cache.clone(),
             payload: None,
             underlayer: Weak::new(),
-            time_secs: self.time_secs,
-            time_nanos: self.time_nanos,
-            capture: self.capture.clone(),
+            rare: self.rare.clone(),
         }
     }
+}
+
+impl LayerData {
+    /// The value table with the packets it holds copied.
+    #[inline(never)]
+    fn deep_clone_slots(&self) -> Slots {
+        self.fields
+            .iter()
+            .map(|v| v.as_ref().map(deep_clone_value))
+            .collect()
+    }
+}
+
+thread_local! {
+    /// The last rare part made to hold only capture information.
+    static CAPTURE_ONLY: RefCell<Option<Rc<Rare>>> = const { RefCell::new(None) };
+}
+
+/// A rare part holding only `info`: the last one made when it holds the same `info`.
+fn capture_only(info: Rc<CaptureInfo>) -> Rc<Rare> {
+    CAPTURE_ONLY.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(r) = last.as_ref() {
+            if r.capture.as_ref().is_some_and(|c| Rc::ptr_eq(c, &info)) {
+                return r.clone();
+            }
+        }
+        let r = Rc::new(Rare {
+            capture: Some(info),
+            ..Rare::default()
+        });
+        *last = Some(r.clone());
+        r
+    })
 }
 
 /// Whether a value is or contains a packet (a copy of it must copy the packet).
@@ -411,6 +539,7 @@ impl Packet {
         Ok(())
     }
 
+    #[inline(always)]
     pub(crate) fn from_data(d: LayerData) -> Packet {
         Packet(Rc::new(RefCell::new(d)))
     }
@@ -602,12 +731,29 @@ impl Packet {
 
     /// What a capture said of this packet, if it came from one.
     pub fn capture_info(&self) -> Option<Rc<CaptureInfo>> {
-        self.0.borrow().capture.clone()
+        self.0
+            .borrow()
+            .rare
+            .as_ref()
+            .and_then(|r| r.capture.clone())
     }
 
     /// Replaces what a capture says of this packet.
     pub fn set_capture_info(&self, info: Option<CaptureInfo>) {
-        self.0.borrow_mut().capture = info.map(Rc::new);
+        self.set_capture(info.map(Rc::new));
+    }
+
+    /// [`Packet::set_capture_info`] with what a capture says already shared (the records
+    /// of a capture often say the same).
+    pub fn set_capture(&self, info: Option<Rc<CaptureInfo>>) {
+        let mut d = self.0.borrow_mut();
+        match (info, &d.rare) {
+            (None, None) => {}
+            // Nothing else rare here: a part holding only this capture information, shared
+            // with the other packets that have only it (a capture's packets are many).
+            (Some(info), None) => d.rare = Some(capture_only(info)),
+            (info, Some(_)) => d.rare_mut().capture = info,
+        }
     }
 
     /// Number of layers in the chain from here.

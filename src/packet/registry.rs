@@ -115,6 +115,7 @@ pub fn bind_bottom_up(
         when,
         upper: Rc::downgrade(upper),
     });
+    lower.bindings_changed();
     Ok(())
 }
 
@@ -130,7 +131,7 @@ pub fn bind_top_down(
         .retain(|o| o.lower.upgrade().is_some_and(|l| !Rc::ptr_eq(&l, lower)));
     b.overloads.push(Overload {
         lower: Rc::downgrade(lower),
-        fields: Rc::from(converted),
+        fields: Rc::new(converted),
     });
     Ok(())
 }
@@ -157,6 +158,7 @@ pub fn split_bottom_up(
         let matches = want.iter().all(|w| g.when.contains(w));
         !(same_upper && matches)
     });
+    lower.bindings_changed();
     Ok(())
 }
 

@@ -382,7 +382,7 @@ impl Packet {
         // The fields to vary: volatile defaults (fuzz), then the explicit ones in the order
         // they were set; the last one is the outermost loop.
         let mut todo: Vec<usize> = d
-            .fuzzed
+            .fuzzed()
             .iter()
             .chain(d.overloaded.iter())
             .filter(|(_, v)| matches!(v, Value::Volatile(_)))
@@ -445,12 +445,13 @@ impl Packet {
             let d = self.data();
             let mut nd = super::packet::LayerData::new(&d.def);
             nd.overloaded = d.overloaded.clone();
-            nd.fuzzed = d
-                .fuzzed
-                .iter()
-                .filter(|(_, v)| !matches!(v, Value::Volatile(_)))
-                .cloned()
-                .collect();
+            nd.set_fuzzed(
+                d.fuzzed()
+                    .iter()
+                    .filter(|(_, v)| !matches!(v, Value::Volatile(_)))
+                    .cloned()
+                    .collect(),
+            );
             // Explicit values in Scapy's order: the ones chosen, in the order they were set.
             // A random value (given alone or as an element of a list) is drawn here, once
             // per packet yielded, so the packet sent is the one a reply is matched against

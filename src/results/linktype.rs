@@ -56,11 +56,14 @@ pub fn is_known(linktype: u32) -> bool {
 
 /// A record as a packet: dissected by its link type's layer (Raw for the others), with the
 /// record's time, wire length and comment, and `sniffed_on` when given. None only for a
-/// registry without even a Raw layer.
+/// registry without even a Raw layer. `shared` is what the previous record of the capture
+/// said of its packet: the packet shares it when this record says the same (a capture's
+/// packets are many, and their records often alike).
 pub fn packet_from_record(
     reg: &Rc<Registry>,
     record: &Record,
     sniffed_on: Option<&str>,
+    shared: &mut Option<Rc<CaptureInfo>>,
 ) -> Option<Packet> {
     let class = class_for(record.linktype, &record.data).unwrap_or("Raw");
     let def = reg.get(class).or_else(|| reg.get("Raw"))?;
@@ -69,12 +72,28 @@ pub fn packet_from_record(
         secs: record.time.secs,
         nanos: record.time.nanos,
     });
-    p.set_capture_info(Some(CaptureInfo {
-        sniffed_on: sniffed_on.map(str::to_string),
-        wirelen: Some(record.wire_len),
-        comment: record.comment.as_ref().map(|c| c.as_bytes().to_vec()),
-        comment_is_text: false,
-    }));
+    let comment = record.comment.as_ref().map(|c| c.as_bytes());
+    let info = match shared {
+        Some(last)
+            if last.sniffed_on.as_deref() == sniffed_on
+                && last.wirelen == Some(record.wire_len)
+                && last.comment.as_deref() == comment
+                && !last.comment_is_text =>
+        {
+            last.clone()
+        }
+        _ => {
+            let info = Rc::new(CaptureInfo {
+                sniffed_on: sniffed_on.map(str::to_string),
+                wirelen: Some(record.wire_len),
+                comment: comment.map(<[u8]>::to_vec),
+                comment_is_text: false,
+            });
+            *shared = Some(info.clone());
+            info
+        }
+    };
+    p.set_capture(Some(info));
     Some(p)
 }
 

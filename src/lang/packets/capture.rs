@@ -374,6 +374,8 @@ struct Stream {
     /// `sniffed_on` for the packets (offline sniffing names the file).
     sniffed_on: Option<String>,
     reg: Rc<Registry>,
+    /// What the last record said of its packet, which the next one shares if alike.
+    shared: Option<Rc<CaptureInfo>>,
 }
 
 impl Stream {
@@ -384,6 +386,7 @@ impl Stream {
             filename: filename.to_string(),
             sniffed_on: sniffed_on.then(|| filename.to_string()),
             reg: reg.clone(),
+            shared: None,
         })
     }
 
@@ -399,8 +402,13 @@ impl Stream {
     }
 
     /// The packet of a record.
-    fn packet(&self, vm: &mut Vm<'_>, record: &Record) -> Option<Value> {
-        let p = linktype::packet_from_record(&self.reg, record, self.sniffed_on.as_deref())?;
+    fn packet(&mut self, vm: &mut Vm<'_>, record: &Record) -> Option<Value> {
+        let p = linktype::packet_from_record(
+            &self.reg,
+            record,
+            self.sniffed_on.as_deref(),
+            &mut self.shared,
+        )?;
         if !linktype::is_known(record.linktype) {
             log::log_warning(format!(
                 "PcapReader: unknown LL type [{}]/[{:#x}]. Using Raw packets",
