@@ -216,7 +216,7 @@ const WORKLOADS: &[Workload] = &[
     Workload {
         name: "Ether/IPv6/UDP/Raw",
         prelude: "",
-        expr: r#"Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IPv6(src="2001:db8::1", dst="2001:db8::2")/UDP(sport=5353, dport=53)/Raw(b"query payload")"#,
+        expr: r#"Ether(dst="00:11:22:33:44:55", src="66:77:88:99:aa:bb")/IPv6(src="2001:db8::1", dst="2001:db8::2")/UDP(sport=40000, dport=40001)/Raw(b"query payload")"#,
         class: "Ether",
     },
     Workload {
@@ -308,15 +308,16 @@ fn tcp_options(reg: &Registry) -> Packet {
     &(&(&mac(layer(reg, "Ether")) / &ip) / &tcp) / "GET / HTTP/1.0\r\n\r\n"
 }
 
-/// Ether/IPv6/UDP/Raw, built with the Rust API.
+/// Ether/IPv6/UDP/Raw, built with the Rust API. The ports are bound to no protocol, so the
+/// payload stays Raw in both tools (53 and 5353 would make it DNS).
 fn ipv6_udp(reg: &Registry) -> Packet {
     let ip6 = layer(reg, "IPv6")
         .with("src", "2001:db8::1")
         .and_then(|p| p.with("dst", "2001:db8::2"))
         .expect("IPv6");
     let udp = layer(reg, "UDP")
-        .with("sport", 5353)
-        .and_then(|p| p.with("dport", 53))
+        .with("sport", 40000)
+        .and_then(|p| p.with("dport", 40001))
         .expect("UDP");
     &(&(&mac(layer(reg, "Ether")) / &ip6) / &udp) / "query payload"
 }
@@ -527,7 +528,10 @@ fn main() {
         black_box(&(&(&ether / &ip) / &layer(&reg, "TCP")) / "payload");
     });
     let proto = campaign_layer(&reg);
-    let q = &(&(&ether / &ip) / &layer(&reg, "UDP")) / &Packet::new(&proto);
+    // A source port of its own: UDP's default (53) would make the bytes DNS on the way back,
+    // as in Scapy, and the workload is the campaign's layer.
+    let udp = layer(&reg, "UDP").with("sport", 1234).expect("UDP");
+    let q = &(&(&ether / &ip) / &udp) / &Packet::new(&proto);
     let qbytes = q.build().expect("build");
     let cbuild = ns_per_op(iters, || {
         black_box(black_box(&q).build().expect("build"));
