@@ -31,7 +31,7 @@ use super::super::interp::{State, Vm};
 use super::super::objects::{downcast, native};
 use super::super::value::{NativeObject, Value};
 use super::lists::{Args, PacketListObj};
-use super::objects::{kw_names, obj_addr, PacketObj, VolatileObj};
+use super::objects::{obj_addr, PacketObj, VolatileObj};
 use super::{build, drain};
 
 /// The functions, by the names the namespace gives them.
@@ -470,10 +470,7 @@ impl NativeObject for NetFn {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
-        let a = Args {
-            pos: args,
-            kw: kw_names(vm, kw),
-        };
+        let a = Args::new(vm, args, kw);
         let r = net().and_then(|n| run(vm, &n, self.name, &a));
         drain(vm);
         Some(r)
@@ -1264,10 +1261,7 @@ impl NativeObject for AsyncSnifferObj {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
-        let a = Args {
-            pos: args,
-            kw: kw_names(vm, kw),
-        };
+        let a = Args::new(vm, args, kw);
         let r = match name {
             "start" => self.start(vm).map(|()| Value::None),
             "stop" => {
@@ -1334,10 +1328,7 @@ impl NativeObject for SocketClass {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
-        let a = Args {
-            pos: args,
-            kw: kw_names(vm, kw),
-        };
+        let a = Args::new(vm, args, kw);
         Some(SuperSocketObj::open(self.0, &a))
     }
 }
@@ -1455,10 +1446,7 @@ impl NativeObject for SuperSocketObj {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
-        let a = Args {
-            pos: args,
-            kw: kw_names(vm, kw),
-        };
+        let a = Args::new(vm, args, kw);
         let r = (|| -> PResult<Value> {
             let n = net()?;
             match name {
@@ -1707,10 +1695,7 @@ impl NativeObject for RouteObj {
         args: Vec<Value>,
         kw: Vec<(Sym, Value)>,
     ) -> Option<PResult<Value>> {
-        let a = Args {
-            pos: args,
-            kw: kw_names(vm, kw),
-        };
+        let a = Args::new(vm, args, kw);
         let r = (|| -> PResult<Value> {
             let n = net()?;
             let h = n.session.host().map_err(net_err)?;
