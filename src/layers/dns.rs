@@ -1759,9 +1759,9 @@ impl FieldKind for DnsSection {
                 // built again; until it changes, it builds back to the bytes it came from.
                 if let Some(i) = p.def().field_index("rdlen") {
                     let mut d = p.data_mut();
-                    let cache = d.raw_cache.take();
+                    let cache = d.raw_cache().cloned();
                     d.unset(i);
-                    d.raw_cache = cache;
+                    d.set_raw_cache(cache);
                 }
             }
             items.push(Value::Packet(p));

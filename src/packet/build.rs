@@ -41,7 +41,7 @@ pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, Build
         // A padding layer's bytes are appended once, at the very end (build_with).
         return Ok(pay);
     }
-    if let Some(cache) = &d.raw_cache {
+    if let Some(cache) = d.raw_cache() {
         // An unchanged dissected layer: its bytes as they were, no post_build.
         let cached = cache.bytes();
         let mut out = Vec::with_capacity(cached.len() + pay.len());

@@ -111,8 +111,18 @@ fn dissect_layer(
     under: Option<&Packet>,
     root: Option<&Rc<[u8]>>,
 ) -> (Packet, Outcome) {
+    let hooks = &def.hooks;
+    // A layer whose fields all sit at fixed places keeps its header bytes and reads its
+    // values on first use (see `layout`); the others are read now.
+    let lazy_len = def
+        .layout()
+        .map(|l| l.len)
+        .filter(|&n| n <= s.len() && hooks.dissects_by_fields());
     // The node is made first and filled in place (a layer's state is large to move).
-    let pkt = Packet::from_data(LayerData::to_fill(def));
+    let pkt = Packet::from_data(match lazy_len {
+        Some(n) => LayerData::lazy(def, cache_of(&s[..n], root)),
+        None => LayerData::to_fill(def),
+    });
     let mut guard = pkt.0.borrow_mut();
     let data = &mut *guard;
     if let Some(u) = under {
@@ -120,7 +130,11 @@ fn dissect_layer(
         // quoted in an ICMPv6 error carries TCPerror, not TCP).
         data.underlayer = Rc::downgrade(&u.0);
     }
-    let hooks = &def.hooks;
+    if let Some(n) = lazy_len {
+        drop(guard);
+        let rest = s.get(n..).unwrap_or(&[]);
+        return dissect_payload(pkt, def, rest, warnings, depth, root);
+    }
     let bytes: Cow<'_, [u8]> = match &hooks.pre_dissect {
         Some(h) => Cow::Owned(h(data, s)),
         None => Cow::Borrowed(s),
@@ -134,7 +148,7 @@ fn dissect_layer(
                 // Rebuilding an unchanged dissected layer gives back its bytes (Scapy's
                 // raw_packet_cache): what was lossy or inconsistent on the wire stays as
                 // it was.
-                data.raw_cache = Some(cache_of(&bytes[..used.min(bytes.len())], root));
+                data.set_raw_cache(Some(cache_of(&bytes[..used.min(bytes.len())], root)));
             }
             (Cow::Borrowed(bytes.get(used..).unwrap_or(&[])), truncated)
         }
@@ -157,8 +171,21 @@ fn dissect_layer(
         }
         return (pkt, Outcome::Truncated);
     }
-    let paylen = match &hooks.extract_padding {
-        Some(h) => h(&pkt.data(), &rest).min(rest.len()),
+    dissect_payload(pkt, def, &rest, warnings, depth, root)
+}
+
+/// Dissects what follows a layer's fields: its payload (whose class the layer guesses)
+/// and padding. `pkt` is the layer, `rest` the bytes after its fields.
+fn dissect_payload(
+    pkt: Packet,
+    def: &Rc<LayerDef>,
+    rest: &[u8],
+    warnings: &mut Vec<String>,
+    depth: usize,
+    root: Option<&Rc<[u8]>>,
+) -> (Packet, Outcome) {
+    let paylen = match &def.hooks.extract_padding {
+        Some(h) => h(&pkt.data(), rest).min(rest.len()),
         None => rest.len(),
     };
     if super::abort::pending() {
@@ -203,7 +230,7 @@ fn raw_after_failure(cls: &LayerDef, bytes: &[u8]) -> Packet {
 /// Whether a layer holds packets in a field (its cache could not see changes inside them).
 fn holds_packets(d: &LayerData) -> bool {
     d.may_hold_packets()
-        && d.fields.iter().flatten().any(|v| match v {
+        && d.slots().iter().flatten().any(|v| match v {
             Value::Packet(_) => true,
             Value::List(l) => l.iter().any(|x| matches!(x, Value::Packet(_))),
             _ => false,
@@ -248,11 +275,11 @@ pub(crate) fn dissect_nested(def: &Rc<LayerDef>, s: &[u8], warnings: &mut Vec<St
         // builds to nothing, as it was on the wire, until it is changed: the layer holding
         // it rebuilds to the bytes it was dissected from, as in the reference.
         let p = Packet::new(def);
-        p.data_mut().raw_cache = Some(RawCache {
+        p.data_mut().set_raw_cache(Some(RawCache {
             root: Rc::from(&[][..]),
             start: 0,
             end: 0,
-        });
+        }));
         return p;
     }
     let depth = NESTING.with(|n| n.get());
@@ -528,13 +555,14 @@ impl Packet {
     /// hide_defaults() removes those).
     pub(crate) fn link_payload(&self, child: Packet) {
         let (def, cls) = (self.def(), child.def());
+        child.data_mut().underlayer = Rc::downgrade(&self.0);
         self.link_payload_of(&def, child, &cls);
     }
 
-    /// [`Packet::link_payload`] when the caller has both layers' definitions at hand.
+    /// [`Packet::link_payload`] of a child dissected on top of this layer (whose
+    /// underlayer is this layer already), the caller having both definitions at hand.
     fn link_payload_of(&self, def: &LayerDef, child: Packet, child_def: &LayerDef) {
         let ov = child_def.overloads_for(def);
-        child.data_mut().underlayer = Rc::downgrade(&self.0);
         let mut d = self.data_mut();
         if let Some(ov) = ov {
             d.overloaded = ov;

@@ -204,6 +204,19 @@ pub trait FieldKind {
         }
     }
 
+    /// For a bit-packed kind whose [`FieldKind::int2i`] is the plain integer of the bits
+    /// (sign-extended or not): `Some(signed)`. Such fields can be read without the kind
+    /// ([`super::layout`]). Others keep the default, `None`.
+    fn plain_bits(&self) -> Option<bool> {
+        None
+    }
+
+    /// The fixed number of bytes a string kind takes, when its getfield is exactly "that
+    /// many bytes, as they are" whatever the layer holds. Others keep the default, `None`.
+    fn fixed_bytes(&self) -> Option<usize> {
+        None
+    }
+
     /// The internal value of bits read off the wire (only for bit-packed kinds).
     fn int2i(&self, raw: i128) -> Value {
         Value::Int(raw)

@@ -382,6 +382,11 @@ impl FieldKind for Num {
         Value::Int(self.sign_extend(raw as u128))
     }
 
+    fn plain_bits(&self) -> Option<bool> {
+        // int2i sign-extends to the field's own width, which the bits read are.
+        matches!(self.width, Width::Bits(_)).then_some(self.signed)
+    }
+
     fn fixed_int(&self) -> Option<FixedInt> {
         match self.width {
             Width::Bytes(n) => Some(FixedInt {
@@ -1197,6 +1202,13 @@ pub fn hex_string(b: &[u8]) -> String {
 impl FieldKind for StrField {
     fn class_name(&self) -> &str {
         self.class
+    }
+
+    fn fixed_bytes(&self) -> Option<usize> {
+        match self.len {
+            StrLen::Fixed(n) => Some(n),
+            _ => None,
+        }
     }
 
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {

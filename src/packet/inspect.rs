@@ -184,7 +184,7 @@ fn fuzz_in_place(p: &Packet) {
             }
         }
         d.set_fuzzed(fuzzed.into_boxed_slice());
-        d.raw_cache = None;
+        d.set_raw_cache(None);
     }
 }
 

@@ -374,6 +374,10 @@ impl FieldKind for FixedPointField {
         Some(self.size)
     }
 
+    fn plain_bits(&self) -> Option<bool> {
+        Some(false)
+    }
+
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         match v {
             Value::Float(f) => Ok(Value::Int(self.to_fixed(f))),
@@ -941,6 +945,12 @@ impl FieldKind for ActionField {
     }
     fn bit_width(&self) -> Option<u32> {
         self.inner.bit_width()
+    }
+    fn plain_bits(&self) -> Option<bool> {
+        self.inner.plain_bits()
+    }
+    fn fixed_bytes(&self) -> Option<usize> {
+        self.inner.fixed_bytes()
     }
     fn le_bit_group(&self) -> Option<usize> {
         self.inner.le_bit_group()

@@ -7,6 +7,7 @@ use std::hash::Hasher;
 use std::rc::{Rc, Weak};
 
 use super::field::{BuildError, FieldDef, FixedAddr, FixedInt};
+use super::layout::FixedLayout;
 use super::packet::{holds_packet, LayerData, Overloads, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
@@ -63,6 +64,14 @@ pub struct Hooks {
     pub methods: HashMap<String, crate::packet::kinds::ActionFn>,
 }
 
+impl Hooks {
+    /// Whether the layer's fields are dissected by the field table alone (no hook before,
+    /// instead of or after it).
+    pub(crate) fn dissects_by_fields(&self) -> bool {
+        self.pre_dissect.is_none() && self.do_dissect.is_none() && self.post_dissect.is_none()
+    }
+}
+
 /// One bottom-up binding: "this layer with these field values is followed by `upper`".
 #[derive(Clone)]
 pub(crate) struct Guess {
@@ -96,12 +105,7 @@ fn first_guess(guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
 impl Guess {
     /// Whether the layer holds the binding's values.
     fn holds(&self, layer: &LayerData) -> bool {
-        self.when
-            .iter()
-            .all(|(i, v)| match (layer.value_ref(*i), v) {
-                (Value::Int(a), Value::Int(b)) => a == b,
-                (a, b) => a == b,
-            })
+        self.when.iter().all(|(i, v)| layer.field_equals(*i, v))
     }
 }
 
@@ -153,10 +157,10 @@ impl GuessIndex {
         for (field, values) in &self.by_field {
             // A value that is not an integer may still equal one (a float): every binding
             // is tried then.
-            let Value::Int(v) = layer.value_ref(*field) else {
+            let Some(v) = layer.int_value(*field) else {
                 return first_guess(guesses, layer);
             };
-            if let Ok(k) = values.binary_search_by_key(v, |(value, _)| *value) {
+            if let Ok(k) = values.binary_search_by_key(&v, |(value, _)| *value) {
                 let pos = values[k].1;
                 best = Some(best.map_or(pos, |b| b.min(pos)));
             }
@@ -344,6 +348,9 @@ struct Prepared {
     new: Option<(Slots, u32)>,
     /// How dissection and building treat each field.
     plan: Box<[Step]>,
+    /// Where each field sits, when every one has a fixed place (such layers are decoded on
+    /// first use).
+    layout: Option<FixedLayout>,
 }
 
 /// How dissection and building treat one field of a definition, decided once.
@@ -412,8 +419,14 @@ impl LayerDef {
                 let hi = defaults.last().map_or(0, |(i, _)| *i as u32 + 1);
                 Some((Slots::from(slots), hi))
             };
-            let plan = self.fields.iter().map(Step::of).collect();
-            Prepared { blank, new, plan }
+            let plan: Box<[Step]> = self.fields.iter().map(Step::of).collect();
+            let layout = FixedLayout::of(&self.fields, &plan);
+            Prepared {
+                blank,
+                new,
+                plan,
+                layout,
+            }
         })
     }
 
@@ -431,6 +444,11 @@ impl LayerDef {
     /// The plan of the fields, one step per field.
     pub(crate) fn plan(&self) -> &[Step] {
         &self.prepared().plan
+    }
+
+    /// Where each field sits, when every one has a fixed place and is read by the engine.
+    pub(crate) fn layout(&self) -> Option<&FixedLayout> {
+        self.prepared().layout.as_ref()
     }
 
     /// The defaults a new instance holds as explicit values, as in Scapy: lists, packets

@@ -58,6 +58,7 @@ pub mod fragment;
 pub mod inspect;
 pub mod kinds;
 pub mod layer;
+pub(crate) mod layout;
 pub mod log;
 pub mod matching;
 pub mod meta;

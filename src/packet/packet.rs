@@ -6,7 +6,7 @@
 //! that shares the node with `p`: setting a field through it changes `p`, as in Scapy.
 //! `copy()` and `/` clone the chain into fresh nodes.
 
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{OnceCell, Ref, RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use super::field::FieldError;
@@ -55,7 +55,10 @@ impl RawCache {
 /// values set by the layer above, and the links to its neighbours.
 pub struct LayerData {
     pub(crate) def: Rc<LayerDef>,
-    pub(crate) fields: Slots,
+    /// The explicit values. Empty until first used in a layer dissected lazily (its
+    /// definition has a fixed layout): they are then read from the raw cache
+    /// ([`LayerData::slots`]).
+    fields: OnceCell<Slots>,
     /// While no order is kept ([`Rare::order`]): one past the highest field index set so
     /// far.
     set_hi: u32,
@@ -67,8 +70,9 @@ pub struct LayerData {
     /// nanoseconds, apart so that they pack with the other small fields.
     time_secs: i64,
     time_nanos: u32,
-    /// The bytes this layer was dissected from, while none of its fields changed.
-    pub(crate) raw_cache: Option<RawCache>,
+    /// The bytes this layer was dissected from, while none of its fields changed (a lazy
+    /// layer's values are read from them: they go only once the values are there).
+    raw_cache: Option<RawCache>,
     pub(crate) payload: Option<Packet>,
     pub(crate) underlayer: Weak<RefCell<LayerData>>,
     /// What few layers hold, kept apart so that every layer's node is small (a capture's
@@ -109,7 +113,7 @@ impl LayerData {
     fn with_slots(def: &Rc<LayerDef>, fields: Slots, set_hi: u32) -> LayerData {
         LayerData {
             def: def.clone(),
-            fields,
+            fields: OnceCell::from(fields),
             set_hi,
             packets: false,
             overloaded: no_overloads(),
@@ -120,6 +124,98 @@ impl LayerData {
             underlayer: Weak::new(),
             rare: None,
         }
+    }
+
+    /// A layer dissected from `header` whose values are read from it on first use: every
+    /// field explicit, as dissection makes them. `def` has a fixed layout and `header`
+    /// holds at least its length.
+    pub(crate) fn lazy(def: &Rc<LayerDef>, header: RawCache) -> LayerData {
+        LayerData {
+            def: def.clone(),
+            fields: OnceCell::new(),
+            set_hi: u32::try_from(def.fields.len()).unwrap_or(u32::MAX),
+            packets: false,
+            overloaded: no_overloads(),
+            time_secs: 0,
+            time_nanos: 0,
+            raw_cache: Some(header),
+            payload: None,
+            underlayer: Weak::new(),
+            rare: None,
+        }
+    }
+
+    /// The explicit values (read from the raw cache first in a lazy layer).
+    #[inline]
+    pub(crate) fn slots(&self) -> &Slots {
+        self.fields.get_or_init(|| self.read_header())
+    }
+
+    /// A lazy layer's values, read from its header bytes.
+    #[cold]
+    #[inline(never)]
+    fn read_header(&self) -> Slots {
+        match (self.def.layout(), &self.raw_cache) {
+            (Some(layout), Some(cache)) => layout.read_all(cache.bytes()),
+            // Never so: a lazy layer keeps its bytes until its values are read.
+            _ => self.def.blank_slots(),
+        }
+    }
+
+    /// Reads a lazy layer's values now, before its raw cache may go.
+    #[inline(always)]
+    fn materialize(&mut self) {
+        if self.fields.get().is_none() {
+            let slots = self.read_header();
+            self.fields = OnceCell::from(slots);
+        }
+    }
+
+    /// Whether this layer's values are still to be read from its bytes.
+    #[cfg(test)]
+    pub(crate) fn is_lazy(&self) -> bool {
+        self.fields.get().is_none()
+    }
+
+    /// The value of field `i` if it is an integer, without reading a lazy layer's other
+    /// values (the bindings look at one field to find the payload's class).
+    #[inline]
+    pub(crate) fn int_value(&self, i: usize) -> Option<i128> {
+        if self.fields.get().is_none() {
+            if let (Some(layout), Some(cache)) = (self.def.layout(), &self.raw_cache) {
+                return layout.read_int(i, cache.bytes());
+            }
+        }
+        self.value_ref(i).as_int()
+    }
+
+    /// Whether field `i` holds `want` (integers compared as integers), without reading a
+    /// lazy layer's other values.
+    #[inline]
+    pub(crate) fn field_equals(&self, i: usize, want: &Value) -> bool {
+        if self.fields.get().is_none() {
+            if let (Some(layout), Some(cache)) = (self.def.layout(), &self.raw_cache) {
+                if let (Value::Int(w), Some(own)) = (want, layout.read_int(i, cache.bytes())) {
+                    return own == *w;
+                }
+                return layout.read_one(i, cache.bytes()) == *want;
+            }
+        }
+        match (self.value_ref(i), want) {
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (a, b) => a == b,
+        }
+    }
+
+    /// The bytes this layer was dissected from, while none of its fields changed.
+    pub(crate) fn raw_cache(&self) -> Option<&RawCache> {
+        self.raw_cache.as_ref()
+    }
+
+    /// Replaces the raw cache (a lazy layer's values are read first).
+    pub(crate) fn set_raw_cache(&mut self, cache: Option<RawCache>) {
+        self.materialize();
+        self.raw_cache = cache;
     }
 
     /// The order explicit fields were set in, once it differs from field order.
@@ -158,7 +254,7 @@ impl LayerData {
 
     /// The value of field `i`: explicit, else overloaded, else the default.
     pub fn value_ref(&self, i: usize) -> &Value {
-        if let Some(Some(v)) = self.fields.get(i) {
+        if let Some(Some(v)) = self.slots().get(i) {
             return v;
         }
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
@@ -190,12 +286,12 @@ impl LayerData {
 
     /// Whether field `i` has an explicit value.
     pub fn is_explicit(&self, i: usize) -> bool {
-        matches!(self.fields.get(i), Some(Some(_)))
+        matches!(self.slots().get(i), Some(Some(_)))
     }
 
     /// The explicit value of field `i`, if set.
     pub fn explicit(&self, i: usize) -> Option<&Value> {
-        self.fields.get(i).and_then(Option::as_ref)
+        self.slots().get(i).and_then(Option::as_ref)
     }
 
     /// The overloaded value of field `i`, if the layer above set one.
@@ -209,6 +305,7 @@ impl LayerData {
     /// Sets field `i` to an already converted value (dissection, hooks).
     #[inline(always)]
     pub fn set_raw(&mut self, i: usize, v: Value) {
+        self.materialize();
         self.raw_cache = None;
         self.packets |= matches!(v, Value::Packet(_) | Value::List(_));
         let Some(slot) = self.slots_mut().get_mut(i) else {
@@ -254,16 +351,20 @@ impl LayerData {
 
     /// Whether an explicit value holds a packet, or a list one (a copy must copy those).
     pub(crate) fn holds_packets(&self) -> bool {
-        self.packets && self.fields.iter().flatten().any(holds_packet)
+        self.packets && self.slots().iter().flatten().any(holds_packet)
     }
 
     /// The explicit values, for a change: this layer's own table (copied first if shared).
     #[inline(always)]
     fn slots_mut(&mut self) -> &mut [Option<Value>] {
-        if Rc::get_mut(&mut self.fields).is_none() {
-            self.fields = Rc::from(&self.fields[..]);
+        self.materialize();
+        let Some(fields) = self.fields.get_mut() else {
+            return &mut [];
+        };
+        if Rc::get_mut(fields).is_none() {
+            *fields = Rc::from(&fields[..]);
         }
-        Rc::get_mut(&mut self.fields).unwrap_or_default()
+        Rc::get_mut(fields).unwrap_or_default()
     }
 
     /// Records that unset field `i` became explicit, for [`LayerData::explicit_order`].
@@ -285,7 +386,7 @@ impl LayerData {
             order.iter().copied().chain(std::iter::once(i)).collect()
         } else {
             // Set before a field that was set earlier: from now on the order is kept.
-            (0..self.fields.len() as u32)
+            (0..self.slots().len() as u32)
                 .filter(|&j| j != i && self.is_explicit(j as usize))
                 .chain(std::iter::once(i))
                 .collect()
@@ -295,6 +396,7 @@ impl LayerData {
 
     /// Makes field `i` unset again (back to the overloaded or default value).
     pub fn unset(&mut self, i: usize) {
+        self.materialize();
         self.raw_cache = None;
         if !self.is_explicit(i) {
             return;
@@ -314,7 +416,7 @@ impl LayerData {
     pub fn explicit_order(&self) -> Vec<usize> {
         match self.order() {
             Some(order) => order.iter().map(|&i| i as usize).collect(),
-            None => (0..self.fields.len())
+            None => (0..self.slots().len())
                 .filter(|&i| self.is_explicit(i))
                 .collect(),
         }
@@ -346,7 +448,7 @@ impl LayerData {
     /// function, a field conversion, a hook) hands to the language as `pkt`. Values the
     /// callback sets on it are its own.
     pub fn snapshot(&self) -> Packet {
-        let mut d = LayerData::with_slots(&self.def, self.fields.clone(), self.set_hi);
+        let mut d = LayerData::with_slots(&self.def, self.slots().clone(), self.set_hi);
         d.packets = self.packets;
         // The order and the instance defaults; time and capture are not the callback's.
         if let Some(r) = &self.rare {
@@ -388,8 +490,9 @@ impl LayerData {
     fn clone_shallow(&self) -> LayerData {
         // Values are immutable but packets, which a copy must not share: the table is
         // shared unless it holds one.
+        // A lazy layer's copy is lazy too, reading the same bytes.
         let fields = if self.holds_packets() {
-            self.deep_clone_slots()
+            OnceCell::from(self.deep_clone_slots())
         } else {
             self.fields.clone()
         };
@@ -413,7 +516,7 @@ impl LayerData {
     /// The value table with the packets it holds copied.
     #[inline(never)]
     fn deep_clone_slots(&self) -> Slots {
-        self.fields
+        self.slots()
             .iter()
             .map(|v| v.as_ref().map(deep_clone_value))
             .collect()

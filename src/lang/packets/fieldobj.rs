@@ -1138,6 +1138,21 @@ impl FieldKind for LangKind {
         self.bit_width().and(self.base.le_bit_group())
     }
 
+    fn plain_bits(&self) -> Option<bool> {
+        // A conversion of the campaign's own is a call into the language.
+        if self.user(Conv::M2i).is_some() {
+            return None;
+        }
+        self.bit_width().and(self.base.plain_bits())
+    }
+
+    fn fixed_bytes(&self) -> Option<usize> {
+        if self.user(Conv::Getfield).is_some() || self.user(Conv::M2i).is_some() {
+            return None;
+        }
+        self.base.fixed_bytes()
+    }
+
     fn before_assign(&self, layer: &crate::packet::Packet, v: &EValue) -> Result<(), FieldError> {
         self.base.before_assign(layer, v)
     }
