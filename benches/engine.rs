@@ -305,7 +305,7 @@ fn tcp_options(reg: &Registry) -> Packet {
         .and_then(|p| p.with("flags", "S"))
         .and_then(|p| p.with("options", options))
         .expect("TCP");
-    &(&(&mac(layer(reg, "Ether")) / &ip) / &tcp) / "GET / HTTP/1.0\r\n\r\n"
+    mac(layer(reg, "Ether")) / ip / tcp / "GET / HTTP/1.0\r\n\r\n"
 }
 
 /// Ether/IPv6/UDP/Raw, built with the Rust API. The ports are bound to no protocol, so the
@@ -319,7 +319,7 @@ fn ipv6_udp(reg: &Registry) -> Packet {
         .with("sport", 40000)
         .and_then(|p| p.with("dport", 40001))
         .expect("UDP");
-    &(&(&mac(layer(reg, "Ether")) / &ip6) / &udp) / "query payload"
+    mac(layer(reg, "Ether")) / ip6 / udp / "query payload"
 }
 
 /// The five layers of [`FIVE_LAYERS`], defined through the Rust API: the same field
@@ -414,7 +414,7 @@ fn five_layers(defs: &[Rc<LayerDef>]) -> Packet {
     let l3 = Packet::new(&defs[2]).with("stamp", 42).expect("L3");
     let l4 = Packet::new(&defs[3]).with("cookie", 0xcafe).expect("L4");
     let l5 = Packet::new(&defs[4]).with("len", 3).expect("L5");
-    &(&(&(&l1 / &l2) / &l3) / &l4) / &l5
+    l1 / l2 / l3 / l4 / l5
 }
 
 /// A workload through the Rust API: its bytes, (construct + build ns, dissect ns).

@@ -106,3 +106,19 @@ impl std::ops::Div<&str> for &Packet {
         self / rhs.as_bytes()
     }
 }
+
+impl std::ops::Div<&[u8]> for Packet {
+    type Output = Packet;
+    /// `p / b"..."` taking `p` (see [`Packet::stack`]).
+    fn div(self, rhs: &[u8]) -> Packet {
+        self.stack(Packet::raw_with(&base::raw_def(), rhs))
+    }
+}
+
+impl std::ops::Div<&str> for Packet {
+    type Output = Packet;
+    /// `p / "..."` taking `p` (see [`Packet::stack`]).
+    fn div(self, rhs: &str) -> Packet {
+        self / rhs.as_bytes()
+    }
+}

@@ -816,6 +816,48 @@ impl Packet {
         a
     }
 
+    /// `a / b` taking both (Rust's `a / b` on owned packets): a chain that no other handle
+    /// reaches is stacked as it is, since changing it in place cannot be seen; one that is
+    /// reached from elsewhere is copied first, as [`Packet::div`] does.
+    pub fn stack(self, other: Packet) -> Packet {
+        let a = self.into_unshared();
+        a.add_payload(other.into_unshared());
+        a
+    }
+
+    /// This chain if only this handle reaches it, else a copy.
+    fn into_unshared(self) -> Packet {
+        if self.is_unshared() {
+            self
+        } else {
+            self.copy()
+        }
+    }
+
+    /// Whether this handle is the only way to any layer of its chain: each node is held
+    /// once (by this handle or by the layer below) and weakly only by its payload's link
+    /// back to it.
+    fn is_unshared(&self) -> bool {
+        let mut node = self.0.clone();
+        loop {
+            // Less the clone in `node`: held once, by this handle or the layer below.
+            let held = Rc::strong_count(&node) - 1;
+            let Ok(d) = node.try_borrow() else {
+                return false;
+            };
+            let back_links = usize::from(d.payload.is_some());
+            if held != 1 || Rc::weak_count(&node) != back_links {
+                return false;
+            }
+            let next = match &d.payload {
+                Some(p) => p.0.clone(),
+                None => return true,
+            };
+            drop(d);
+            node = next;
+        }
+    }
+
     /// This layer's time (`p.time`).
     pub fn time(&self) -> PacketTime {
         let d = self.0.borrow();
@@ -875,12 +917,64 @@ impl std::ops::Div<&Packet> for &Packet {
 impl std::ops::Div<Packet> for Packet {
     type Output = Packet;
     fn div(self, rhs: Packet) -> Packet {
-        Packet::div(&self, &rhs)
+        self.stack(rhs)
     }
 }
 
 impl std::fmt::Debug for Packet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.repr())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Packet;
+    use crate::packet::registry::Registry;
+
+    fn layer(reg: &Registry, class: &str) -> Packet {
+        reg.new_layer(class).expect("class")
+    }
+
+    #[test]
+    fn owned_packets_nobody_else_reaches_are_stacked_in_place() {
+        let reg = Registry::with_builtins();
+        let ip = layer(&reg, "IP");
+        let head = ip.clone();
+        drop(head);
+        let p = ip / layer(&reg, "TCP") / "x";
+        assert_eq!(
+            p.summary(),
+            "IP / TCP 127.0.0.1:ftp_data > 127.0.0.1:http S / Raw"
+        );
+        // Top-down bindings still apply: TCP set IP's proto.
+        assert_eq!(p.build().expect("built")[9], 6);
+        let by_ref = &(&layer(&reg, "IP") / &layer(&reg, "TCP")) / "x";
+        assert!(p.same_as(&by_ref));
+    }
+
+    #[test]
+    fn a_chain_reached_from_elsewhere_is_copied_before_stacking() {
+        let reg = Registry::with_builtins();
+        let ip = layer(&reg, "IP");
+        let kept = ip.clone();
+        let p = ip / layer(&reg, "UDP");
+        assert!(!p.ptr_eq(&kept));
+        assert!(kept.payload().is_none());
+        // A handle to an inner layer counts too.
+        let chain = layer(&reg, "IP") / layer(&reg, "TCP");
+        let tcp = chain.payload().expect("TCP");
+        let q = chain / layer(&reg, "Raw");
+        assert!(tcp.payload().is_none());
+        assert_eq!(
+            q.summary(),
+            "IP / TCP 127.0.0.1:ftp_data > 127.0.0.1:http S / Raw"
+        );
+        // And the right-hand side's own holders.
+        let udp = layer(&reg, "UDP");
+        let held = udp.clone();
+        let r = layer(&reg, "IP") / udp;
+        assert!(held.underlayer().is_none());
+        assert!(!r.payload().expect("UDP").ptr_eq(&held));
     }
 }
