@@ -1,0 +1,60 @@
+//! `campaigns/selftest/p0f.uts` (with the installed p0f database) and `p0f_nodb.uts` (without
+//! one, then with databases of its own) run through the binary: every test passes and the
+//! transcript is UTScapy's on Scapy 2.8 (`tests/data/p0f*_scapy_transcript.txt`, recorded by
+//! `scripts/gen-p0f-transcripts` with `PYTHONHASHSEED=0`): `p0f()`'s matches, `prnp0f`'s
+//! blocks, signatures and their quirks' order, MTUs and errors, line for line. Warnings are
+//! set aside on both sides (Scapy's logger thins repeated ones out by time).
+//!
+//! `p0f.uts` needs Debian's p0f package (`/etc/p0f/p0f.fp`, installed by
+//! `scripts/setup-system`): without it its first test fails, and so does this test.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_wirecraft");
+
+fn transcript_is_scapys(campaign: &str) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = std::env::temp_dir().join(format!(
+        "wirecraft-{campaign}-{}.txt",
+        std::process::id()
+    ));
+    let status = Command::new(BIN)
+        .current_dir(&root)
+        .args(["-t", &format!("campaigns/selftest/{campaign}.uts")])
+        .args(["-f", "text", "-o"])
+        .arg(&out)
+        .status()
+        .expect("the binary runs");
+    let report = std::fs::read_to_string(&out).expect("the report");
+    let _ = std::fs::remove_file(&out);
+    assert!(status.success(), "{campaign}.uts failed:\n{report}");
+    let ours: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.starts_with("######"))
+        .filter(|l| !l.starts_with("WARNING: "))
+        .collect();
+    let want = std::fs::read_to_string(
+        root.join(format!("tests/data/{campaign}_scapy_transcript.txt")),
+    )
+    .expect("the recorded transcript");
+    let theirs: Vec<&str> = want.lines().collect();
+    for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!(a, b, "{campaign}: line {}: wirecraft and UTScapy differ", i + 1);
+    }
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{campaign}: transcripts differ in length:\n{report}"
+    );
+}
+
+#[test]
+fn fingerprints_with_the_p0f_database_are_scapys() {
+    transcript_is_scapys("p0f");
+}
+
+#[test]
+fn fingerprints_without_a_database_and_with_crafted_ones_are_scapys() {
+    transcript_is_scapys("p0f_nodb");
+}
