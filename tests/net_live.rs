@@ -316,11 +316,7 @@ fn a_run_without_root_says_so() {
 fn the_documentations_network_examples_run_in_the_lab() {
     let _lab = lab();
     let report = report_path("examples");
-    let out = run_in_client(
-        &[],
-        &["-t", "campaigns/examples/network.uts"],
-        &report,
-    );
+    let out = run_in_client(&[], &["-t", "campaigns/examples/network.uts"], &report);
     assert_passed(&out, &report);
     let text = read(&report);
     // p0f: the crafted SYN is recognized, the server kernel's SYN+ACK is fingerprinted.

@@ -15,10 +15,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_wirecraft");
 
 fn transcript_is_scapys(campaign: &str) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let out = std::env::temp_dir().join(format!(
-        "wirecraft-{campaign}-{}.txt",
-        std::process::id()
-    ));
+    let out = std::env::temp_dir().join(format!("wirecraft-{campaign}-{}.txt", std::process::id()));
     let status = Command::new(BIN)
         .current_dir(&root)
         .args(["-t", &format!("campaigns/selftest/{campaign}.uts")])
@@ -34,13 +31,17 @@ fn transcript_is_scapys(campaign: &str) {
         .skip_while(|l| !l.starts_with("######"))
         .filter(|l| !l.starts_with("WARNING: "))
         .collect();
-    let want = std::fs::read_to_string(
-        root.join(format!("tests/data/{campaign}_scapy_transcript.txt")),
-    )
-    .expect("the recorded transcript");
+    let want =
+        std::fs::read_to_string(root.join(format!("tests/data/{campaign}_scapy_transcript.txt")))
+            .expect("the recorded transcript");
     let theirs: Vec<&str> = want.lines().collect();
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        assert_eq!(a, b, "{campaign}: line {}: wirecraft and UTScapy differ", i + 1);
+        assert_eq!(
+            a,
+            b,
+            "{campaign}: line {}: wirecraft and UTScapy differ",
+            i + 1
+        );
     }
     assert_eq!(
         ours.len(),
@@ -57,4 +58,31 @@ fn fingerprints_with_the_p0f_database_are_scapys() {
 #[test]
 fn fingerprints_without_a_database_and_with_crafted_ones_are_scapys() {
     transcript_is_scapys("p0f_nodb");
+}
+
+#[test]
+fn an_unknown_module_is_reported_and_defines_nothing() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let campaign = "% modules\n+ load_module\n= unknown\nload_module(\"nmap\")\ntry:\n    p0f\nexcept NameError:\n    print(\"p0f is not defined\")\n\n";
+    let mut child = Command::new(BIN)
+        .args(["-f", "text", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(campaign.as_bytes())
+        .expect("campaign written");
+    let out = child.wait_with_output().expect("the run ends");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("ERROR: Loading module scapy.modules.nmap\nModuleNotFoundError: No module named 'scapy.modules.nmap' (wirecraft has: p0f)\n"),
+        "{report}"
+    );
+    assert!(report.contains("p0f is not defined"), "{report}");
 }

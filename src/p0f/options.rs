@@ -2,7 +2,7 @@
 //! a signature carries (MSS, window scale, timestamps) and the option quirks (`opt+`, `bad`).
 //!
 //! Which bytes are read is Scapy 2.8's choice, observed by running it: the last
-//! `dataofs * 4 - 20` bytes of the TCP segment (header, options and data, without padding), as
+//! `dataofs * 4 - 20` bytes of the TCP segment (header, options, data and any padding), as
 //! Python's `segment[-n:]` takes them. For a SYN without data those are exactly the options;
 //! with data, or with a data offset that disagrees with the bytes, the window slides (and with
 //! no options at all, `[-0:]` is the whole segment, whose first byte is seldom a valid option:
@@ -31,7 +31,7 @@ pub struct TcpOptions {
 }
 
 impl TcpOptions {
-    /// Reads the options p0f sees in a TCP segment (`segment` without padding).
+    /// Reads the options p0f sees in a TCP segment.
     pub fn of_segment(segment: &[u8]) -> TcpOptions {
         TcpOptions::parse(window(segment))
     }

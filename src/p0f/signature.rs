@@ -73,7 +73,7 @@ pub struct Headers {
     pub ip_ver: u8,
     /// The built IP or IPv6 layer (header and all above it).
     ip: Vec<u8>,
-    /// The built TCP segment, without padding.
+    /// The built TCP segment (with any padding after it).
     tcp: Vec<u8>,
     /// The TCP layer carries data.
     payload: bool,
@@ -100,21 +100,12 @@ impl Headers {
         let ip = layers[ip_at]
             .build()
             .map_err(|_| NotFingerprintable::NotTcpIp)?;
-        let mut segment = tcp.build().map_err(|_| NotFingerprintable::NotTcpIp)?;
-        // Padding layers above TCP are not part of the segment p0f reads.
-        let padding: usize = tcp
-            .layers()
-            .iter()
-            .filter(|l| l.def().is_padding)
-            .map(|l| match l.get("load") {
-                Some(crate::packet::Value::Bytes(b)) => b.len(),
-                _ => 0,
-            })
-            .sum();
-        segment.truncate(segment.len().saturating_sub(padding));
+        // As in Scapy 2.8 (observed), padding after the segment (Ethernet's) is part of what
+        // is read: it counts as data and slides the options' window.
+        let segment = tcp.build().map_err(|_| NotFingerprintable::NotTcpIp)?;
         let payload = tcp
             .payload()
-            .is_some_and(|l| !l.def().is_padding && l.build().is_ok_and(|b| !b.is_empty()));
+            .is_some_and(|l| l.build().is_ok_and(|b| !b.is_empty()));
         Headers::new(ip_ver, ip, segment, payload)
     }
 
