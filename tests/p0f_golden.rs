@@ -60,11 +60,10 @@ fn fingerprints_without_a_database_and_with_crafted_ones_are_scapys() {
     transcript_is_scapys("p0f_nodb");
 }
 
-#[test]
-fn an_unknown_module_is_reported_and_defines_nothing() {
+/// The text report of a campaign given on standard input, and whether all its tests passed.
+fn run_stdin(campaign: &str) -> (bool, String) {
     use std::io::Write;
     use std::process::Stdio;
-    let campaign = "% modules\n+ load_module\n= unknown\nload_module(\"nmap\")\ntry:\n    p0f\nexcept NameError:\n    print(\"p0f is not defined\")\n\n";
     let mut child = Command::new(BIN)
         .args(["-f", "text", "-q"])
         .stdin(Stdio::piped())
@@ -78,11 +77,47 @@ fn an_unknown_module_is_reported_and_defines_nothing() {
         .write_all(campaign.as_bytes())
         .expect("campaign written");
     let out = child.wait_with_output().expect("the run ends");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn an_unknown_module_is_reported_and_defines_nothing() {
+    let (ok, report) = run_stdin("% modules\n+ load_module\n= unknown\nload_module(\"nmap\")\ntry:\n    p0f\nexcept NameError:\n    print(\"p0f is not defined\")\n\n");
+    assert!(ok, "{report}");
     assert!(
         report.contains("ERROR: Loading module scapy.modules.nmap\nModuleNotFoundError: No module named 'scapy.modules.nmap' (wirecraft has: p0f)\n"),
         "{report}"
     );
     assert!(report.contains("p0f is not defined"), "{report}");
+}
+
+#[test]
+fn a_malformed_database_is_warned_about_line_by_line() {
+    let path = std::env::temp_dir().join(format!("wirecraft-p0f-bad-{}.fp", std::process::id()));
+    std::fs::write(
+        &path,
+        "[tcp:request]\nlabel = s:unix:Good:1\nsig = *:abc:0:*:*,*:mss::0\nsig = *:64:0:*:*,*:mss::0\n",
+    )
+    .expect("database written");
+    let campaign = format!(
+        "% p0f\n+ database\n= malformed\nload_module(\"p0f\")\np0fdb.reload({:?})\np = IP(raw(IP(src=\"198.51.100.1\", dst=\"198.51.100.2\", ttl=64)/TCP(flags=\"S\", seq=1, options=[('MSS', 1460)])))\np0f(p)\n",
+        path.display().to_string()
+    );
+    let (ok, report) = run_stdin(&campaign);
+    let _ = std::fs::remove_file(&path);
+    assert!(ok, "{report}");
+    assert!(
+        report.contains(&format!(
+            "WARNING: p0f base {}, line 3: the initial TTL `abc` is not a number: sig = *:abc:0:*:*,*:mss::0 (skipped)\n",
+            path.display()
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains("(('s', 'unix', 'Good', '1'), 0, False)"),
+        "{report}"
+    );
 }
