@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod lang;
 pub mod layers;
 pub mod net;
+pub mod p0f;
 pub mod packet;
 pub mod pcapfile;
 pub mod report;

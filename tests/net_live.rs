@@ -316,13 +316,13 @@ fn a_run_without_root_says_so() {
 fn the_documentations_network_examples_run_in_the_lab() {
     let _lab = lab();
     let report = report_path("examples");
-    let out = run_in_client(
-        &[],
-        &["-t", "campaigns/examples/network.uts", "-K", "known_gap"],
-        &report,
-    );
+    let out = run_in_client(&[], &["-t", "campaigns/examples/network.uts"], &report);
     assert_passed(&out, &report);
     let text = read(&report);
+    // p0f: the crafted SYN is recognized, the server kernel's SYN+ACK is fingerprinted.
+    let p0f = section(&text, "Passive OS fingerprinting");
+    assert!(p0f.contains("| OS       = Linux 3.11 and newer\n"), "{p0f}");
+    assert!(p0f.contains("(SYN+ACK) ]-\n"), "{p0f}");
     let attacks = section(&text, "3.3.8 Classical attacks");
     assert!(attacks.contains("\nSent 41 packets.\n"), "{attacks}");
     let ack = section(&text, "3.3.1 ACK Scan");

@@ -34,6 +34,7 @@ pub mod hooks;
 pub mod lists;
 pub mod net;
 pub mod objects;
+pub mod p0f;
 pub mod probes;
 
 use objects::{FlagValue, LayerClass, Net6Obj, NetObj, NoPayload, PacketObj, VolatileObj};
@@ -59,6 +60,7 @@ pub fn install(st: &mut State) {
     // Unset sources and MACs come from this host's routes and neighbours, as in Scapy: the
     // session's network state is the engine's resolver (one session per thread at a time).
     net::install(st, &reg);
+    p0f::install(st);
 }
 
 /// The field classes of the namespace: the engine's (chapter 6.5's generic ones).
@@ -75,6 +77,7 @@ pub fn names() -> Vec<String> {
     out.extend(capture::names().into_iter().map(str::to_string));
     out.push("Scapy_Exception".to_string());
     out.extend(net::names().into_iter().map(str::to_string));
+    out.extend(p0f::names().into_iter().map(str::to_string));
     out
 }
 
