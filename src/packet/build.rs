@@ -2,7 +2,7 @@
 //! lengths and checksums can see it), post_build patches, padding layers go last. A host
 //! callback that fails stops the build (see [`super::abort`]).
 
-use super::field::{BuildCtx, BuildError};
+use super::field::{BuildCtx, BuildError, FixedAddr};
 use super::layer::Step;
 use super::packet::{LayerData, Packet};
 use super::resolver::{self, Resolver};
@@ -16,7 +16,8 @@ pub fn build(p: &Packet) -> Result<Vec<u8>, BuildError> {
 
 /// `raw(p)` with an explicit resolver.
 pub fn build_with(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, BuildError> {
-    let mut out = build_layer(p, r)?;
+    let mut out = Vec::with_capacity(128);
+    build_layer(p, r, &mut out)?;
     let mut layer = Some(p.clone());
     while let Some(l) = layer {
         let d = l.data();
@@ -30,38 +31,62 @@ pub fn build_with(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, BuildError> {
     Ok(out)
 }
 
-/// The bytes of one layer and those above it, without trailing padding layers.
-pub(crate) fn build_layer(p: &Packet, r: &dyn Resolver) -> Result<Vec<u8>, BuildError> {
+thread_local! {
+    /// The buffer a layer's header is built in before it goes in front of its payload,
+    /// kept between layers and builds (a build inside a hook makes its own).
+    static HEADER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Puts the bytes of one layer and those above it, without trailing padding layers, in
+/// `out` (empty on entry). The payload is built first, into `out`, so that lengths and
+/// checksums can see it; the layer's header then goes in front of it.
+pub(crate) fn build_layer(
+    p: &Packet,
+    r: &dyn Resolver,
+    out: &mut Vec<u8>,
+) -> Result<(), BuildError> {
     let d = p.data();
-    let pay = match &d.payload {
-        Some(n) => build_layer(n, r)?,
-        None => Vec::new(),
-    };
+    if let Some(n) = &d.payload {
+        build_layer(n, r, out)?;
+    }
     if d.def.is_padding {
         // A padding layer's bytes are appended once, at the very end (build_with).
-        return Ok(pay);
+        return Ok(());
     }
     if let Some(cache) = d.raw_cache() {
         // An unchanged dissected layer: its bytes as they were, no post_build.
-        let cached = cache.bytes();
-        let mut out = Vec::with_capacity(cached.len() + pay.len());
-        out.extend_from_slice(cached);
-        out.extend_from_slice(&pay);
-        return Ok(out);
+        prepend(out, cache.bytes());
+        return Ok(());
     }
-    let mut hdr = Vec::with_capacity(64 + pay.len());
-    build_fields(&d, &pay, r, &mut hdr)?;
-    let out = match &d.def.hooks.post_build {
-        Some(h) => h(&d, hdr, &pay, r)?,
-        None => {
-            hdr.extend_from_slice(&pay);
-            hdr
+    let mut hdr = HEADER.with(std::cell::Cell::take);
+    hdr.clear();
+    let built = build_fields(&d, out, r, &mut hdr);
+    let result = match (built, &d.def.hooks.post_build) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some(h)) => {
+            // The hook takes the header and gives back the layer's bytes, payload included.
+            let whole = h(&d, std::mem::take(&mut hdr), out, r);
+            whole.map(|w| *out = w)
+        }
+        (Ok(()), None) => {
+            prepend(out, &hdr);
+            Ok(())
         }
     };
+    HEADER.with(|h| h.set(hdr));
+    result?;
     if super::abort::pending() {
         return Err(host_failed(&d, ""));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Puts `front` before the bytes of `out`.
+fn prepend(out: &mut Vec<u8>, front: &[u8]) {
+    let old = out.len();
+    out.resize(old + front.len(), 0);
+    out.copy_within(..old, front.len());
+    out[..front.len()].copy_from_slice(front);
 }
 
 /// The error a build returns when a host callback failed: the caller takes the real one
@@ -104,11 +129,22 @@ pub(crate) fn build_fields(
     let plan = d.def.plan();
     for (i, f) in d.def.fields.iter().enumerate() {
         let step = plan.get(i).copied().unwrap_or(Step::Kind);
-        if let (Step::Int(fixed), Value::Int(x), 0, None) = (step, d.value_ref(i), nbits, group) {
-            // A plain integer field holding an integer, outside any bit group: what its
-            // kind would write.
-            fixed.write(*x, out);
-            continue;
+        match (step, d.value_ref(i), nbits, group) {
+            // A plain integer or address field holding a value of its own form, outside any
+            // bit group: what its kind would write.
+            (Step::Int(fixed), Value::Int(x), 0, None) => {
+                fixed.write(*x, out);
+                continue;
+            }
+            (Step::Addr(FixedAddr::Ip4), Value::Ip4(a), 0, None) => {
+                out.extend_from_slice(&a.octets());
+                continue;
+            }
+            (Step::Addr(FixedAddr::Mac), Value::Mac(m), 0, None) => {
+                out.extend_from_slice(m);
+                continue;
+            }
+            _ => {}
         }
         if step == Step::Kind && !f.present(d) {
             continue;

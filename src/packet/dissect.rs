@@ -57,6 +57,7 @@ thread_local! {
 
 /// The cache of header bytes `h`: a range of the dissection's input (`root` when the
 /// caller has it at hand, else this thread's) when `h` lies in it (no copy), else a copy.
+#[inline]
 fn cache_of(h: &[u8], root: Option<&Rc<[u8]>>) -> RawCache {
     let in_root = |root: &Rc<[u8]>| {
         let base = root.as_ptr() as usize;

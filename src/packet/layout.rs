@@ -94,6 +94,27 @@ impl FixedLayout {
     #[inline]
     pub(crate) fn read_int(&self, i: usize, h: &[u8]) -> Option<i128> {
         match *self.reads.get(i)? {
+            // The common sizes big-endian and unsigned without the general loop (the
+            // bindings read a type or a port for every layer dissected).
+            Read::Int(
+                at,
+                FixedInt {
+                    bytes: 1,
+                    signed: false,
+                    ..
+                },
+            ) => h.get(at).map(|&b| i128::from(b)),
+            Read::Int(
+                at,
+                FixedInt {
+                    bytes: 2,
+                    le: false,
+                    signed: false,
+                },
+            ) => match h.get(at..at + 2)? {
+                &[x, y] => Some(i128::from(u16::from_be_bytes([x, y]))),
+                _ => None,
+            },
             Read::Int(at, fixed) => Some(fixed.read(h.get(at..at + usize::from(fixed.bytes))?)),
             Read::Bits { .. } => self.read_one(i, h).as_int(),
             Read::Addr(..) | Read::Bytes(..) => None,

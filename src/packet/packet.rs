@@ -253,10 +253,17 @@ impl LayerData {
     }
 
     /// The value of field `i`: explicit, else overloaded, else the default.
+    #[inline]
     pub fn value_ref(&self, i: usize) -> &Value {
         if let Some(Some(v)) = self.slots().get(i) {
             return v;
         }
+        self.unset_value(i)
+    }
+
+    /// The value of unset field `i`: overloaded, else the default.
+    #[inline(never)]
+    fn unset_value(&self, i: usize) -> &Value {
         if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
             return v;
         }
@@ -820,38 +827,48 @@ impl Packet {
     /// reaches is stacked as it is, since changing it in place cannot be seen; one that is
     /// reached from elsewhere is copied first, as [`Packet::div`] does.
     pub fn stack(self, other: Packet) -> Packet {
-        let a = self.into_unshared();
-        a.add_payload(other.into_unshared());
-        a
+        let other = other.into_unshared();
+        match self.unshared_last() {
+            Some(last) => {
+                last.attach(other, true);
+                self
+            }
+            None => {
+                let a = self.copy();
+                a.add_payload(other);
+                a
+            }
+        }
     }
 
     /// This chain if only this handle reaches it, else a copy.
     fn into_unshared(self) -> Packet {
-        if self.is_unshared() {
+        if self.unshared_last().is_some() {
             self
         } else {
             self.copy()
         }
     }
 
-    /// Whether this handle is the only way to any layer of its chain: each node is held
-    /// once (by this handle or by the layer below) and weakly only by its payload's link
-    /// back to it.
-    fn is_unshared(&self) -> bool {
+    /// The last layer of this chain when this handle is the only way to any of its layers
+    /// (each node held once, by this handle or by the layer below, and weakly only by its
+    /// payload's link back to it), else `None`.
+    fn unshared_last(&self) -> Option<Packet> {
         let mut node = self.0.clone();
         loop {
             // Less the clone in `node`: held once, by this handle or the layer below.
             let held = Rc::strong_count(&node) - 1;
-            let Ok(d) = node.try_borrow() else {
-                return false;
-            };
+            let d = node.try_borrow().ok()?;
             let back_links = usize::from(d.payload.is_some());
             if held != 1 || Rc::weak_count(&node) != back_links {
-                return false;
+                return None;
             }
             let next = match &d.payload {
                 Some(p) => p.0.clone(),
-                None => return true,
+                None => {
+                    drop(d);
+                    return Some(Packet(node));
+                }
             };
             drop(d);
             node = next;
