@@ -117,8 +117,8 @@ fn dissect_layer(
     // values on first use (see `layout`); the others are read now.
     let lazy_len = def
         .layout()
-        .map(|l| l.len)
-        .filter(|&n| n <= s.len() && hooks.dissects_by_fields());
+        .filter(|l| l.len <= s.len() && hooks.dissects_by_fields())
+        .map(|l| if l.rest { s.len() } else { l.len });
     // The node is made first and filled in place (a layer's state is large to move).
     let pkt = Packet::from_data(match lazy_len {
         Some(n) => LayerData::lazy(def, cache_of(&s[..n], root)),

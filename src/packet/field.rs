@@ -217,6 +217,12 @@ pub trait FieldKind {
         None
     }
 
+    /// Whether a string kind's getfield is exactly "every byte left, as they are" whatever
+    /// the layer holds (Raw's `load`). Others keep the default, `false`.
+    fn takes_rest(&self) -> bool {
+        false
+    }
+
     /// The internal value of bits read off the wire (only for bit-packed kinds).
     fn int2i(&self, raw: i128) -> Value {
         Value::Int(raw)

@@ -1211,6 +1211,10 @@ impl FieldKind for StrField {
         }
     }
 
+    fn takes_rest(&self) -> bool {
+        matches!(self.len, StrLen::Rest(0))
+    }
+
     fn any2i(&self, _layer: &LayerData, v: Value) -> Result<Value, FieldError> {
         Ok(match v {
             Value::Str(s) => Value::Bytes(s.into_bytes()),

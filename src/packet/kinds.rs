@@ -952,6 +952,9 @@ impl FieldKind for ActionField {
     fn fixed_bytes(&self) -> Option<usize> {
         self.inner.fixed_bytes()
     }
+    fn takes_rest(&self) -> bool {
+        self.inner.takes_rest()
+    }
     fn le_bit_group(&self) -> Option<usize> {
         self.inner.le_bit_group()
     }

@@ -1,5 +1,6 @@
 //! Fixed layouts: definitions whose every field sits at a fixed place in the header and is
-//! read by the engine alone (plain integers, bit fields, addresses, fixed-length strings).
+//! read by the engine alone (plain integers, bit fields, addresses, fixed-length strings),
+//! the last one possibly taking every byte left (Raw's `load`).
 //!
 //! Why: such a layer's values are a pure function of its header bytes. Dissection keeps
 //! those bytes (the raw cache it keeps anyway) and decodes the values on first use, so a
@@ -23,12 +24,16 @@ enum Read {
     Addr(usize, FixedAddr),
     /// `len` bytes at this byte offset (a fixed-length string).
     Bytes(usize, usize),
+    /// Every byte from this offset on (the last field).
+    Rest(usize),
 }
 
 /// Where every field of a definition sits, when each has a fixed place and size.
 pub(crate) struct FixedLayout {
     /// The header's size in bytes: a layer dissected lazily has at least this many.
     pub(crate) len: usize,
+    /// Whether the last field takes every byte left, so the header is all of them.
+    pub(crate) rest: bool,
     reads: Box<[Read]>,
 }
 
@@ -39,8 +44,9 @@ impl FixedLayout {
     pub(crate) fn of(fields: &[FieldDef], plan: &[Step]) -> Option<FixedLayout> {
         let mut bitpos = 0usize;
         let mut reads = Vec::with_capacity(fields.len());
+        let mut rest = false;
         for (f, step) in fields.iter().zip(plan) {
-            if f.may_end {
+            if f.may_end || rest {
                 return None;
             }
             let read = match *step {
@@ -68,16 +74,24 @@ impl FixedLayout {
                     if f.cond.is_some() || !f.alts.is_empty() {
                         return None;
                     }
-                    let n = f.kind.fixed_bytes()?;
                     let at = bitpos.div_ceil(8);
-                    bitpos = (at + n) * 8;
-                    Read::Bytes(at, n)
+                    if f.kind.takes_rest() {
+                        // Only as the last field (checked at the next one).
+                        rest = true;
+                        bitpos = at * 8;
+                        Read::Rest(at)
+                    } else {
+                        let n = f.kind.fixed_bytes()?;
+                        bitpos = (at + n) * 8;
+                        Read::Bytes(at, n)
+                    }
                 }
             };
             reads.push(read);
         }
         Some(FixedLayout {
             len: bitpos.div_ceil(8),
+            rest,
             reads: reads.into_boxed_slice(),
         })
     }
@@ -117,7 +131,7 @@ impl FixedLayout {
             },
             Read::Int(at, fixed) => Some(fixed.read(h.get(at..at + usize::from(fixed.bytes))?)),
             Read::Bits { .. } => self.read_one(i, h).as_int(),
-            Read::Addr(..) | Read::Bytes(..) => None,
+            Read::Addr(..) | Read::Bytes(..) | Read::Rest(_) => None,
         }
     }
 
@@ -149,6 +163,7 @@ impl FixedLayout {
                 Some(b) => Value::Bytes(b.to_vec()),
                 None => Value::None,
             },
+            Read::Rest(at) => Value::Bytes(h.get(at..).unwrap_or(&[]).to_vec()),
         }
     }
 }
@@ -235,5 +250,52 @@ mod tests {
             p.get("src"),
             Some(Value::Mac([0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb]))
         );
+    }
+
+    #[test]
+    fn a_last_field_taking_the_rest_makes_the_header_every_byte_left() {
+        let def = Rc::new(LayerDef::new(
+            "T",
+            "T",
+            vec![
+                FieldDef::new("k", fields::byte(), Value::Int(0)),
+                FieldDef::new("data", StrField::rest(), Value::Bytes(Vec::new())),
+            ],
+        ));
+        let p = dissect(&def, b"\x01hello");
+        assert!(p.data().is_lazy());
+        assert!(p.payload().is_none());
+        assert_eq!(p.repr(), "<T  k=1 data=b'hello' |>");
+        // Only the fixed part is needed: one byte is a whole layer with empty data.
+        assert_eq!(dissect(&def, b"\x02").repr(), "<T  k=2 data=b'' |>");
+        // A field after one taking the rest has no fixed place.
+        let after = LayerDef::new(
+            "U",
+            "U",
+            vec![
+                FieldDef::new("data", StrField::rest(), Value::Bytes(Vec::new())),
+                FieldDef::new("k", fields::byte(), Value::Int(0)),
+            ],
+        );
+        assert!(after.layout().is_none());
+    }
+
+    #[test]
+    fn raw_payloads_are_lazy() {
+        let reg = Registry::with_builtins();
+        // Ports no protocol claims (UDP's default, 53, would make the payload DNS).
+        let udp = reg
+            .new_layer("UDP")
+            .expect("UDP")
+            .with("sport", 40000)
+            .and_then(|u| u.with("dport", 40001))
+            .expect("ports");
+        let p = reg.new_layer("IP").expect("IP") / udp / "a payload";
+        let bytes = p.build().expect("built");
+        let d = dissect(&reg.def("IP").expect("IP"), &bytes);
+        let raw = d.getlayer("Raw", 1).expect("Raw");
+        assert!(raw.data().is_lazy());
+        assert_eq!(raw.get("load"), Some(Value::Bytes(b"a payload".to_vec())));
+        assert_eq!(d.build().expect("built"), bytes);
     }
 }

@@ -62,8 +62,8 @@ pub struct LayerData {
     /// While no order is kept ([`Rare::order`]): one past the highest field index set so
     /// far.
     set_hi: u32,
-    /// Whether an explicit value may hold a packet (a packet or a list was set): copies
-    /// look for packets to copy only then.
+    /// Whether an explicit value may hold a packet (a packet, or a list holding one, was
+    /// set): copies look for packets to copy only then.
     packets: bool,
     pub(crate) overloaded: Overloads,
     /// Scapy's `time` (zero until a program or a capture gives one): its seconds and
@@ -314,7 +314,8 @@ impl LayerData {
     pub fn set_raw(&mut self, i: usize, v: Value) {
         self.materialize();
         self.raw_cache = None;
-        self.packets |= matches!(v, Value::Packet(_) | Value::List(_));
+        // Only a value that holds a packet now: values never change in place.
+        self.packets |= holds_packet(&v);
         let Some(slot) = self.slots_mut().get_mut(i) else {
             return;
         };

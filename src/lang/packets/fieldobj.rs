@@ -1153,6 +1153,12 @@ impl FieldKind for LangKind {
         self.base.fixed_bytes()
     }
 
+    fn takes_rest(&self) -> bool {
+        self.user(Conv::Getfield).is_none()
+            && self.user(Conv::M2i).is_none()
+            && self.base.takes_rest()
+    }
+
     fn before_assign(&self, layer: &crate::packet::Packet, v: &EValue) -> Result<(), FieldError> {
         self.base.before_assign(layer, v)
     }
