@@ -57,7 +57,7 @@ thread_local! {
 
 /// The cache of header bytes `h`: a range of the dissection's input (`root` when the
 /// caller has it at hand, else this thread's) when `h` lies in it (no copy), else a copy.
-#[inline]
+#[inline(always)]
 fn cache_of(h: &[u8], root: Option<&Rc<[u8]>>) -> RawCache {
     let in_root = |root: &Rc<[u8]>| {
         let base = root.as_ptr() as usize;
@@ -115,10 +115,13 @@ fn dissect_layer(
     let hooks = &def.hooks;
     // A layer whose fields all sit at fixed places keeps its header bytes and reads its
     // values on first use (see `layout`); the others are read now.
-    let lazy_len = def
-        .layout()
-        .filter(|l| l.len <= s.len() && hooks.dissects_by_fields())
-        .map(|l| if l.rest { s.len() } else { l.len });
+    let lazy_len = lazy_len(def, s);
+    if let (Some(n), false) = (lazy_len, hooks.shape_payload()) {
+        return (
+            dissect_lazy_run(def, s, n, warnings, depth, under, root),
+            Outcome::Done,
+        );
+    }
     // The node is made first and filled in place (a layer's state is large to move).
     let pkt = Packet::from_data(match lazy_len {
         Some(n) => LayerData::lazy(def, cache_of(&s[..n], root)),
@@ -175,6 +178,68 @@ fn dissect_layer(
     dissect_payload(pkt, def, &rest, warnings, depth, root)
 }
 
+/// How many bytes of `s` a layer of `def` keeps as its header when it is read on first
+/// use (its fields all at fixed places, no hook reading them); `None` when it is read now.
+#[inline]
+fn lazy_len(def: &LayerDef, s: &[u8]) -> Option<usize> {
+    def.layout()
+        .filter(|l| l.len <= s.len() && def.hooks.dissects_by_fields())
+        .map(|l| if l.rest { s.len() } else { l.len })
+}
+
+/// A node for a layer read on first use, from header bytes `h`, on top of `under`.
+#[inline]
+fn lazy_node(
+    def: &Rc<LayerDef>,
+    h: &[u8],
+    under: Option<&Packet>,
+    root: Option<&Rc<[u8]>>,
+) -> Packet {
+    let mut d = LayerData::lazy(def, cache_of(h, root));
+    if let Some(u) = under {
+        d.underlayer = Rc::downgrade(&u.0);
+    }
+    Packet::from_data(d)
+}
+
+/// Dissects a layer read on first use whose payload is found by the bindings alone (no
+/// hook pads, guesses or fails), `n` being its header's length, and its payload. While the
+/// payload's class is such a layer too, the chain goes on in this loop, one node per
+/// layer and no call; the first other class is dissected by [`dissect_layer`].
+fn dissect_lazy_run(
+    def: &Rc<LayerDef>,
+    s: &[u8],
+    n: usize,
+    warnings: &mut Vec<String>,
+    depth: usize,
+    under: Option<&Packet>,
+    root: Option<&Rc<[u8]>>,
+) -> Packet {
+    let head = lazy_node(def, &s[..n], under, root);
+    let (mut layer, mut def, mut rest, mut depth) = (head.clone(), def.clone(), &s[n..], depth);
+    while !rest.is_empty() {
+        let cls = if depth >= MAX_DEPTH {
+            base::raw_def()
+        } else {
+            default_guess(&layer.data(), rest)
+        };
+        if let Some(m) = lazy_len(&cls, rest).filter(|_| !cls.hooks.shape_payload()) {
+            let child = lazy_node(&cls, &rest[..m], Some(&layer), root);
+            layer.link_payload_of(&def, child.clone(), &cls);
+            (layer, def, rest, depth) = (child, cls, &rest[m..], depth + 1);
+            continue;
+        }
+        let (child, outcome) = dissect_layer(&cls, rest, warnings, depth + 1, Some(&layer), root);
+        match outcome {
+            Outcome::Done => layer.link_payload_of(&def, child, &cls),
+            Outcome::Truncated => layer.link_payload(Packet::raw_with(&base::raw_def(), rest)),
+            Outcome::Failed => layer.link_payload(raw_after_failure(&cls, rest)),
+        }
+        break;
+    }
+    head
+}
+
 /// Dissects what follows a layer's fields: its payload (whose class the layer guesses)
 /// and padding. `pkt` is the layer, `rest` the bytes after its fields.
 fn dissect_payload(
@@ -185,13 +250,19 @@ fn dissect_payload(
     depth: usize,
     root: Option<&Rc<[u8]>>,
 ) -> (Packet, Outcome) {
-    let paylen = match &def.hooks.extract_padding {
-        Some(h) => h(&pkt.data(), rest).min(rest.len()),
+    // Only hooks may fail (the bindings never call the host): the failure is looked for
+    // after them.
+    let hooks = &def.hooks;
+    let paylen = match &hooks.extract_padding {
+        Some(h) => {
+            let n = h(&pkt.data(), rest).min(rest.len());
+            if super::abort::pending() {
+                return (pkt, Outcome::Failed);
+            }
+            n
+        }
         None => rest.len(),
     };
-    if super::abort::pending() {
-        return (pkt, Outcome::Failed);
-    }
     let (payb, padb) = rest.split_at(paylen);
     if !payb.is_empty() {
         let cls = if depth >= MAX_DEPTH {
@@ -199,7 +270,9 @@ fn dissect_payload(
         } else {
             guess_payload(&pkt.data(), payb)
         };
-        if super::abort::pending() {
+        if (hooks.guess_payload.is_some() || hooks.default_payload.is_some())
+            && super::abort::pending()
+        {
             return (pkt, Outcome::Failed);
         }
         let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt), root);
@@ -565,7 +638,7 @@ impl Packet {
     fn link_payload_of(&self, def: &LayerDef, child: Packet, child_def: &LayerDef) {
         let ov = child_def.overloads_for(def);
         let mut d = self.data_mut();
-        if let Some(ov) = ov {
+        if ov.is_some() {
             d.overloaded = ov;
         }
         d.payload = Some(child);

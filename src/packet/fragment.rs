@@ -33,7 +33,7 @@ use super::build::build;
 use super::dissect::dissect;
 use super::field::BuildError;
 use super::log::log_warning;
-use super::packet::{no_overloads, Packet};
+use super::packet::Packet;
 use super::registry::Registry;
 use super::value::Value;
 
@@ -189,7 +189,7 @@ pub fn fragment(pkt: &Packet, fragsize: i128) -> Result<Vec<Packet>, FragError> 
             set_value(&qip, "frag", Value::Int(frag + i * size / 8));
             qip.add_payload(raw_layer(slice(&s, i * size, end)));
             // The piece overloads IP as the original payload did (proto stays).
-            qip.data_mut().overloaded = overloads.clone().unwrap_or_else(no_overloads);
+            qip.data_mut().overloaded = overloads.clone();
             out.push(q);
         }
     }

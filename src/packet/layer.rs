@@ -70,6 +70,14 @@ impl Hooks {
     pub(crate) fn dissects_by_fields(&self) -> bool {
         self.pre_dissect.is_none() && self.do_dissect.is_none() && self.post_dissect.is_none()
     }
+
+    /// Whether a hook decides where the payload ends or what it is (extract_padding,
+    /// guess_payload, default_payload): else the bindings alone do.
+    pub(crate) fn shape_payload(&self) -> bool {
+        self.extract_padding.is_some()
+            || self.guess_payload.is_some()
+            || self.default_payload.is_some()
+    }
 }
 
 /// One bottom-up binding: "this layer with these field values is followed by `upper`".
@@ -96,6 +104,13 @@ pub(crate) struct Bindings {
 
 /// The first of `guesses` that holds for the layer and whose class is still defined.
 fn first_guess(guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
+    if let Some((layout, h)) = layer.lazy_header() {
+        // A layer still in its bytes: each binding's fields are read from them.
+        return guesses
+            .iter()
+            .filter(|g| g.when.iter().all(|(i, v)| layout.field_equals(*i, h, v)))
+            .find_map(|g| g.upper.upgrade());
+    }
     guesses
         .iter()
         .filter(|g| g.holds(layer))

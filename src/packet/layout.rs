@@ -135,6 +135,16 @@ impl FixedLayout {
         }
     }
 
+    /// Whether field `i` read from header bytes `h` is `want` (integers compared as
+    /// integers, without making a value).
+    #[inline]
+    pub(crate) fn field_equals(&self, i: usize, h: &[u8], want: &Value) -> bool {
+        if let (Value::Int(w), Some(own)) = (want, self.read_int(i, h)) {
+            return own == *w;
+        }
+        self.read_one(i, h) == *want
+    }
+
     /// Field `i`'s value from header bytes `h` (`None` past the end, which a layer laid
     /// out by this layout never is).
     pub(crate) fn read_one(&self, i: usize, h: &[u8]) -> Value {
@@ -297,5 +307,34 @@ mod tests {
         assert!(raw.data().is_lazy());
         assert_eq!(raw.get("load"), Some(Value::Bytes(b"a payload".to_vec())));
         assert_eq!(d.build().expect("built"), bytes);
+    }
+
+    #[test]
+    fn a_chain_of_lazy_layers_ends_in_the_first_other_class_or_raw() {
+        let reg = Registry::with_builtins();
+        // A one-byte layer bound to itself and, on 2, to a TCP header.
+        let hop = Rc::new(LayerDef::new(
+            "Hop",
+            "Hop",
+            vec![FieldDef::new("nxt", fields::byte(), Value::Int(0))],
+        ));
+        let tcp = reg.def("TCP").expect("TCP");
+        crate::packet::registry::bind_layers(&hop, &hop, &[("nxt", Value::Int(1))]).expect("bind");
+        crate::packet::registry::bind_layers(&hop, &tcp, &[("nxt", Value::Int(2))]).expect("bind");
+        let tcp_bytes = reg.new_layer("TCP").expect("TCP").build().expect("built");
+        let mut bytes = vec![1, 1, 2];
+        bytes.extend_from_slice(&tcp_bytes);
+        let p = dissect(&hop, &bytes);
+        assert_eq!(p.summary(), "Hop / Hop / Hop / TCP ftp_data > http S");
+        assert_eq!(p.build().expect("built"), bytes);
+        // A TCP header cut short: Raw, as the recursive path makes it.
+        let p = dissect(&hop, &bytes[..10]);
+        assert_eq!(p.summary(), "Hop / Hop / Hop / Raw");
+        // Nesting is bounded: past the limit the rest is Raw.
+        let deep = vec![1u8; 200];
+        let p = dissect(&hop, &deep);
+        assert!(p.layers().len() < 100);
+        assert_eq!(p.lastlayer().class_name(), "Raw");
+        assert_eq!(p.build().expect("built"), deep);
     }
 }

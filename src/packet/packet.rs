@@ -11,6 +11,7 @@ use std::rc::{Rc, Weak};
 
 use super::field::FieldError;
 use super::layer::LayerDef;
+use super::layout::FixedLayout;
 use super::meta::{CaptureInfo, PacketTime};
 use super::value::Value;
 
@@ -18,15 +19,6 @@ use super::value::Value;
 /// pairs, shared by every layer the binding applies to. A thin pointer, as it sits in
 /// every layer's state.
 pub(crate) type Overloads = Rc<Vec<(usize, Value)>>;
-
-thread_local! {
-    static NO_OVERLOADS: Overloads = Rc::new(Vec::new());
-}
-
-/// The empty overload table, shared (no allocation per layer).
-pub(crate) fn no_overloads() -> Overloads {
-    NO_OVERLOADS.with(Rc::clone)
-}
 
 /// A layer's explicit values by field index (`None`: unset). Copies of a layer share one
 /// table until one of them changes a value (copy-on-write), so `/`, `copy()` and new layers
@@ -65,7 +57,8 @@ pub struct LayerData {
     /// Whether an explicit value may hold a packet (a packet, or a list holding one, was
     /// set): copies look for packets to copy only then.
     packets: bool,
-    pub(crate) overloaded: Overloads,
+    /// The layer above's top-down bindings (`None`: none, as most layers have).
+    pub(crate) overloaded: Option<Overloads>,
     /// Scapy's `time` (zero until a program or a capture gives one): its seconds and
     /// nanoseconds, apart so that they pack with the other small fields.
     time_secs: i64,
@@ -116,7 +109,7 @@ impl LayerData {
             fields: OnceCell::from(fields),
             set_hi,
             packets: false,
-            overloaded: no_overloads(),
+            overloaded: None,
             time_secs: 0,
             time_nanos: 0,
             raw_cache: None,
@@ -135,7 +128,7 @@ impl LayerData {
             fields: OnceCell::new(),
             set_hi: u32::try_from(def.fields.len()).unwrap_or(u32::MAX),
             packets: false,
-            overloaded: no_overloads(),
+            overloaded: None,
             time_secs: 0,
             time_nanos: 0,
             raw_cache: Some(header),
@@ -193,17 +186,24 @@ impl LayerData {
     /// lazy layer's other values.
     #[inline]
     pub(crate) fn field_equals(&self, i: usize, want: &Value) -> bool {
-        if self.fields.get().is_none() {
-            if let (Some(layout), Some(cache)) = (self.def.layout(), &self.raw_cache) {
-                if let (Value::Int(w), Some(own)) = (want, layout.read_int(i, cache.bytes())) {
-                    return own == *w;
-                }
-                return layout.read_one(i, cache.bytes()) == *want;
-            }
+        if let Some((layout, h)) = self.lazy_header() {
+            return layout.field_equals(i, h, want);
         }
         match (self.value_ref(i), want) {
             (Value::Int(a), Value::Int(b)) => a == b,
             (a, b) => a == b,
+        }
+    }
+
+    /// A lazy layer's layout and header bytes, while its values are still to be read.
+    #[inline]
+    pub(crate) fn lazy_header(&self) -> Option<(&FixedLayout, &[u8])> {
+        if self.fields.get().is_some() {
+            return None;
+        }
+        match (self.def.layout(), &self.raw_cache) {
+            (Some(layout), Some(cache)) => Some((layout, cache.bytes())),
+            _ => None,
         }
     }
 
@@ -264,7 +264,7 @@ impl LayerData {
     /// The value of unset field `i`: overloaded, else the default.
     #[inline(never)]
     fn unset_value(&self, i: usize) -> &Value {
-        if let Some((_, v)) = self.overloaded.iter().find(|(j, _)| *j == i) {
+        if let Some((_, v)) = self.overloads().iter().find(|(j, _)| *j == i) {
             return v;
         }
         if let Some((_, v)) = self.fuzzed().iter().find(|(j, _)| *j == i) {
@@ -301,9 +301,14 @@ impl LayerData {
         self.slots().get(i).and_then(Option::as_ref)
     }
 
+    /// The values the layer above sets in this one: (field index, value) pairs.
+    pub(crate) fn overloads(&self) -> &[(usize, Value)] {
+        self.overloaded.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     /// The overloaded value of field `i`, if the layer above set one.
     pub fn overloaded(&self, i: usize) -> Option<&Value> {
-        self.overloaded
+        self.overloads()
             .iter()
             .find(|(j, _)| *j == i)
             .map(|(_, v)| v)
@@ -797,7 +802,7 @@ impl Packet {
             let upper_def = upper.def();
             let mut d = self.0.borrow_mut();
             // A new payload replaces what the previous one overloaded.
-            d.overloaded = upper_def.overloads_for(&d.def).unwrap_or_else(no_overloads);
+            d.overloaded = upper_def.overloads_for(&d.def);
         }
         upper.0.borrow_mut().underlayer = Rc::downgrade(&self.0);
         self.0.borrow_mut().payload = Some(upper);
@@ -814,7 +819,7 @@ impl Packet {
         if let Some(p) = old {
             p.0.borrow_mut().underlayer = Weak::new();
         }
-        self.0.borrow_mut().overloaded = no_overloads();
+        self.0.borrow_mut().overloaded = None;
     }
 
     /// `a / b`: copies of both, `b` stacked on the last layer of `a`.

@@ -384,7 +384,7 @@ impl Packet {
         let mut todo: Vec<usize> = d
             .fuzzed()
             .iter()
-            .chain(d.overloaded.iter())
+            .chain(d.overloads().iter())
             .filter(|(_, v)| matches!(v, Value::Volatile(_)))
             .map(|(i, _)| *i)
             .collect();
