@@ -64,8 +64,11 @@ pub(crate) fn build_layer(
     let result = match (built, &d.def.hooks.post_build) {
         (Err(e), _) => Err(e),
         (Ok(()), Some(h)) => {
-            // The hook takes the header and gives back the layer's bytes, payload included.
-            let whole = h(&d, std::mem::take(&mut hdr), out, r);
+            // The hook takes the header and gives back the layer's bytes, payload included
+            // (hooks append it to the header: room for it is made once).
+            let mut given = Vec::with_capacity(hdr.len() + out.len() + 16);
+            given.extend_from_slice(&hdr);
+            let whole = h(&d, given, out, r);
             whole.map(|w| *out = w)
         }
         (Ok(()), None) => {
