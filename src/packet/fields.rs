@@ -998,8 +998,15 @@ impl MacField {
 /// shows MACs (`AA:BB:...` stays in capitals, as Scapy keeps the string it was given), else
 /// the address.
 fn mac_value(s: String) -> Value {
+    // Only the canonical text (what mac_to_string gives back: lowercase, colons) becomes
+    // an address; other spellings stay text, shown as given.
+    let canonical = s.len() == 17
+        && s.bytes().enumerate().all(|(i, c)| match i % 3 {
+            2 => c == b':',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        });
     match parse_mac(&s) {
-        Some(m) if mac_to_string(&m) == s => Value::Mac(m),
+        Some(m) if canonical => Value::Mac(m),
         Some(_) | None => Value::Str(s),
     }
 }
@@ -2040,5 +2047,20 @@ mod tests {
         let p = dissect(&d, &b);
         assert_eq!(p.field_repr("b").as_deref(), Some("0x1ff"));
         assert_eq!(p.get("c"), Some(Value::Int(1)));
+    }
+
+    #[test]
+    fn only_the_canonical_mac_text_becomes_an_address() {
+        let m = [0x00, 0x11, 0x22, 0xaa, 0xbb, 0xcc];
+        assert_eq!(mac_value("00:11:22:aa:bb:cc".into()), Value::Mac(m));
+        for other in [
+            "00:11:22:AA:BB:CC",
+            "00-11-22-aa-bb-cc",
+            "001122aabbcc",
+            "00:11:22:aa:bb",
+            "zz:11:22:aa:bb:cc",
+        ] {
+            assert_eq!(mac_value(other.into()), Value::Str(other.into()), "{other}");
+        }
     }
 }
