@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::base;
 use super::field::{DissectCtx, FieldDef};
-use super::layer::{LayerDef, Step};
+use super::layer::{Header, LayerDef, Step};
 use super::packet::{LayerData, Packet, RawCache};
 use super::value::Value;
 
@@ -124,7 +124,7 @@ fn dissect_layer(
     }
     // The node is made first and filled in place (a layer's state is large to move).
     let pkt = Packet::from_data(match lazy_len {
-        Some(n) => LayerData::lazy(def, cache_of(&s[..n], root)),
+        Some(n) => LayerData::lazy(def, cache_of(&s[..n], root), under),
         None => LayerData::to_fill(def),
     });
     let mut guard = pkt.0.borrow_mut();
@@ -195,11 +195,7 @@ fn lazy_node(
     under: Option<&Packet>,
     root: Option<&Rc<[u8]>>,
 ) -> Packet {
-    let mut d = LayerData::lazy(def, cache_of(h, root));
-    if let Some(u) = under {
-        d.underlayer = Rc::downgrade(&u.0);
-    }
-    Packet::from_data(d)
+    Packet::from_data(LayerData::lazy(def, cache_of(h, root), under))
 }
 
 /// Dissects a layer read on first use whose payload is found by the bindings alone (no
@@ -216,17 +212,23 @@ fn dissect_lazy_run(
     root: Option<&Rc<[u8]>>,
 ) -> Packet {
     let head = lazy_node(def, &s[..n], under, root);
-    let (mut layer, mut def, mut rest, mut depth) = (head.clone(), def.clone(), &s[n..], depth);
+    let (mut layer, mut def) = (head.clone(), def.clone());
+    let (mut header, mut rest, mut depth) = (&s[..n], &s[n..], depth);
     while !rest.is_empty() {
-        let cls = if depth >= MAX_DEPTH {
-            base::raw_def()
-        } else {
-            default_guess(&layer.data(), rest)
+        // The bindings read the layer's header (no hook: else Raw, as default_guess gives).
+        let guessed = match def.layout() {
+            Some(layout) if depth < MAX_DEPTH => def.guess_from_bindings(&Header {
+                layout,
+                bytes: header,
+            }),
+            _ => None,
         };
+        let cls = guessed.unwrap_or_else(base::raw_def);
         if let Some(m) = lazy_len(&cls, rest).filter(|_| !cls.hooks.shape_payload()) {
             let child = lazy_node(&cls, &rest[..m], Some(&layer), root);
             layer.link_payload_of(&def, child.clone(), &cls);
-            (layer, def, rest, depth) = (child, cls, &rest[m..], depth + 1);
+            (layer, def) = (child, cls);
+            (header, rest, depth) = (&rest[..m], &rest[m..], depth + 1);
             continue;
         }
         let (child, outcome) = dissect_layer(&cls, rest, warnings, depth + 1, Some(&layer), root);

@@ -102,15 +102,41 @@ pub(crate) struct Bindings {
     pub(crate) overloads: Vec<Overload>,
 }
 
-/// The first of `guesses` that holds for the layer and whose class is still defined.
-fn first_guess(guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
-    if let Some((layout, h)) = layer.lazy_header() {
-        // A layer still in its bytes: each binding's fields are read from them.
-        return guesses
-            .iter()
-            .filter(|g| g.when.iter().all(|(i, v)| layout.field_equals(*i, h, v)))
-            .find_map(|g| g.upper.upgrade());
+/// Where the bindings read a layer's values: the layer, or the header bytes of a layer
+/// still to be read (the dissector has them at hand).
+pub(crate) trait FieldSource {
+    /// The value of field `i` if it is an integer.
+    fn int_at(&self, i: usize) -> Option<i128>;
+    /// Whether field `i` holds `want` (integers compared as integers).
+    fn equals(&self, i: usize, want: &Value) -> bool;
+}
+
+impl FieldSource for LayerData {
+    fn int_at(&self, i: usize) -> Option<i128> {
+        self.int_value(i)
     }
+    fn equals(&self, i: usize, want: &Value) -> bool {
+        self.field_equals(i, want)
+    }
+}
+
+/// The header bytes of a layer read on first use, with its definition's layout.
+pub(crate) struct Header<'a> {
+    pub(crate) layout: &'a FixedLayout,
+    pub(crate) bytes: &'a [u8],
+}
+
+impl FieldSource for Header<'_> {
+    fn int_at(&self, i: usize) -> Option<i128> {
+        self.layout.read_int(i, self.bytes)
+    }
+    fn equals(&self, i: usize, want: &Value) -> bool {
+        self.layout.field_equals(i, self.bytes, want)
+    }
+}
+
+/// The first of `guesses` that holds for the layer and whose class is still defined.
+fn first_guess<S: FieldSource + ?Sized>(guesses: &[Guess], layer: &S) -> Option<Rc<LayerDef>> {
     guesses
         .iter()
         .filter(|g| g.holds(layer))
@@ -119,8 +145,8 @@ fn first_guess(guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
 
 impl Guess {
     /// Whether the layer holds the binding's values.
-    fn holds(&self, layer: &LayerData) -> bool {
-        self.when.iter().all(|(i, v)| layer.field_equals(*i, v))
+    fn holds<S: FieldSource + ?Sized>(&self, layer: &S) -> bool {
+        self.when.iter().all(|(i, v)| layer.equals(*i, v))
     }
 }
 
@@ -167,12 +193,12 @@ impl GuessIndex {
     }
 
     /// [`first_guess`] of `guesses` (the list this index was made from).
-    fn first(&self, guesses: &[Guess], layer: &LayerData) -> Option<Rc<LayerDef>> {
+    fn first<S: FieldSource + ?Sized>(&self, guesses: &[Guess], layer: &S) -> Option<Rc<LayerDef>> {
         let mut best: Option<usize> = None;
         for (field, values) in &self.by_field {
             // A value that is not an integer may still equal one (a float): every binding
             // is tried then.
-            let Some(v) = layer.int_value(*field) else {
+            let Some(v) = layer.int_at(*field) else {
                 return first_guess(guesses, layer);
             };
             if let Ok(k) = values.binary_search_by_key(&v, |(value, _)| *value) {
@@ -555,7 +581,10 @@ impl LayerDef {
     }
 
     /// The payload class the bottom-up bindings give for this layer's values.
-    pub(crate) fn guess_from_bindings(&self, layer: &LayerData) -> Option<Rc<LayerDef>> {
+    pub(crate) fn guess_from_bindings<S: FieldSource + ?Sized>(
+        &self,
+        layer: &S,
+    ) -> Option<Rc<LayerDef>> {
         let own = {
             let b = self.bindings.borrow();
             let guesses = &b.payload_guess[..];

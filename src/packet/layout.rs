@@ -105,7 +105,7 @@ impl FixedLayout {
 
     /// Field `i`'s value from header bytes `h` when it is read as an integer (the bindings
     /// look for one), without making a value; `None` for other fields.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_int(&self, i: usize, h: &[u8]) -> Option<i128> {
         match *self.reads.get(i)? {
             // The common sizes big-endian and unsigned without the general loop (the
@@ -137,7 +137,7 @@ impl FixedLayout {
 
     /// Whether field `i` read from header bytes `h` is `want` (integers compared as
     /// integers, without making a value).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn field_equals(&self, i: usize, h: &[u8], want: &Value) -> bool {
         if let (Value::Int(w), Some(own)) = (want, self.read_int(i, h)) {
             return own == *w;

@@ -122,7 +122,7 @@ impl LayerData {
     /// A layer dissected from `header` whose values are read from it on first use: every
     /// field explicit, as dissection makes them. `def` has a fixed layout and `header`
     /// holds at least its length.
-    pub(crate) fn lazy(def: &Rc<LayerDef>, header: RawCache) -> LayerData {
+    pub(crate) fn lazy(def: &Rc<LayerDef>, header: RawCache, under: Option<&Packet>) -> LayerData {
         LayerData {
             def: def.clone(),
             fields: OnceCell::new(),
@@ -133,7 +133,7 @@ impl LayerData {
             time_nanos: 0,
             raw_cache: Some(header),
             payload: None,
-            underlayer: Weak::new(),
+            underlayer: under.map_or_else(Weak::new, |u| Rc::downgrade(&u.0)),
             rare: None,
         }
     }
