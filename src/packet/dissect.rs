@@ -115,29 +115,24 @@ fn dissect_layer(
     let hooks = &def.hooks;
     // A layer whose fields all sit at fixed places keeps its header bytes and reads its
     // values on first use (see `layout`); the others are read now.
-    let lazy_len = lazy_len(def, s);
-    if let (Some(n), false) = (lazy_len, hooks.shape_payload()) {
-        return (
-            dissect_lazy_run(def, s, n, warnings, depth, under, root),
-            Outcome::Done,
-        );
+    if let Some(n) = lazy_len(def, s) {
+        if !hooks.shape_payload() {
+            let pkt = dissect_lazy_run(def, s, n, warnings, depth, under, root);
+            return (pkt, Outcome::Done);
+        }
+        // A hook shapes the payload: the layer is read on first use all the same, what
+        // follows it the general way.
+        let pkt = lazy_node(def, &s[..n], under, root);
+        return dissect_payload(pkt, def, &s[n..], warnings, depth, root);
     }
     // The node is made first and filled in place (a layer's state is large to move).
-    let pkt = Packet::from_data(match lazy_len {
-        Some(n) => LayerData::lazy(def, cache_of(&s[..n], root), under),
-        None => LayerData::to_fill(def),
-    });
+    let pkt = Packet::from_data(LayerData::to_fill(def));
     let mut guard = pkt.0.borrow_mut();
     let data = &mut *guard;
     if let Some(u) = under {
         // Known before the payload is guessed: hooks may look below (an extension header
         // quoted in an ICMPv6 error carries TCPerror, not TCP).
         data.underlayer = Rc::downgrade(&u.0);
-    }
-    if let Some(n) = lazy_len {
-        drop(guard);
-        let rest = s.get(n..).unwrap_or(&[]);
-        return dissect_payload(pkt, def, rest, warnings, depth, root);
     }
     let bytes: Cow<'_, [u8]> = match &hooks.pre_dissect {
         Some(h) => Cow::Owned(h(data, s)),

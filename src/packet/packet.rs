@@ -174,10 +174,8 @@ impl LayerData {
     /// values (the bindings look at one field to find the payload's class).
     #[inline]
     pub(crate) fn int_value(&self, i: usize) -> Option<i128> {
-        if self.fields.get().is_none() {
-            if let (Some(layout), Some(cache)) = (self.def.layout(), &self.raw_cache) {
-                return layout.read_int(i, cache.bytes());
-            }
+        if let Some((layout, h)) = self.lazy_header() {
+            return layout.read_int(i, h);
         }
         self.value_ref(i).as_int()
     }
