@@ -226,12 +226,8 @@ fn dissect_lazy_run(
             (header, rest, depth) = (&rest[..m], &rest[m..], depth + 1);
             continue;
         }
-        let (child, outcome) = dissect_layer(&cls, rest, warnings, depth + 1, Some(&layer), root);
-        match outcome {
-            Outcome::Done => layer.link_payload_of(&def, child, &cls),
-            Outcome::Truncated => layer.link_payload(Packet::raw_with(&base::raw_def(), rest)),
-            Outcome::Failed => layer.link_payload(raw_after_failure(&cls, rest)),
-        }
+        let dissected = dissect_layer(&cls, rest, warnings, depth + 1, Some(&layer), root);
+        layer.link_dissected(&def, &cls, dissected, rest);
         break;
     }
     head
@@ -272,12 +268,8 @@ fn dissect_payload(
         {
             return (pkt, Outcome::Failed);
         }
-        let (child, outcome) = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt), root);
-        match outcome {
-            Outcome::Done => pkt.link_payload_of(def, child, &cls),
-            Outcome::Truncated => pkt.link_payload(Packet::raw_with(&base::raw_def(), payb)),
-            Outcome::Failed => pkt.link_payload(raw_after_failure(&cls, payb)),
-        }
+        let dissected = dissect_layer(&cls, payb, warnings, depth + 1, Some(&pkt), root);
+        pkt.link_dissected(def, &cls, dissected, payb);
     }
     if !padb.is_empty() {
         pkt.lastlayer()
@@ -628,6 +620,23 @@ impl Packet {
         let (def, cls) = (self.def(), child.def());
         child.data_mut().underlayer = Rc::downgrade(&self.0);
         self.link_payload_of(&def, child, &cls);
+    }
+
+    /// Links the payload dissected from `bytes` as class `cls`: the layer if its fields
+    /// were read, else Raw of the bytes (a truncated layer, or one whose hook failed, as
+    /// the reference hands such bytes to Raw).
+    fn link_dissected(
+        &self,
+        def: &LayerDef,
+        cls: &Rc<LayerDef>,
+        (child, outcome): (Packet, Outcome),
+        bytes: &[u8],
+    ) {
+        match outcome {
+            Outcome::Done => self.link_payload_of(def, child, cls),
+            Outcome::Truncated => self.link_payload(Packet::raw_with(&base::raw_def(), bytes)),
+            Outcome::Failed => self.link_payload(raw_after_failure(cls, bytes)),
+        }
     }
 
     /// [`Packet::link_payload`] of a child dissected on top of this layer (whose

@@ -96,9 +96,8 @@ impl FixedInt {
             _ if self.le => b.iter().rev().fold(0, |a, &c| (a << 8) | u128::from(c)),
             _ => b.iter().fold(0, |a, &c| (a << 8) | u128::from(c)),
         };
-        let n = u32::from(self.bytes) * 8;
-        if self.signed && n > 0 && n < 128 && (raw >> (n - 1)) & 1 == 1 {
-            (raw as i128) - (1i128 << n)
+        if self.signed {
+            sign_extend(raw, u32::from(self.bytes) * 8)
         } else {
             raw as i128
         }
@@ -115,6 +114,16 @@ impl FixedInt {
         } else {
             out.extend_from_slice(be);
         }
+    }
+}
+
+/// The two's-complement value of the low `bits` bits of `raw` (a signed field read off the
+/// wire); `raw` as it is when its top bit is clear or `bits` is 0 or 128 and more.
+pub(crate) fn sign_extend(raw: u128, bits: u32) -> i128 {
+    if bits > 0 && bits < 128 && (raw >> (bits - 1)) & 1 == 1 {
+        (raw as i128) - (1i128 << bits)
+    } else {
+        raw as i128
     }
 }
 

@@ -257,9 +257,8 @@ impl Num {
     }
 
     fn sign_extend(&self, raw: u128) -> i128 {
-        let n = self.nbits();
-        if self.signed && n > 0 && n < 128 && (raw >> (n - 1)) & 1 == 1 {
-            (raw as i128) - (1i128 << n)
+        if self.signed {
+            super::field::sign_extend(raw, self.nbits())
         } else {
             raw as i128
         }

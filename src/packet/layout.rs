@@ -8,7 +8,7 @@
 //! does not read, nor for freeing them. The payload's class is still found at dissection
 //! time: [`FixedLayout::read_one`] reads a single field for the bindings.
 
-use super::field::{FieldDef, FixedAddr, FixedInt};
+use super::field::{sign_extend, FieldDef, FixedAddr, FixedInt};
 use super::layer::Step;
 use super::packet::Slots;
 use super::value::Value;
@@ -108,27 +108,6 @@ impl FixedLayout {
     #[inline(always)]
     pub(crate) fn read_int(&self, i: usize, h: &[u8]) -> Option<i128> {
         match *self.reads.get(i)? {
-            // The common sizes big-endian and unsigned without the general loop (the
-            // bindings read a type or a port for every layer dissected).
-            Read::Int(
-                at,
-                FixedInt {
-                    bytes: 1,
-                    signed: false,
-                    ..
-                },
-            ) => h.get(at).map(|&b| i128::from(b)),
-            Read::Int(
-                at,
-                FixedInt {
-                    bytes: 2,
-                    le: false,
-                    signed: false,
-                },
-            ) => match h.get(at..at + 2)? {
-                &[x, y] => Some(i128::from(u16::from_be_bytes([x, y]))),
-                _ => None,
-            },
             Read::Int(at, fixed) => Some(fixed.read(h.get(at..at + usize::from(fixed.bytes))?)),
             Read::Bits { .. } => self.read_one(i, h).as_int(),
             Read::Addr(..) | Read::Bytes(..) | Read::Rest(_) => None,
@@ -158,9 +137,7 @@ impl FixedLayout {
             },
             Read::Bits { at, width, signed } => {
                 match super::dissect::read_bits(h, at, width as usize) {
-                    Some(raw) if signed && width > 0 && (raw >> (width - 1)) & 1 == 1 => {
-                        Value::Int(raw as i128 - (1i128 << width))
-                    }
+                    Some(raw) if signed => Value::Int(sign_extend(raw, width)),
                     Some(raw) => Value::Int(raw as i128),
                     None => Value::None,
                 }
