@@ -8,7 +8,8 @@ use std::rc::Rc;
 use super::base;
 use super::field::{DissectCtx, FieldDef};
 use super::layer::{Header, LayerDef, Step};
-use super::packet::{LayerData, Packet, RawCache};
+use super::links::Link;
+use super::packet::{LayerData, Overloads, Packet, RawCache};
 use super::value::Value;
 
 /// A dissected packet and the warnings its dissection logged.
@@ -122,7 +123,8 @@ fn dissect_layer(
         }
         // A hook shapes the payload: the layer is read on first use all the same, what
         // follows it the general way.
-        let pkt = lazy_node(def, &s[..n], under, root);
+        let c = cache_of(&s[..n], root);
+        let pkt = Packet::lazy(def, &c.root, (c.start, c.end), under);
         return dissect_payload(pkt, def, &s[n..], warnings, depth, root);
     }
     // The node is made first and filled in place (a layer's state is large to move).
@@ -182,17 +184,6 @@ fn lazy_len(def: &LayerDef, s: &[u8]) -> Option<usize> {
         .map(|l| if l.rest { s.len() } else { l.len })
 }
 
-/// A node for a layer read on first use, from header bytes `h`, on top of `under`.
-#[inline]
-fn lazy_node(
-    def: &Rc<LayerDef>,
-    h: &[u8],
-    under: Option<&Packet>,
-    root: Option<&Rc<[u8]>>,
-) -> Packet {
-    Packet::from_data(LayerData::lazy(def, cache_of(h, root), under))
-}
-
 /// Dissects a layer read on first use whose payload is found by the bindings alone (no
 /// hook pads, guesses or fails), `n` being its header's length, and its payload. While the
 /// payload's class is such a layer too, the chain goes on in this loop, one node per
@@ -206,31 +197,67 @@ fn dissect_lazy_run(
     under: Option<&Packet>,
     root: Option<&Rc<[u8]>>,
 ) -> Packet {
-    let head = lazy_node(def, &s[..n], under, root);
+    // Every header's cache is a range of the one holding all of `s` (offsets wrap only
+    // past 4 GiB, where `cache_of` cannot hold the input whole either).
+    let whole = cache_of(s, root);
+    let range = |from: usize, to: usize| {
+        (
+            whole.start.wrapping_add(from as u32),
+            whole.start.wrapping_add(to as u32),
+        )
+    };
+    let head = Packet::lazy(def, &whole.root, range(0, n), under);
     let (mut layer, mut def) = (head.clone(), def.clone());
-    let (mut header, mut rest, mut depth) = (&s[..n], &s[n..], depth);
-    while !rest.is_empty() {
+    // The current layer's header is `s[at..end]`.
+    let (mut at, mut end, mut depth) = (0, n, depth);
+    while end < s.len() {
+        let (header, rest) = (&s[at..end], &s[end..]);
         // The bindings read the layer's header (no hook: else Raw, as default_guess gives).
-        let guessed = match def.layout() {
-            Some(layout) if depth < MAX_DEPTH => def.guess_from_bindings(&Header {
-                layout,
-                bytes: header,
-            }),
-            _ => None,
+        let found = if depth < MAX_DEPTH {
+            def.payload_link(header)
+        } else {
+            None
         };
-        let cls = guessed.unwrap_or_else(base::raw_def);
-        if let Some(m) = lazy_len(&cls, rest).filter(|_| !cls.hooks.shape_payload()) {
-            let child = lazy_node(&cls, &rest[..m], Some(&layer), root);
-            layer.link_payload_of(&def, child.clone(), &cls);
-            (layer, def) = (child, cls);
-            (header, rest, depth) = (&rest[..m], &rest[m..], depth + 1);
-            continue;
-        }
-        let dissected = dissect_layer(&cls, rest, warnings, depth + 1, Some(&layer), root);
-        layer.link_dissected(&def, &cls, dissected, rest);
-        break;
+        let link = match found {
+            Some(link) => link,
+            None => general_link(&def, header, depth),
+        };
+        let m = match link.chain {
+            Some(c) if c.len <= rest.len() => c.header_len(rest.len()),
+            _ => {
+                let cls = link.class;
+                let dissected = dissect_layer(&cls, rest, warnings, depth + 1, Some(&layer), root);
+                layer.link_dissected(&def, &cls, dissected, rest);
+                break;
+            }
+        };
+        (at, end) = (end, end + m);
+        let child = lazy_node(&link.class, &whole.root, range(at, end), &layer);
+        layer.link_payload_with(child.clone(), link.overloads);
+        (layer, def, depth) = (child, link.class, depth + 1);
     }
     head
+}
+
+/// A node for a layer of `def` read on first use from `root[start..end]`, on top of
+/// `under`. Kept out of the loop: inlined, the loop spills more than the call costs
+/// (measured: 13 ns more per five-layer dissection).
+#[inline(never)]
+fn lazy_node(def: &Rc<LayerDef>, root: &Rc<[u8]>, range: (u32, u32), under: &Packet) -> Packet {
+    Packet::lazy(def, root, range, Some(under))
+}
+
+/// The link the bindings give a lazy layer of `def` with header bytes `header`, asked of
+/// the binding lists ([`LayerDef::payload_link`] could not tell); Raw past [`MAX_DEPTH`].
+fn general_link(def: &LayerDef, header: &[u8], depth: usize) -> Link {
+    let class = match def.layout() {
+        Some(layout) if depth < MAX_DEPTH => def.guess_from_bindings(&Header {
+            layout,
+            bytes: header,
+        }),
+        _ => None,
+    };
+    Link::between(def, class.unwrap_or_else(base::raw_def))
 }
 
 /// Dissects what follows a layer's fields: its payload (whose class the layer guesses)
@@ -642,10 +669,14 @@ impl Packet {
     /// [`Packet::link_payload`] of a child dissected on top of this layer (whose
     /// underlayer is this layer already), the caller having both definitions at hand.
     fn link_payload_of(&self, def: &LayerDef, child: Packet, child_def: &LayerDef) {
-        let ov = child_def.overloads_for(def);
+        self.link_payload_with(child, child_def.overloads_for(def));
+    }
+
+    /// Links a dissected child whose class sets `overloads` in this layer.
+    fn link_payload_with(&self, child: Packet, overloads: Option<Overloads>) {
         let mut d = self.data_mut();
-        if ov.is_some() {
-            d.overloaded = ov;
+        if overloads.is_some() {
+            d.overloaded = overloads;
         }
         d.payload = Some(child);
     }

@@ -8,6 +8,7 @@ use std::rc::{Rc, Weak};
 
 use super::field::{BuildError, FieldDef, FixedAddr, FixedInt};
 use super::layout::FixedLayout;
+use super::links::{bindings_generation, LinksCache};
 use super::packet::{holds_packet, LayerData, Overloads, Packet, Slots};
 use super::resolver::Resolver;
 use super::value::Value;
@@ -372,8 +373,11 @@ pub struct LayerDef {
     pub host: Option<Rc<dyn std::any::Any>>,
     index: NameIndex,
     pub(crate) bindings: RefCell<Bindings>,
-    /// The bottom-up bindings indexed by value, made on first use after they change.
-    guess_index: RefCell<Option<Rc<GuessIndex>>>,
+    /// The bottom-up bindings indexed by value, made on first use after they change, with
+    /// the generation of the bindings it was made from.
+    guess_index: RefCell<Option<(u64, Rc<GuessIndex>)>>,
+    /// The bindings compiled for the dissect loop ([`super::links`]).
+    pub(crate) links: LinksCache,
     /// The value tables new layers start from and the plan of the fields, made on first
     /// use (the field table is complete by then).
     prepared: OnceCell<Prepared>,
@@ -440,6 +444,7 @@ impl LayerDef {
             index,
             bindings: RefCell::new(Bindings::default()),
             guess_index: RefCell::new(None),
+            links: RefCell::new(None),
             prepared: OnceCell::new(),
         }
     }
@@ -603,15 +608,16 @@ impl LayerDef {
 
     /// The index of the bottom-up bindings `guesses` (this definition's), made if needed.
     fn guess_index(&self, guesses: &[Guess]) -> Rc<GuessIndex> {
+        let generation = bindings_generation();
         let mut cached = self.guess_index.borrow_mut();
-        cached
-            .get_or_insert_with(|| Rc::new(GuessIndex::new(guesses)))
-            .clone()
-    }
-
-    /// Forgets the index of the bottom-up bindings (they changed).
-    pub(crate) fn bindings_changed(&self) {
-        *self.guess_index.borrow_mut() = None;
+        match &*cached {
+            Some((g, index)) if *g == generation => index.clone(),
+            _ => {
+                let index = Rc::new(GuessIndex::new(guesses));
+                *cached = Some((generation, index.clone()));
+                index
+            }
+        }
     }
 }
 

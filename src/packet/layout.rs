@@ -16,16 +16,41 @@ use super::value::Value;
 /// How one field of a fixed layout is read.
 #[derive(Clone, Copy)]
 enum Read {
-    /// A fixed-size integer at this byte offset.
-    Int(usize, FixedInt),
-    /// `width` bits at this bit offset (MSB first), signed or not.
-    Bits { at: usize, width: u32, signed: bool },
+    /// An integer: fixed-size or bits.
+    Int(IntRead),
     /// An address at this byte offset.
     Addr(usize, FixedAddr),
     /// `len` bytes at this byte offset (a fixed-length string).
     Bytes(usize, usize),
     /// Every byte from this offset on (the last field).
     Rest(usize),
+}
+
+/// How an integer field of a fixed layout is read (what the bindings test).
+#[derive(Clone, Copy)]
+pub(crate) enum IntRead {
+    /// A fixed-size integer at this byte offset.
+    Int(usize, FixedInt),
+    /// `width` bits at this bit offset (MSB first), signed or not.
+    Bits { at: usize, width: u32, signed: bool },
+}
+
+impl IntRead {
+    /// The field's value in header bytes `h` (`None` when they are too short).
+    #[inline(always)]
+    pub(crate) fn read(self, h: &[u8]) -> Option<i128> {
+        match self {
+            IntRead::Int(at, fixed) => Some(fixed.read(h.get(at..at + usize::from(fixed.bytes))?)),
+            IntRead::Bits { at, width, signed } => {
+                let raw = super::dissect::read_bits(h, at, width as usize)?;
+                Some(if signed {
+                    sign_extend(raw, width)
+                } else {
+                    raw as i128
+                })
+            }
+        }
+    }
 }
 
 /// Where every field of a definition sits, when each has a fixed place and size.
@@ -53,14 +78,14 @@ impl FixedLayout {
                 Step::Int(i) => {
                     let at = bitpos.div_ceil(8);
                     bitpos = (at + usize::from(i.bytes)) * 8;
-                    Read::Int(at, i)
+                    Read::Int(IntRead::Int(at, i))
                 }
                 Step::Bits(w) if w <= 64 => {
                     let signed = f.kind.plain_bits()?;
                     let width = w;
                     let at = bitpos;
                     bitpos += width as usize;
-                    Read::Bits { at, width, signed }
+                    Read::Int(IntRead::Bits { at, width, signed })
                 }
                 Step::Addr(a) => {
                     let at = bitpos.div_ceil(8);
@@ -107,9 +132,13 @@ impl FixedLayout {
     /// look for one), without making a value; `None` for other fields.
     #[inline(always)]
     pub(crate) fn read_int(&self, i: usize, h: &[u8]) -> Option<i128> {
+        self.int_read(i)?.read(h)
+    }
+
+    /// How field `i` is read as an integer, when it is one.
+    pub(crate) fn int_read(&self, i: usize) -> Option<IntRead> {
         match *self.reads.get(i)? {
-            Read::Int(at, fixed) => Some(fixed.read(h.get(at..at + usize::from(fixed.bytes))?)),
-            Read::Bits { .. } => self.read_one(i, h).as_int(),
+            Read::Int(r) => Some(r),
             Read::Addr(..) | Read::Bytes(..) | Read::Rest(_) => None,
         }
     }
@@ -131,17 +160,7 @@ impl FixedLayout {
             return Value::None;
         };
         match *read {
-            Read::Int(at, fixed) => match h.get(at..at + usize::from(fixed.bytes)) {
-                Some(b) => Value::Int(fixed.read(b)),
-                None => Value::None,
-            },
-            Read::Bits { at, width, signed } => {
-                match super::dissect::read_bits(h, at, width as usize) {
-                    Some(raw) if signed => Value::Int(sign_extend(raw, width)),
-                    Some(raw) => Value::Int(raw as i128),
-                    None => Value::None,
-                }
-            }
+            Read::Int(r) => r.read(h).map_or(Value::None, Value::Int),
             Read::Addr(at, addr) => match h.get(at..at + addr.size()) {
                 Some(b) => addr.read(b),
                 None => Value::None,

@@ -59,6 +59,7 @@ pub mod inspect;
 pub mod kinds;
 pub mod layer;
 pub(crate) mod layout;
+pub(crate) mod links;
 pub mod log;
 pub mod matching;
 pub mod meta;

@@ -119,10 +119,15 @@ impl LayerData {
         }
     }
 
-    /// A layer dissected from `header` whose values are read from it on first use: every
-    /// field explicit, as dissection makes them. `def` has a fixed layout and `header`
-    /// holds at least its length.
-    pub(crate) fn lazy(def: &Rc<LayerDef>, header: RawCache, under: Option<&Packet>) -> LayerData {
+    /// A layer dissected from `root[start..end]` (its header) whose values are read from
+    /// it on first use: every field explicit, as dissection makes them. `def` has a fixed
+    /// layout and the header holds at least its length.
+    pub(crate) fn lazy(
+        def: &Rc<LayerDef>,
+        root: &Rc<[u8]>,
+        (start, end): (u32, u32),
+        under: Option<&Packet>,
+    ) -> LayerData {
         LayerData {
             def: def.clone(),
             fields: OnceCell::new(),
@@ -131,7 +136,11 @@ impl LayerData {
             overloaded: None,
             time_secs: 0,
             time_nanos: 0,
-            raw_cache: Some(header),
+            raw_cache: Some(RawCache {
+                root: root.clone(),
+                start,
+                end,
+            }),
             payload: None,
             underlayer: under.map_or_else(Weak::new, |u| Rc::downgrade(&u.0)),
             rare: None,
@@ -656,6 +665,32 @@ impl Packet {
     #[inline(always)]
     pub(crate) fn from_data(d: LayerData) -> Packet {
         Packet(Rc::new(RefCell::new(d)))
+    }
+
+    /// A node for a layer dissected from `root[start..end]` whose values are read on
+    /// first use ([`LayerData::lazy`]), on top of `under`.
+    ///
+    /// The node is allocated first and its state written into it: built apart, the state
+    /// goes through the stack and is copied in with wider loads than the stores that
+    /// wrote it, which stalls the CPU (store forwarding fails) on every node of a
+    /// dissection.
+    #[inline(always)]
+    pub(crate) fn lazy(
+        def: &Rc<LayerDef>,
+        root: &Rc<[u8]>,
+        range: (u32, u32),
+        under: Option<&Packet>,
+    ) -> Packet {
+        let mut node = Rc::<RefCell<LayerData>>::new_uninit();
+        match Rc::get_mut(&mut node) {
+            Some(slot) => {
+                slot.write(RefCell::new(LayerData::lazy(def, root, range, under)));
+                // SAFETY: the value was written just above.
+                Packet(unsafe { node.assume_init() })
+            }
+            // Never so: the node was made just above and no other handle reaches it.
+            None => Packet::from_data(LayerData::lazy(def, root, range, under)),
+        }
     }
 
     /// Borrows this layer's state.

@@ -12,6 +12,7 @@ use std::rc::Rc;
 use super::base;
 use super::field::FieldError;
 use super::layer::{Fnv, Guess, LayerDef, Overload};
+use super::links::bindings_changed;
 use super::packet::{LayerData, Packet};
 use super::value::Value;
 
@@ -115,7 +116,7 @@ pub fn bind_bottom_up(
         when,
         upper: Rc::downgrade(upper),
     });
-    lower.bindings_changed();
+    bindings_changed();
     Ok(())
 }
 
@@ -133,6 +134,7 @@ pub fn bind_top_down(
         lower: Rc::downgrade(lower),
         fields: Rc::new(converted),
     });
+    bindings_changed();
     Ok(())
 }
 
@@ -158,7 +160,7 @@ pub fn split_bottom_up(
         let matches = want.iter().all(|w| g.when.contains(w));
         !(same_upper && matches)
     });
-    lower.bindings_changed();
+    bindings_changed();
     Ok(())
 }
 
@@ -174,6 +176,7 @@ pub fn split_top_down(
         let matches = want.iter().all(|w| o.fields.contains(w));
         !(same_lower && matches)
     });
+    bindings_changed();
     Ok(())
 }
 
