@@ -23,20 +23,24 @@ pub struct Dissection {
 /// `Cls(bytes)`.
 /// Its warnings go to this thread's log ([`super::log::take_warnings`]).
 pub fn dissect(def: &Rc<LayerDef>, bytes: &[u8]) -> Packet {
-    let d = dissect_with_warnings(def, bytes);
-    super::log::log_all(&d.warnings);
-    d.packet
+    let mut warnings = Vec::new();
+    let packet = dissect_into(def, bytes, &mut warnings);
+    super::log::log_all(&warnings);
+    packet
 }
 
 /// `Cls(bytes)` with the warnings.
 pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     let mut warnings = Vec::new();
+    let packet = dissect_into(def, bytes, &mut warnings);
+    Dissection { packet, warnings }
+}
+
+/// `Cls(bytes)`, its warnings added to `warnings`.
+fn dissect_into(def: &Rc<LayerDef>, bytes: &[u8], warnings: &mut Vec<String>) -> Packet {
     if bytes.is_empty() {
         // `Cls(b"")` dissects nothing: it is `Cls()`, as in the reference.
-        return Dissection {
-            packet: Packet::new(def),
-            warnings,
-        };
+        return Packet::new(def);
     }
     // One copy of the input, shared by every layer's raw cache.
     let root: Rc<[u8]> = Rc::from(bytes);
@@ -44,11 +48,11 @@ pub fn dissect_with_warnings(def: &Rc<LayerDef>, bytes: &[u8]) -> Dissection {
     // (see `abort`).
     let (packet, _) = ROOT.with(|r| {
         let saved = r.replace(Some(root.clone()));
-        let out = dissect_layer(def, &root, &mut warnings, 0, None, Some(&root));
+        let out = dissect_layer(def, &root, warnings, 0, None, Some(&root));
         r.replace(saved);
         out
     });
-    Dissection { packet, warnings }
+    packet
 }
 
 thread_local! {
