@@ -87,7 +87,7 @@ pub struct FixedInt {
 
 impl FixedInt {
     /// The value of its bytes (`b` holds exactly `bytes` of them).
-    #[inline]
+    #[inline(always)]
     pub fn read(self, b: &[u8]) -> i128 {
         let raw: u128 = match (b, self.le) {
             ([x], _) => u128::from(*x),

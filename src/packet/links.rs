@@ -51,8 +51,8 @@ struct Table {
     keys: Box<[IntRead]>,
     /// The bindings in the order the general lookup tries them (own, then the parent's).
     entries: Box<[Entry]>,
-    /// Raw's overloads on this layer and its shape, when no binding holds.
-    raw: (Option<Overloads>, Option<ChainShape>),
+    /// Raw's overloads on this layer, when no binding holds.
+    raw: Option<Overloads>,
 }
 
 struct Entry {
@@ -63,21 +63,18 @@ struct Entry {
     upper: Weak<LayerDef>,
     /// What `upper` sets in this layer when stacked on it.
     overloads: Option<Overloads>,
-    /// `upper`'s header shape, when the loop goes on through it.
-    chain: Option<ChainShape>,
 }
 
 impl Entry {
     const ALWAYS: u8 = u8::MAX;
 }
 
-/// What the dissect loop needs of a payload's class.
+/// The payload's class and what it sets in the layer below: two words, so that it is
+/// returned in registers (a larger value went through the stack and was read back with
+/// wider loads than the stores that wrote it, stalling the loop on every layer).
 pub(crate) struct Link {
     pub(crate) class: Rc<LayerDef>,
-    /// What it sets in the layer below.
     pub(crate) overloads: Option<Overloads>,
-    /// Its header's shape when the loop goes on through it.
-    pub(crate) chain: Option<ChainShape>,
 }
 
 impl Link {
@@ -85,41 +82,7 @@ impl Link {
     pub(crate) fn between(lower: &LayerDef, class: Rc<LayerDef>) -> Link {
         Link {
             overloads: class.overloads_for(lower),
-            chain: ChainShape::of(&class),
             class,
-        }
-    }
-}
-
-/// The header of a class the dissect loop goes on through: a fixed layout, no hook that
-/// reads its fields, none that shapes its payload.
-#[derive(Clone, Copy)]
-pub(crate) struct ChainShape {
-    /// The header's length (its least, when `rest`).
-    pub(crate) len: usize,
-    /// The last field takes every byte left.
-    rest: bool,
-}
-
-impl ChainShape {
-    pub(crate) fn of(def: &LayerDef) -> Option<ChainShape> {
-        let hooks = &def.hooks;
-        if !hooks.dissects_by_fields() || hooks.shape_payload() {
-            return None;
-        }
-        def.layout().map(|l| ChainShape {
-            len: l.len,
-            rest: l.rest,
-        })
-    }
-
-    /// The header's length in `avail` bytes (at least [`ChainShape::len`]).
-    #[inline]
-    pub(crate) fn header_len(self, avail: usize) -> usize {
-        if self.rest {
-            avail
-        } else {
-            self.len
         }
     }
 }
@@ -163,7 +126,6 @@ impl Table {
                         value,
                         upper: g.upper.clone(),
                         overloads: upper.overloads_for(lower),
-                        chain: ChainShape::of(&upper),
                     });
                 }
             }
@@ -179,10 +141,7 @@ impl Table {
         Some(Table {
             keys,
             entries: entries.into_boxed_slice(),
-            raw: {
-                let raw = base::raw_def();
-                (raw.overloads_for(lower), ChainShape::of(&raw))
-            },
+            raw: base::raw_def().overloads_for(lower),
         })
     }
 
@@ -208,26 +167,25 @@ impl Table {
                     return Some(Link {
                         class,
                         overloads: e.overloads.clone(),
-                        chain: e.chain,
                     });
                 }
             }
         }
         Some(Link {
             class: base::raw_def(),
-            overloads: self.raw.0.clone(),
-            chain: self.raw.1,
+            overloads: self.raw.clone(),
         })
     }
 }
 
 impl LayerDef {
-    /// The payload's class, its overloads on this layer and its shape, as the bindings give them for
+    /// The payload's class and its overloads on this layer, as the bindings give them for
     /// header bytes `h` of this (fixed-layout) definition (at least its layout's length); `None` when the table cannot
     /// tell ([`LayerDef::guess_from_bindings`] and [`LayerDef::overloads_for`] answer then).
+    /// `generation` is [`bindings_generation`], read by the caller once for a whole chain
+    /// (no binding changes during a dissection loop: it calls no host code).
     #[inline(always)]
-    pub(crate) fn payload_link(&self, h: &[u8]) -> Option<Link> {
-        let generation = bindings_generation();
+    pub(crate) fn payload_link(&self, h: &[u8], generation: u64) -> Option<Link> {
         {
             let links = self.links.borrow();
             if let Some(l) = links.as_ref().filter(|l| l.generation == generation) {
@@ -293,7 +251,7 @@ mod tests {
 
     /// What the compiled table answers, when it can.
     fn compiled(lower: &LayerDef, h: &[u8]) -> Option<Answer> {
-        lower.payload_link(h).map(|l| {
+        lower.payload_link(h, bindings_generation()).map(|l| {
             let overloads = l.overloads.map(|o| (*o).clone());
             (l.class.class_name.clone(), overloads)
         })
