@@ -28,8 +28,11 @@ use wirecraft::packet::{
     bind_layers, dissect, field_from_spec, Arg, Args, LayerDef, Packet, Registry, Value,
 };
 
-/// Repetitions of each timed loop; the best is kept.
-const REPEATS: u32 = 3;
+/// Repetitions of each timed loop, on every side; the best is kept. CPU time leaves out
+/// other processes' turns, but not what they do to this one on a shared machine (caches,
+/// clock): with 3, one burst of a neighbour's load could slow every repetition of a 40 ms
+/// loop, and the same binary timed 173 ns in one run and 250 ns in the next.
+const REPEATS: u32 = 7;
 
 /// CPU time consumed so far by the calling thread.
 fn thread_cpu() -> Duration {
