@@ -4,9 +4,10 @@
 //! questions per layer: which class the bindings give the payload, and which values that
 //! class sets in the layer below it (its top-down bindings). Answered from the binding
 //! lists, they walk the lists, compare `Value`s and walk the upper class's overloads; the
-//! answers only change when some binding changes. So a definition whose bindings all test
-//! integer fields keeps them as a table: the key fields read once from the header, each
-//! binding's values as integers, and each upper class with its overloads on this one. The
+//! answers only change when some binding changes. So a definition whose bindings each test
+//! at most one integer field keeps them as a table: the key fields read from the header,
+//! each binding's value as an integer, and each upper class with its overloads on this one
+//! (other definitions, and tables past a few keys or 16 bindings, use the lists). The
 //! table is remade when the bindings change anywhere ([`bindings_changed`]), as a subclass
 //! inherits its parent's and an upper class's overloads are its own.
 
@@ -180,8 +181,9 @@ impl Table {
 
 impl LayerDef {
     /// The payload's class and its overloads on this layer, as the bindings give them for
-    /// header bytes `h` of this (fixed-layout) definition (at least its layout's length); `None` when the table cannot
-    /// tell ([`LayerDef::guess_from_bindings`] and [`LayerDef::overloads_for`] answer then).
+    /// header bytes `h` of this (fixed-layout) definition (at least its layout's length);
+    /// `None` when the table cannot tell ([`LayerDef::guess_from_bindings`] and
+    /// [`LayerDef::overloads_for`] answer then).
     /// `generation` is [`bindings_generation`], read by the caller once for a whole chain
     /// (no binding changes during a dissection loop: it calls no host code).
     #[inline(always)]
