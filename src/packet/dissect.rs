@@ -132,7 +132,7 @@ fn dissect_layer(
         return dissect_payload(pkt, def, &s[n..], warnings, depth, root);
     }
     // The node is made first and filled in place (a layer's state is large to move).
-    let pkt = Packet::from_data(LayerData::to_fill(def));
+    let pkt = Packet::make(|| LayerData::to_fill(def));
     let mut guard = pkt.0.borrow_mut();
     let data = &mut *guard;
     if let Some(u) = under {

@@ -593,18 +593,17 @@ impl Packet {
     /// list, a packet or a random value start with their own copy of it as an explicit
     /// value (unless the class has a MultipleTypeField).
     pub fn new(def: &Rc<LayerDef>) -> Packet {
-        let d = match def.new_slots() {
-            Some((slots, set_hi)) => LayerData::with_slots(def, slots, set_hi),
+        match def.new_slots() {
+            Some((slots, set_hi)) => Packet::make(|| LayerData::with_slots(def, slots, set_hi)),
             None => {
                 // Defaults holding packets: each instance gets its own copies.
                 let mut d = LayerData::new(def);
                 for (i, v) in LayerDef::instance_defaults(&def.fields) {
                     d.set_raw(i, deep_clone_value(v));
                 }
-                d
+                Packet::from_data(d)
             }
-        };
-        Packet(Rc::new(RefCell::new(d)))
+        }
     }
 
     /// `Cls(name=value, ...)`: a new layer with the keyword values assigned in the order of
@@ -667,13 +666,28 @@ impl Packet {
         Packet(Rc::new(RefCell::new(d)))
     }
 
+    /// A node holding the state `state` makes, which runs once the node is allocated.
+    ///
+    /// Why: made first and moved in, a layer's state goes through the stack and is copied
+    /// in with wider loads than the stores that wrote it; store forwarding fails then, and
+    /// the CPU stalls on every node made (measured in the dissect loop: 175 ns against
+    /// 196 ns for five layers). Written straight into the allocation, it does not.
+    #[inline(always)]
+    pub(crate) fn make(state: impl FnOnce() -> LayerData) -> Packet {
+        let mut node = Rc::<RefCell<LayerData>>::new_uninit();
+        match Rc::get_mut(&mut node) {
+            Some(slot) => {
+                slot.write(RefCell::new(state()));
+                // SAFETY: the value was written just above.
+                Packet(unsafe { node.assume_init() })
+            }
+            // Never so: the node was made just above and no other handle reaches it.
+            None => Packet::from_data(state()),
+        }
+    }
+
     /// A node for a layer dissected from `root[start..end]` whose values are read on
     /// first use ([`LayerData::lazy`]), on top of `under`.
-    ///
-    /// The node is allocated first and its state written into it: built apart, the state
-    /// goes through the stack and is copied in with wider loads than the stores that
-    /// wrote it, which stalls the CPU (store forwarding fails) on every node of a
-    /// dissection.
     #[inline(always)]
     pub(crate) fn lazy(
         def: &Rc<LayerDef>,
@@ -681,16 +695,7 @@ impl Packet {
         range: (u32, u32),
         under: Option<&Packet>,
     ) -> Packet {
-        let mut node = Rc::<RefCell<LayerData>>::new_uninit();
-        match Rc::get_mut(&mut node) {
-            Some(slot) => {
-                slot.write(RefCell::new(LayerData::lazy(def, root, range, under)));
-                // SAFETY: the value was written just above.
-                Packet(unsafe { node.assume_init() })
-            }
-            // Never so: the node was made just above and no other handle reaches it.
-            None => Packet::from_data(LayerData::lazy(def, root, range, under)),
-        }
+        Packet::make(|| LayerData::lazy(def, root, range, under))
     }
 
     /// Borrows this layer's state.
@@ -821,7 +826,7 @@ impl Packet {
     /// A deep copy: fresh nodes, same values.
     pub fn copy(&self) -> Packet {
         let d = self.0.borrow();
-        let head = Packet::from_data(d.clone_shallow());
+        let head = Packet::make(|| d.clone_shallow());
         if let Some(p) = &d.payload {
             head.attach(p.copy(), false);
         }
