@@ -21,6 +21,7 @@ use super::super::exceptions::{Exc, ExcKind, PResult};
 use super::super::interp::{State, Vm};
 use super::super::objects::{bytes_like, downcast, native, os_error};
 use super::super::value::{NativeObject, Value};
+use super::libfn::LibFn;
 use super::lists::{make_table, packet_of, packets_in, Args, PacketListObj};
 use super::objects::{obj_addr, PacketObj};
 use super::{build, drain};
@@ -62,14 +63,8 @@ thread_local! {
 
 /// Installs the functions and classes, and `conf.prog`.
 pub fn install(st: &mut State, reg: &Rc<Registry>) {
-    for name in FUNCS {
-        st.set_builtin(
-            name,
-            native(CaptureFn {
-                name,
-                reg: reg.clone(),
-            }),
-        );
+    for &name in FUNCS {
+        st.set_builtin(name, LibFn::function(name, reg.clone(), call));
     }
     for name in &CLASSES[..4] {
         st.set_builtin(
@@ -1093,59 +1088,41 @@ fn tcpdump(vm: &mut Vm<'_>, a: &Args) -> PResult<Value> {
 // ---------------------------------------------------------------------------------------------
 // The callables.
 
-/// One capture function bound to its session's registry.
-pub struct CaptureFn {
+/// A capture function, bound to its session's registry.
+fn call(
+    reg: &Rc<Registry>,
+    vm: &mut Vm<'_>,
     name: &'static str,
-    reg: Rc<Registry>,
-}
-
-impl NativeObject for CaptureFn {
-    fn type_name(&self) -> &str {
-        "function"
-    }
-    fn repr(&self) -> String {
-        format!("<function {} at {:#x}>", self.name, obj_addr(self))
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
-        (name == "__name__").then(|| Ok(Value::str(self.name)))
-    }
-    fn call(
-        &self,
-        vm: &mut Vm<'_>,
-        args: Vec<Value>,
-        kw: Vec<(Sym, Value)>,
-    ) -> Option<PResult<Value>> {
-        let a = Args::new(vm, args, kw);
-        let r = match self.name {
-            "rdpcap" => rdpcap(vm, &a, &self.reg),
-            "wrpcap" => wrpcap(vm, "wrpcap", &a, false),
-            "wrpcapng" => wrpcap(vm, "wrpcapng", &a, true),
-            "sniff" => sniff(vm, &a, &self.reg),
-            "wireshark" => wireshark(vm, &a),
-            "tcpdump" => tcpdump(vm, &a),
-            "make_table" | "make_lined_table" | "make_tex_table" => {
-                let style = match self.name {
-                    "make_table" => crate::results::table::Style::Plain,
-                    "make_lined_table" => crate::results::table::Style::Lined,
-                    _ => crate::results::table::Style::Tex,
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let a = Args::new(vm, args, kw);
+    let r = match name {
+        "rdpcap" => rdpcap(vm, &a, reg),
+        "wrpcap" => wrpcap(vm, "wrpcap", &a, false),
+        "wrpcapng" => wrpcap(vm, "wrpcapng", &a, true),
+        "sniff" => sniff(vm, &a, reg),
+        "wireshark" => wireshark(vm, &a),
+        "tcpdump" => tcpdump(vm, &a),
+        "make_table" | "make_lined_table" | "make_tex_table" => {
+            let style = match name {
+                "make_table" => crate::results::table::Style::Plain,
+                "make_lined_table" => crate::results::table::Style::Lined,
+                _ => crate::results::table::Style::Tex,
+            };
+            (|| {
+                let items = vm.iterate(a.need(name, 0, "data")?)?;
+                let rest = Args {
+                    pos: a.pos.iter().skip(1).cloned().collect(),
+                    kw: a.kw.clone(),
                 };
-                (|| {
-                    let items = vm.iterate(a.need(self.name, 0, "data")?)?;
-                    let rest = Args {
-                        pos: a.pos.iter().skip(1).cloned().collect(),
-                        kw: a.kw.clone(),
-                    };
-                    make_table(vm, &items, &rest, style)
-                })()
-            }
-            other => Err(Exc::type_error(format!("'{other}' is not callable"))),
-        };
-        drain(vm);
-        Some(r)
-    }
+                make_table(vm, &items, &rest, style)
+            })()
+        }
+        other => Err(Exc::type_error(format!("'{other}' is not callable"))),
+    };
+    drain(vm);
+    r
 }
 
 /// The reader and writer classes.

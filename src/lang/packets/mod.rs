@@ -31,6 +31,7 @@ pub mod classdef;
 pub mod fieldobj;
 pub mod funcs;
 pub mod hooks;
+pub mod libfn;
 pub mod lists;
 pub mod net;
 pub mod objects;

@@ -30,6 +30,7 @@ use super::super::exceptions::{Exc, ExcKind, PResult};
 use super::super::interp::{State, Vm};
 use super::super::objects::{downcast, native};
 use super::super::value::{NativeObject, Value};
+use super::libfn::LibFn;
 use super::lists::{Args, PacketListObj};
 use super::objects::{obj_addr, PacketObj, VolatileObj};
 use super::{build, drain};
@@ -121,8 +122,14 @@ pub fn install(st: &mut State, reg: &Rc<Registry>) {
             settings: RefCell::new(Settings::default()),
         }))
     });
-    for name in FUNCS {
-        st.set_builtin(name, native(NetFn { name }));
+    for &name in FUNCS {
+        let f = if name == "AsyncSniffer" {
+            let repr = "<class 'scapy.sendrecv.AsyncSniffer'>".to_string();
+            LibFn::class(name, repr, (), call)
+        } else {
+            LibFn::function(name, (), call)
+        };
+        st.set_builtin(name, f);
     }
     for k in SocketKind::ALL {
         st.set_builtin(k.name(), native(SocketClass(k)));
@@ -439,42 +446,18 @@ fn l3_out(
 
 // ---- the functions ------------------------------------------------------------------------
 
-/// One network function.
-pub struct NetFn {
+/// A network function (or `AsyncSniffer`), over the session's network.
+fn call(
+    _: &(),
+    vm: &mut Vm<'_>,
     name: &'static str,
-}
-
-impl NativeObject for NetFn {
-    fn type_name(&self) -> &str {
-        if self.name == "AsyncSniffer" {
-            "type"
-        } else {
-            "function"
-        }
-    }
-    fn repr(&self) -> String {
-        if self.name == "AsyncSniffer" {
-            return "<class 'scapy.sendrecv.AsyncSniffer'>".to_string();
-        }
-        format!("<function {} at {:#x}>", self.name, obj_addr(self))
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
-        (name == "__name__").then(|| Ok(Value::str(self.name)))
-    }
-    fn call(
-        &self,
-        vm: &mut Vm<'_>,
-        args: Vec<Value>,
-        kw: Vec<(Sym, Value)>,
-    ) -> Option<PResult<Value>> {
-        let a = Args::new(vm, args, kw);
-        let r = net().and_then(|n| run(vm, &n, self.name, &a));
-        drain(vm);
-        Some(r)
-    }
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let a = Args::new(vm, args, kw);
+    let r = net().and_then(|n| run(vm, &n, name, &a));
+    drain(vm);
+    r
 }
 
 fn run(vm: &mut Vm<'_>, n: &Rc<NetLang>, f: &str, a: &Args) -> PResult<Value> {

@@ -31,6 +31,7 @@ use super::super::ops;
 use super::super::settable::{set_value, SetTable};
 use super::super::value::{NativeObject, Value};
 use super::drain;
+use super::libfn::LibFn;
 use super::lists::Args;
 use super::objects::{obj_addr, PacketObj};
 
@@ -42,7 +43,10 @@ const MODULES: &[&str] = &["p0f"];
 
 /// Installs `load_module` into a fresh session.
 pub fn install(st: &mut State) {
-    st.set_builtin("load_module", native(LoadModule));
+    st.set_builtin(
+        "load_module",
+        LibFn::function("load_module", (), load_module),
+    );
 }
 
 /// The names [`install`] puts into a session.
@@ -52,39 +56,25 @@ pub fn names() -> Vec<&'static str> {
 
 /// `load_module(name)`: makes a Scapy module's names global. An unknown module is reported
 /// as Scapy reports it (an error line, then the import error), and nothing else happens.
-struct LoadModule;
-
-impl NativeObject for LoadModule {
-    fn type_name(&self) -> &str {
-        "function"
+fn load_module(
+    _: &(),
+    vm: &mut Vm<'_>,
+    _name: &'static str,
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let a = Args::new(vm, args, kw);
+    let name = a
+        .text("load_module", 0, "name")?
+        .ok_or_else(|| missing("load_module", "name"))?;
+    match name.as_str() {
+        "p0f" => load_p0f(vm)?,
+        _ => vm.write(&format!(
+            "ERROR: Loading module scapy.modules.{name}\nModuleNotFoundError: No module named 'scapy.modules.{name}' (wirecraft has: {})\n",
+            MODULES.join(", ")
+        )),
     }
-    fn repr(&self) -> String {
-        format!("<function load_module at {:#x}>", obj_addr(self))
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn call(
-        &self,
-        vm: &mut Vm<'_>,
-        args: Vec<Value>,
-        kw: Vec<(Sym, Value)>,
-    ) -> Option<PResult<Value>> {
-        let a = Args::new(vm, args, kw);
-        Some((|| {
-            let name = a
-                .text("load_module", 0, "name")?
-                .ok_or_else(|| missing("load_module", "name"))?;
-            match name.as_str() {
-                "p0f" => load_p0f(vm)?,
-                _ => vm.write(&format!(
-                    "ERROR: Loading module scapy.modules.{name}\nModuleNotFoundError: No module named 'scapy.modules.{name}' (wirecraft has: {})\n",
-                    MODULES.join(", ")
-                )),
-            }
-            Ok(Value::None)
-        })())
-    }
+    Ok(Value::None)
 }
 
 fn missing(f: &str, name: &str) -> Exc {
@@ -120,14 +110,9 @@ fn load_p0f(vm: &mut Vm<'_>) -> PResult<()> {
             })
         }
     };
-    for name in FUNCS {
-        vm.st.set_builtin(
-            name,
-            native(P0fFn {
-                name,
-                db: db.clone(),
-            }),
-        );
+    for &name in FUNCS {
+        vm.st
+            .set_builtin(name, LibFn::function(name, db.clone(), p0f_function));
     }
     vm.st.set_builtin("p0fdb", db);
     Ok(())
@@ -261,65 +246,50 @@ impl NativeObject for P0fDb {
 }
 
 /// `p0f`, `prnp0f`, `packet2p0f` and `fingerprint_mtu`, over the session's `p0fdb`.
-struct P0fFn {
+fn p0f_function(
+    db: &Value,
+    vm: &mut Vm<'_>,
     name: &'static str,
-    db: Value,
-}
-
-impl NativeObject for P0fFn {
-    fn type_name(&self) -> &str {
-        "function"
-    }
-    fn repr(&self) -> String {
-        format!("<function {} at {:#x}>", self.name, obj_addr(self))
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
-        (name == "__name__").then(|| Ok(Value::str(self.name)))
-    }
-    fn call(
-        &self,
-        vm: &mut Vm<'_>,
-        args: Vec<Value>,
-        kw: Vec<(Sym, Value)>,
-    ) -> Option<PResult<Value>> {
-        let a = Args::new(vm, args, kw);
-        let db = downcast::<P0fDb>(&self.db)?;
-        let r = (|| {
-            let pkt = a.need(self.name, 0, "pkt")?.clone();
-            match self.name {
-                "p0f" => {
-                    let (sig, dir) = signature(vm, &pkt)?;
-                    Ok(match db.get(vm) {
-                        Some(kb) => match_value(matching::tcp_find_match(&kb, &sig, dir).as_ref()),
-                        None => Value::None,
-                    })
-                }
-                "prnp0f" => prnp0f(vm, db, &pkt),
-                "packet2p0f" => {
-                    let (sig, dir) = signature(vm, &pkt)?;
-                    Ok(Value::tuple(vec![
-                        P0fSignature::value(sig),
-                        Value::str(dir.name()),
-                    ]))
-                }
-                _ => {
-                    let h = headers(vm, &pkt)?;
-                    let mss = h.options().mss;
-                    Ok(match db.get(vm) {
-                        Some(kb) => matching::mtu_of(h.ip_ver, mss)
-                            .and_then(|m| matching::mtu_find_match(&kb, m))
-                            .map_or(Value::None, Value::str),
-                        None => Value::None,
-                    })
-                }
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let a = Args::new(vm, args, kw);
+    // Never so: load_p0f binds these functions to a knowledge base only.
+    let Some(db) = downcast::<P0fDb>(db) else {
+        return Err(Exc::type_error(format!("'{name}' is not callable")));
+    };
+    let r = (|| {
+        let pkt = a.need(name, 0, "pkt")?.clone();
+        match name {
+            "p0f" => {
+                let (sig, dir) = signature(vm, &pkt)?;
+                Ok(match db.get(vm) {
+                    Some(kb) => match_value(matching::tcp_find_match(&kb, &sig, dir).as_ref()),
+                    None => Value::None,
+                })
             }
-        })();
-        drain(vm);
-        Some(r)
-    }
+            "prnp0f" => prnp0f(vm, db, &pkt),
+            "packet2p0f" => {
+                let (sig, dir) = signature(vm, &pkt)?;
+                Ok(Value::tuple(vec![
+                    P0fSignature::value(sig),
+                    Value::str(dir.name()),
+                ]))
+            }
+            _ => {
+                let h = headers(vm, &pkt)?;
+                let mss = h.options().mss;
+                Ok(match db.get(vm) {
+                    Some(kb) => matching::mtu_of(h.ip_ver, mss)
+                        .and_then(|m| matching::mtu_find_match(&kb, m))
+                        .map_or(Value::None, Value::str),
+                    None => Value::None,
+                })
+            }
+        }
+    })();
+    drain(vm);
+    r
 }
 
 /// The packet inside a language value.
