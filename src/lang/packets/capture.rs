@@ -66,14 +66,9 @@ pub fn install(st: &mut State, reg: &Rc<Registry>) {
     for &name in FUNCS {
         st.set_builtin(name, LibFn::function(name, reg.clone(), call));
     }
-    for name in &CLASSES[..4] {
-        st.set_builtin(
-            name,
-            native(CaptureClass {
-                name,
-                reg: reg.clone(),
-            }),
-        );
+    for &name in &CLASSES[..4] {
+        let repr = format!("<class 'scapy.utils.{name}'>");
+        st.set_builtin(name, LibFn::class(name, repr, reg.clone(), open));
     }
     st.set_builtin(
         "PacketList",
@@ -1125,43 +1120,25 @@ fn call(
     r
 }
 
-/// The reader and writer classes.
-pub struct CaptureClass {
+/// The reader and writer classes: `PcapReader(...)` and the others open a file.
+fn open(
+    reg: &Rc<Registry>,
+    vm: &mut Vm<'_>,
     name: &'static str,
-    reg: Rc<Registry>,
-}
-
-impl NativeObject for CaptureClass {
-    fn type_name(&self) -> &str {
-        "type"
-    }
-    fn repr(&self) -> String {
-        format!("<class 'scapy.utils.{}'>", self.name)
-    }
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-    fn get_attr(&self, _vm: &mut Vm<'_>, _this: &Value, name: &str) -> Option<PResult<Value>> {
-        (name == "__name__").then(|| Ok(Value::str(self.name)))
-    }
-    fn call(
-        &self,
-        vm: &mut Vm<'_>,
-        args: Vec<Value>,
-        kw: Vec<(Sym, Value)>,
-    ) -> Option<PResult<Value>> {
-        let a = Args::new(vm, args, kw);
-        Some(match self.name {
-            "PcapReader" | "PcapNgReader" => PcapReaderObj::open(vm, &a, &self.reg),
-            _ => (|| {
-                let pcapng = self.name == "PcapNgWriter";
-                let spec = writer_spec(self.name, &a, pcapng)?;
-                Ok(native(PcapWriterObj {
-                    class: self.name,
-                    writer: RefCell::new(Some(PacketWriter::new(spec))),
-                    sync: a.kw("sync").is_some_and(Value::truthy),
-                }))
-            })(),
-        })
+    args: Vec<Value>,
+    kw: Vec<(Sym, Value)>,
+) -> PResult<Value> {
+    let a = Args::new(vm, args, kw);
+    match name {
+        "PcapReader" | "PcapNgReader" => PcapReaderObj::open(vm, &a, reg),
+        _ => {
+            let pcapng = name == "PcapNgWriter";
+            let spec = writer_spec(name, &a, pcapng)?;
+            Ok(native(PcapWriterObj {
+                class: name,
+                writer: RefCell::new(Some(PacketWriter::new(spec))),
+                sync: a.kw("sync").is_some_and(Value::truthy),
+            }))
+        }
     }
 }
